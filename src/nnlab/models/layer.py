@@ -1,0 +1,395 @@
+"""The base of every nnlab layer: a ``torch.nn.Module`` with Keras' lazy-build contract.
+
+A layer
+
+- records its constructor arguments, so ``get_config()`` / ``from_config()`` work for
+  every subclass without extra code (values must be JSON-friendly or nnlab objects);
+- builds lazily: ``build(input_shape)`` creates weights the first time a shape is known
+  (from ``input_shape=`` in a Sequential, a symbolic ``Input``, or the first real batch);
+- computes output shapes without data: ``compute_output_shape`` is arithmetic in
+  subclasses, and by default runs the layer on torch's ``meta`` device;
+- checks its inputs against ``input_spec`` before any work and raises a
+  :class:`~nnlab.errors.ShapeError` naming the layer, what it expected and what arrived.
+
+Shapes are in the user-facing layout (``(batch, height, width, channels)`` by default)
+and include the batch axis, ``None`` when unknown.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from typing import Any, Dict, Optional, Sequence
+
+import torch
+from torch import nn
+
+from .. import initializers as _initializers
+from .. import regularizers as _regularizers
+from ..errors import ShapeError
+from .symbolic import Node, SymbolicTensor, has_symbolic, is_shape, map_structure
+
+LAYER_CLASSES: Dict[str, type] = {}
+_BASE_ARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype")
+_NAME_COUNTS: Dict[str, int] = {}
+
+
+def to_snake_case(name: str) -> str:
+    """``'MaxPooling2D'`` -> ``'max_pooling2d'`` (Keras' naming)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(base: str) -> str:
+    """Keras-style automatic names: ``dense``, ``dense_1``, ``dense_2``, ..."""
+    count = _NAME_COUNTS.get(base, 0)
+    _NAME_COUNTS[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def format_shape(shape: Any) -> str:
+    """``(None, 26, 26, 32)`` printed as Keras prints it."""
+    if isinstance(shape, list):
+        return "[" + ", ".join(format_shape(s) for s in shape) + "]"
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (
+        ",)" if len(shape) == 1 else ")")
+
+
+class Layer(nn.Module):
+    """Base layer.
+
+    Args:
+        name: unique name (default: snake-cased class name plus a counter).
+        trainable: ``False`` freezes every weight of the layer.
+        input_shape: shape without the batch axis, for the first layer of a Sequential.
+        batch_input_shape / batch_size / input_dim: Keras' other ways to say it.
+        dtype: accepted for Keras compatibility (weights are float32).
+
+    Subclasses implement ``build(input_shape)``, ``call(inputs, training=None)`` and,
+    where arithmetic is cheaper or gives a clearer error, ``compute_output_shape``.
+    """
+
+    #: set by subclasses that hold no weights and accept any input (e.g. Activation)
+    _accepts_any_shape = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        LAYER_CLASSES[cls.__name__] = cls
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "_records_config", False):
+            cls.__init__ = _recording_init(init)
+        call = cls.__dict__.get("call")
+        if call is not None:
+            params = inspect.signature(call).parameters
+            cls._call_takes_training = "training" in params or any(
+                p.kind is p.VAR_KEYWORD for p in params.values())
+
+    _call_takes_training = False
+
+    def __init__(self, name: Optional[str] = None, trainable: bool = True,
+                 input_shape: Optional[Sequence[Optional[int]]] = None,
+                 batch_input_shape: Optional[Sequence[Optional[int]]] = None,
+                 batch_size: Optional[int] = None, input_dim: Optional[int] = None,
+                 dtype: Any = None, **kwargs: Any):
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword argument(s): "
+                f"{', '.join(sorted(kwargs))}")
+        super().__init__()
+        if name is not None and (not isinstance(name, str) or not name or "." in name):
+            raise ValueError(f"Layer name must be a non-empty string without '.', got {name!r}")
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.built = False
+        self.input_spec: Optional[Dict[str, Any]] = None
+        self._build_shape = None
+        self._inbound_nodes: list = []
+        self._regularized: list = []
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            if isinstance(input_shape, int):
+                input_shape = (input_shape,)
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        else:
+            self._batch_input_shape = None
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> Dict[str, Any]:
+        """The constructor arguments (Keras' ``get_config``), JSON-serialisable."""
+        from .serialization import serialize_value
+        args = getattr(self, "_init_args", {})
+        config = {k: serialize_value(v) for k, v in args.items()
+                  if not (k in _BASE_ARGS and v is None)}
+        config["name"] = self.name
+        config["trainable"] = self.trainable
+        if self._batch_input_shape is not None:
+            config.pop("input_shape", None)
+            config.pop("input_dim", None)
+            config.pop("batch_size", None)
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config: Dict[str, Any]) -> "Layer":
+        from .serialization import deserialize_value
+        return cls(**{k: deserialize_value(v) for k, v in config.items()})
+
+    # ---------------------------------------------------------------- weights
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for p in self.parameters():
+            p.requires_grad_(bool(value))
+        for m in self.modules():
+            if isinstance(m, Layer):
+                m._trainable = bool(value)
+
+    def add_weight(self, name: str, shape: Sequence[int], initializer: Any = "glorot_uniform",
+                   regularizer: Any = None, trainable: bool = True) -> torch.Tensor:
+        """Create a weight (Keras' ``add_weight``).
+
+        Trainable weights are ``nn.Parameter``; non-trainable state (such as batch
+        norm's moving statistics) is a persistent buffer, counted as non-trainable.
+        """
+        tensor = torch.empty(tuple(shape))
+        _initializers.fill(tensor, _initializers.get(initializer))
+        if trainable:
+            param = nn.Parameter(tensor, requires_grad=self._trainable)
+            self.register_parameter(name, param)
+        else:
+            self.register_buffer(name, tensor)
+        reg = _regularizers.get(regularizer)
+        if reg is not None:
+            self._regularized.append((name, reg))
+        return getattr(self, name)
+
+    @property
+    def weights(self) -> list:
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def trainable_weights(self) -> list:
+        return [p for p in self.parameters() if p.requires_grad]
+
+    @property
+    def non_trainable_weights(self) -> list:
+        frozen = [p for p in self.parameters() if not p.requires_grad]
+        state = [b for name, b in self.named_buffers() if self._is_weight_buffer(name)]
+        return frozen + state
+
+    def _is_weight_buffer(self, qualified_name: str) -> bool:
+        module_path, _, attr = qualified_name.rpartition(".")
+        module = self.get_submodule(module_path) if module_path else self
+        return attr not in module._non_persistent_buffers_set and \
+            module._buffers[attr] is not None and module._buffers[attr].is_floating_point()
+
+    def count_params(self) -> int:
+        """Total number of weights (trainable and not), as Keras counts them."""
+        return sum(w.numel() for w in self.weights)
+
+    def get_weights(self) -> list:
+        """Weights as numpy arrays (torch layouts: Dense kernel is ``(units, input_dim)``)."""
+        return [t.detach().cpu().numpy() for t in self.state_dict().values()
+                if t.is_floating_point()]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        keys = [k for k, t in self.state_dict().items() if t.is_floating_point()]
+        if len(weights) != len(keys):
+            raise ValueError(f"Layer {self.name!r} has {len(keys)} weight arrays, "
+                             f"set_weights got {len(weights)}")
+        state = {}
+        for key, value in zip(keys, weights):
+            current = self.state_dict()[key]
+            value = torch.as_tensor(value, dtype=current.dtype)
+            if tuple(value.shape) != tuple(current.shape):
+                raise ValueError(f"Layer {self.name!r}: weight {key!r} has shape "
+                                 f"{tuple(current.shape)}, got {tuple(value.shape)}")
+            state[key] = value
+        self.load_state_dict(state, strict=False)
+
+    def regularization_loss(self) -> torch.Tensor:
+        """Sum of the weight penalties of this layer and every layer inside it."""
+        total = None
+        for module in self.modules():
+            if isinstance(module, Layer):
+                for name, reg in module._regularized:
+                    term = reg(getattr(module, name))
+                    total = term if total is None else total + term
+        return total if total is not None else torch.zeros(())
+
+    @property
+    def losses(self) -> list:
+        """Keras' ``layer.losses``: the regularisation penalties, as a list of scalars."""
+        out = []
+        for module in self.modules():
+            if isinstance(module, Layer):
+                out.extend(reg(getattr(module, name)) for name, reg in module._regularized)
+        return out
+
+    # ------------------------------------------------------------------ build
+    def build(self, input_shape: Any) -> None:
+        """Create weights for ``input_shape`` (batch axis included). Default: none."""
+
+    def maybe_build(self, input_shape: Any) -> None:
+        """Check ``input_shape`` and build once."""
+        if not self.built:
+            self._check_rank(input_shape)
+            self.build(input_shape)
+            self.built = True
+            self._build_shape = input_shape
+
+    def _check_rank(self, input_shape: Any) -> None:
+        spec = self.input_spec_before_build()
+        if spec and is_shape(input_shape):
+            self._check_against(spec, input_shape)
+
+    def input_spec_before_build(self) -> Optional[Dict[str, Any]]:
+        """Rank constraints known before build: override to return e.g. ``{"ndim": 4}``."""
+        return None
+
+    def _check_against(self, spec: Dict[str, Any], shape: tuple) -> None:
+        ndim = spec.get("ndim")
+        if ndim is not None and len(shape) != ndim:
+            raise ShapeError(
+                f"Layer {self.name!r} ({type(self).__name__}) expects inputs of rank {ndim} "
+                f"{spec.get('layout', '')}, got shape {format_shape(shape)} "
+                f"(rank {len(shape)}).".replace("  ", " "))
+        min_ndim = spec.get("min_ndim")
+        if min_ndim is not None and len(shape) < min_ndim:
+            raise ShapeError(
+                f"Layer {self.name!r} ({type(self).__name__}) expects inputs of rank >= "
+                f"{min_ndim}, got shape {format_shape(shape)}.")
+        for axis, size in spec.get("axes", {}).items():
+            if axis >= len(shape) or axis < -len(shape):
+                continue
+            got = shape[axis]
+            if got is not None and got != size:
+                raise ShapeError(
+                    f"Layer {self.name!r} ({type(self).__name__}) was built for inputs with "
+                    f"{size} on axis {axis}, got shape {format_shape(shape)}. "
+                    f"Check the previous layer's output or the data's shape.")
+
+    def check_input_shape(self, shape: tuple) -> None:
+        """Raise a ShapeError when ``shape`` does not fit the built weights."""
+        if self.input_spec is not None and is_shape(shape):
+            self._check_against(self.input_spec, shape)
+
+    # ------------------------------------------------------------------ shape
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """Output shape(s) for ``input_shape``; default: run the layer on the meta device."""
+        from .meta import infer_output_shape
+        return infer_output_shape(self, input_shape)
+
+    def compute_output_dtype(self, input_dtype: torch.dtype) -> torch.dtype:
+        return torch.float32 if not input_dtype.is_floating_point else input_dtype
+
+    # ------------------------------------------------------------------- call
+    def call(self, inputs: Any, training: Optional[bool] = None) -> Any:  # pragma: no cover
+        raise NotImplementedError(f"{type(self).__name__} does not implement call()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if has_symbolic(args, kwargs):
+            return self._symbolic_call(args, kwargs)
+        return super().__call__(*args, **kwargs)
+
+    def forward(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run the layer on real tensors (builds on first use, checks shapes)."""
+        if not self.built or self.input_spec is not None:
+            shape = _real_shape(inputs)
+            if not self.built:
+                self.maybe_build(shape)
+            self.check_input_shape(shape)
+        if not self._call_takes_training:
+            kwargs.pop("training", None)
+        return self.call(inputs, *args, **kwargs)
+
+    def _symbolic_call(self, args: tuple, kwargs: dict) -> Any:
+        inputs = args[0]
+        shape = map_structure(lambda t: t.shape, inputs)
+        self.maybe_build(shape)
+        self.check_input_shape(shape)
+        out_shape = self.compute_output_shape(shape)
+        dtype = next((t.dtype for t in _leaves(inputs) if isinstance(t, SymbolicTensor)),
+                     torch.float32)
+        out_dtype = self.compute_output_dtype(dtype)
+        node_index = len(self._inbound_nodes)
+        counter = iter(range(1 << 30))
+
+        def make(s):
+            return SymbolicTensor(s, out_dtype, history=(self, node_index, next(counter)))
+
+        outputs = make(out_shape) if is_shape(out_shape) else map_structure(make, out_shape)
+        self._inbound_nodes.append(Node(self, args, kwargs, outputs))
+        return outputs
+
+    @property
+    def output(self) -> Any:
+        """Symbolic output of the layer's first call (Keras' ``layer.output``)."""
+        return self._first_node("output").outputs
+
+    @property
+    def input(self) -> Any:
+        """Symbolic input of the layer's first call (Keras' ``layer.input``)."""
+        node = self._first_node("input")
+        return node.args[0] if node.args else node.outputs
+
+    def _first_node(self, what: str) -> Node:
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has never been called on a symbolic "
+                                 f"tensor, so it has no {what}; build it in a functional "
+                                 f"model or a Sequential with an input shape.")
+        return self._inbound_nodes[0]
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}"
+
+
+def _leaves(x):
+    if isinstance(x, (list, tuple)):
+        return [leaf for item in x for leaf in _leaves(item)]
+    return [x]
+
+
+def _real_shape(inputs: Any) -> Any:
+    if isinstance(inputs, torch.Tensor):
+        return (None,) + tuple(inputs.shape[1:])
+    if isinstance(inputs, (list, tuple)):
+        return [_real_shape(x) for x in inputs]
+    return tuple(getattr(inputs, "shape", ()))
+
+
+def _recording_init(init):
+    """Wrap ``__init__`` so the outermost call stores its bound arguments in ``_init_args``."""
+
+    sig = inspect.signature(init)
+
+    @functools.wraps(init)
+    def wrapper(self, *args, **kwargs):
+        outermost = "_init_args" not in self.__dict__
+        if outermost:
+            bound = sig.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            recorded = {}
+            for name, value in list(bound.arguments.items())[1:]:
+                param = sig.parameters[name]
+                if param.kind is param.VAR_KEYWORD:
+                    recorded.update(value)
+                elif param.kind is param.VAR_POSITIONAL:
+                    if value:
+                        recorded[name] = list(value)
+                else:
+                    recorded[name] = value
+            for key in ("name", "trainable"):
+                recorded.pop(key, None)
+            object.__setattr__(self, "_init_args", recorded)
+        init(self, *args, **kwargs)
+
+    wrapper._records_config = True
+    return wrapper
