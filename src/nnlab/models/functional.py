@@ -17,7 +17,7 @@ from ..errors import ShapeError
 from .input_layer import InputLayer
 from .layer import Layer, format_shape
 from .model import Model
-from .symbolic import Node, SymbolicTensor, flatten, map_structure
+from .symbolic import Node, SymbolicTensor, flatten, is_shape, map_structure
 
 
 def _topological_nodes(outputs: List[SymbolicTensor], inputs: List[SymbolicTensor]) -> List[Node]:
@@ -55,6 +55,13 @@ def _topological_nodes(outputs: List[SymbolicTensor], inputs: List[SymbolicTenso
     for out in outputs:
         visit(out, None)
     return order
+
+
+def _leaves(result: Any) -> list:
+    """Outputs of one layer call, flattened; shape tuples count as leaves."""
+    if isinstance(result, (list, tuple)) and not is_shape(result):
+        return [leaf for item in result for leaf in _leaves(item)]
+    return [result]
 
 
 class Functional(Model):
@@ -119,10 +126,10 @@ class Functional(Model):
             else:
                 result = run(layer, map_structure(fetch, args), map_structure(fetch, kwargs))
             if len(outs) == 1:
-                values[id(outs[0])] = result if not isinstance(result, (list, tuple)) \
-                    else result[0]
+                single = not isinstance(result, (list, tuple)) or is_shape(result)
+                values[id(outs[0])] = result if single else result[0]
             else:
-                for sym, val in zip(outs, flatten(result)):
+                for sym, val in zip(outs, _leaves(result)):
                     values[id(sym)] = val
         return map_structure(lambda t: values[id(t)], self._output_struct)
 

@@ -206,8 +206,9 @@ def save_model(model, path: str) -> None:
     """Write ``model``'s config and weights to ``path`` (one safetensors file), atomically."""
     config = {"class_name": type(model).__name__, "config": model.get_config()}
     json.dumps(config)  # fail before touching the disk if the config is not JSON
-    metadata = {"format": FORMAT, "config": json.dumps(config)}
-    _write(path, _state_tensors(model), metadata)
+    tensors = _state_tensors(model)
+    metadata = {"format": FORMAT, "config": json.dumps(config), "order": json.dumps(list(tensors))}
+    _write(path, tensors, metadata)
 
 
 def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None):
@@ -233,7 +234,9 @@ def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None):
 
 def save_weights(model, path: str) -> None:
     """Write only the weights, with the architecture's signature (names and shapes)."""
-    _write(path, _state_tensors(model), {"format": WEIGHTS_FORMAT, "model": model.name})
+    tensors = _state_tensors(model)
+    _write(path, tensors, {"format": WEIGHTS_FORMAT, "model": model.name,
+                           "order": json.dumps(list(tensors))})
 
 
 def load_weights(model, path: str) -> None:
@@ -245,11 +248,33 @@ def load_weights(model, path: str) -> None:
     meta = header.get("__metadata__") or {}
     if meta.get("format") not in (FORMAT, WEIGHTS_FORMAT):
         raise ConfigError(f"{path!r} is not an nnlab weights file")
-    _load_state(model, _read_tensors(path), path)
+    try:
+        order = json.loads(meta.get("order", "null"))
+    except json.JSONDecodeError:
+        order = None
+    _load_state(model, _read_tensors(path), path, order)
 
 
-def _load_state(model, tensors: Dict[str, torch.Tensor], path: str) -> None:
+def _by_position(state: Dict[str, torch.Tensor], tensors: Dict[str, torch.Tensor],
+                 file_order: list) -> Optional[Dict[str, torch.Tensor]]:
+    """Match file tensors to the model's in order (as Keras' load_weights does when layer
+    names differ, e.g. ``dense_3`` vs ``dense``); ``None`` unless every shape agrees."""
+    if len(file_order) != len(state):
+        return None
+    pairs = list(zip(state, file_order))
+    if any(tuple(state[k].shape) != tuple(tensors[f].shape) for k, f in pairs):
+        return None
+    return {k: tensors[f] for k, f in pairs}
+
+
+def _load_state(model, tensors: Dict[str, torch.Tensor], path: str,
+                file_order: Optional[list] = None) -> None:
     state = model.state_dict()
+    if set(state) != set(tensors) and file_order is not None:
+        matched = _by_position(state, tensors, file_order)
+        if matched is not None:
+            model.load_state_dict(matched, strict=True)
+            return
     missing = sorted(set(state) - set(tensors))
     unexpected = sorted(set(tensors) - set(state))
     wrong = [f"{k}: file {tuple(tensors[k].shape)} vs model {tuple(state[k].shape)}"
@@ -262,6 +287,10 @@ def _load_state(model, tensors: Dict[str, torch.Tensor], path: str) -> None:
             parts.append(f"not in model: {', '.join(unexpected[:8])}")
         if wrong:
             parts.append(f"shape mismatch: {'; '.join(wrong[:8])}")
+        if file_order is not None and (missing or unexpected):
+            theirs = [tuple(tensors[f].shape) for f in file_order]
+            ours = [tuple(t.shape) for t in state.values()]
+            parts.append(f"shapes in order: file {theirs[:8]} vs model {ours[:8]}")
         raise ConfigError(f"Weights in {path!r} belong to another architecture than model "
                           f"{model.name!r} ({len(tensors)} tensors in file, {len(state)} in "
                           f"model): " + " | ".join(parts))
