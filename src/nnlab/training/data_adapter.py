@@ -1,0 +1,187 @@
+"""Turn what ``fit``/``evaluate``/``predict`` receive into batches, after checking it once.
+
+Accepted: numpy arrays or torch tensors (lists/dicts of them for multi-input or
+multi-output models), a torch ``Dataset`` or ``DataLoader`` yielding ``(x, y)``,
+or a Python generator/iterable of ``(x, y)`` batches.
+
+In-memory data is converted to tensors once and batches are index slices of it (no
+per-sample Python); every check (lengths, NaN/inf, empty data, batch size) runs once
+over the whole data, before the first step.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator, List, Optional, Tuple
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset, IterableDataset
+
+from ..models.model import to_tensor
+
+
+def _leaves(x: Any) -> List[torch.Tensor]:
+    if isinstance(x, dict):
+        return [v for key in x for v in _leaves(x[key])]
+    if isinstance(x, (list, tuple)):
+        return [v for item in x for v in _leaves(item)]
+    return [x]
+
+
+def _map(fn, x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _map(fn, v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_map(fn, v) for v in x)
+    return fn(x)
+
+
+def _as_tensors(x: Any, what: str) -> Any:
+    def convert(v):
+        if isinstance(v, torch.Tensor):
+            return v.float() if v.dtype == torch.float64 else v
+        if isinstance(v, np.ndarray) or isinstance(v, (list, tuple)):
+            arr = np.asarray(v)
+            if arr.dtype == object:
+                raise TypeError(f"{what}: cannot turn a ragged or object array into a tensor")
+            t = torch.from_numpy(np.ascontiguousarray(arr))
+            return t.float() if t.dtype == torch.float64 else t
+        raise TypeError(f"{what} must be numpy arrays or torch tensors (or a Dataset, "
+                        f"DataLoader or generator), got {type(v).__name__}")
+    if isinstance(x, (list, tuple)) and x and isinstance(x[0], (int, float, np.number)):
+        return convert(x)
+    return _map(convert, to_tensor(x) if isinstance(x, np.ndarray) else x)
+
+
+def check_finite(x: Any, what: str) -> None:
+    """Raise ValueError if any floating tensor in ``x`` holds NaN or inf (one pass)."""
+    for t in _leaves(x):
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            bad = (~torch.isfinite(t)).nonzero()[0].tolist()
+            raise ValueError(f"{what} contains NaN or inf (first at index {bad}); clean or "
+                             f"impute the data before training.")
+
+
+def is_in_memory(x: Any) -> bool:
+    return all(isinstance(t, (np.ndarray, torch.Tensor)) for t in _leaves(x)) and x is not None
+
+
+class ArrayData:
+    """In-memory ``(x, y, sample_weight)`` as tensors, sliced into batches by index."""
+
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, what: str = "x"):
+        self.x = _as_tensors(x, what)
+        self.y = None if y is None else _as_tensors(y, "y")
+        self.sample_weight = None if sample_weight is None else _as_tensors(sample_weight,
+                                                                            "sample_weight")
+        lengths = {f"{what}[{i}]": len(t) for i, t in enumerate(_leaves(self.x))}
+        if self.y is not None:
+            lengths.update({f"y[{i}]": len(t) for i, t in enumerate(_leaves(self.y))})
+        if len(set(lengths.values())) > 1:
+            detail = ", ".join(f"{k}: {v}" for k, v in lengths.items())
+            raise ValueError(f"x and y must have the same number of samples; got {detail}")
+        self.n = next(iter(lengths.values()))
+        if self.n == 0:
+            raise ValueError(f"{what} is empty: there is nothing to train or evaluate on")
+        check_finite(self.x, what)
+        if self.y is not None:
+            check_finite(self.y, "y")
+
+    def take(self, index: Any) -> "ArrayData":
+        """A subset by an index tensor or slice (for validation_split)."""
+        sub = object.__new__(ArrayData)
+        sub.x = _map(lambda t: t[index], self.x)
+        sub.y = None if self.y is None else _map(lambda t: t[index], self.y)
+        sub.sample_weight = None if self.sample_weight is None else \
+            _map(lambda t: t[index], self.sample_weight)
+        sub.n = len(_leaves(sub.x)[0])
+        return sub
+
+    def split(self, fraction: float) -> Tuple["ArrayData", "ArrayData"]:
+        """Keras' validation_split: the *last* ``fraction`` of samples, before shuffling."""
+        if not 0 < fraction < 1:
+            raise ValueError(f"validation_split must be in (0, 1), got {fraction}")
+        n_val = int(math.floor(self.n * fraction))
+        if n_val == 0 or n_val == self.n:
+            raise ValueError(f"validation_split={fraction} of {self.n} samples leaves an empty "
+                             f"training or validation set")
+        cut = self.n - n_val
+        return self.take(slice(0, cut)), self.take(slice(cut, self.n))
+
+    def num_batches(self, batch_size: int) -> int:
+        return math.ceil(self.n / batch_size)
+
+    def batches(self, batch_size: int, shuffle: bool = False,
+                generator: Optional[torch.Generator] = None) -> Iterator[tuple]:
+        order = torch.randperm(self.n, generator=generator) if shuffle else None
+        for start in range(0, self.n, batch_size):
+            if order is None:
+                index: Any = slice(start, start + batch_size)
+            else:
+                index = order[start:start + batch_size]
+            xb = _map(lambda t: t[index], self.x)
+            yb = None if self.y is None else _map(lambda t: t[index], self.y)
+            wb = None if self.sample_weight is None else _map(lambda t: t[index],
+                                                              self.sample_weight)
+            yield xb, yb, wb
+
+
+class StreamData:
+    """Batches from a DataLoader, a Dataset (wrapped in a DataLoader) or an iterable."""
+
+    def __init__(self, source: Any, batch_size: Optional[int], shuffle: bool,
+                 steps: Optional[int] = None):
+        if isinstance(source, Dataset) and not isinstance(source, IterableDataset):
+            if len(source) == 0:
+                raise ValueError("The dataset is empty: there is nothing to train on")
+            source = DataLoader(source, batch_size=batch_size or 32, shuffle=shuffle)
+        elif isinstance(source, IterableDataset):
+            source = DataLoader(source, batch_size=batch_size or 32)
+        self.source = source
+        self.steps = steps
+        self.n = None
+        try:
+            self._len = len(source) if steps is None else steps
+        except TypeError:
+            self._len = steps
+        self._one_shot = not isinstance(source, (DataLoader,)) and iter(source) is source
+
+    def num_batches(self, batch_size: int) -> Optional[int]:
+        return self._len
+
+    def batches(self, batch_size: int, shuffle: bool = False, generator=None) -> Iterator[tuple]:
+        count = 0
+        for item in self.source:
+            if self.steps is not None and count >= self.steps:
+                break
+            if isinstance(item, dict) and "x" in item:
+                xb, yb, wb = item["x"], item.get("y"), item.get("sample_weight")
+            elif isinstance(item, (list, tuple)) and len(item) in (2, 3):
+                xb, yb = item[0], item[1]
+                wb = item[2] if len(item) == 3 else None
+            else:
+                xb, yb, wb = item, None, None
+            xb = _as_tensors(xb, "x")
+            yb = None if yb is None else _as_tensors(yb, "y")
+            yield xb, yb, wb
+            count += 1
+        if count == 0:
+            raise ValueError("The data source yielded no batches: it is empty or exhausted "
+                             "(a Python generator can be iterated only once; pass "
+                             "steps_per_epoch or a re-iterable Dataset/DataLoader).")
+
+
+def adapt(x: Any, y: Any = None, sample_weight: Any = None, batch_size: Optional[int] = 32,
+          shuffle: bool = False, steps: Optional[int] = None, what: str = "x"):
+    """Return an :class:`ArrayData` or :class:`StreamData` for ``x``/``y``."""
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
+    if x is None:
+        raise ValueError(f"{what} is None: pass the training data")
+    if isinstance(x, (DataLoader, Dataset)) or (not is_in_memory(x) and hasattr(x, "__iter__")
+                                                 and not isinstance(x, (list, tuple, dict))):
+        if y is not None:
+            raise ValueError("y must be None when x is a Dataset, DataLoader or generator "
+                             "(it yields (x, y) pairs)")
+        return StreamData(x, batch_size, shuffle, steps)
+    return ArrayData(x, y, sample_weight, what)

@@ -1,0 +1,535 @@
+"""The fit loop: ``compile`` / ``fit`` / ``evaluate`` / ``predict`` for any nnlab model.
+
+It reads top to bottom. Per training step it does exactly what a hand-written PyTorch
+loop does -- slice a batch, forward, loss, ``backward``, (clip), ``step``,
+``zero_grad(set_to_none=True)`` -- plus two on-device bookkeeping ops (the step's loss
+into a list, the metrics' running sums). Nothing reads a value back to the host
+per step: the progress bar and the NaN check read the running sums at most every
+0.2 s. Softmax (or sigmoid) + cross-entropy is fused: the final activation is skipped
+during training and the loss is computed from logits with log-softmax.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+import warnings
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+import torch
+
+from .. import activations
+from . import losses as losses_mod
+from . import metrics as metrics_mod
+from . import optimizers as optimizers_mod
+from .callbacks import CallbackList
+from .checkpoint import CheckpointState
+from .data_adapter import ArrayData, adapt
+from .history import History
+from .progress import Progress
+
+_ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccuracy",
+                   "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy")
+
+
+def _as_list(value: Any, names: List[str], what: str) -> List[Any]:
+    """A per-output setting given once, as a list, or as a dict keyed by output name."""
+    if isinstance(value, dict):
+        unknown = set(value) - set(names)
+        if unknown:
+            raise ValueError(f"{what}: unknown output name(s) {sorted(unknown)}; outputs are "
+                             f"{names}")
+        return [value.get(n) for n in names]
+    if isinstance(value, (list, tuple)) and len(names) > 1:
+        if len(value) != len(names):
+            raise ValueError(f"{what}: got {len(value)} entries for {len(names)} outputs {names}")
+        return list(value)
+    return [value] * len(names)
+
+
+def _outputs(y: Any) -> List[Any]:
+    if isinstance(y, dict):
+        return list(y.values())
+    return list(y) if isinstance(y, (list, tuple)) else [y]
+
+
+def _output_layer(model, index: int):
+    if hasattr(model, "outputs") and isinstance(getattr(model, "outputs"), list):
+        return model.outputs[index].history[0]
+    layers = getattr(model, "layers", None)
+    return layers[-1] if layers and index == 0 else None
+
+
+class Trainer:
+    """What ``model.compile(...)`` creates; ``model.fit`` etc. call into it.
+
+    Args:
+        optimizer: name (``"adam"``), nnlab optimizer spec, or a ``torch.optim.Optimizer``.
+        loss: name, Loss object or callable ``(y_true, y_pred)``; per output as a
+            list/dict for multi-output models.
+        metrics: list of names/objects (per output as a dict), e.g. ``["accuracy"]``.
+        loss_weights: per-output weights of the total loss.
+        precision: ``None`` (float32), ``"bf16"`` (autocast, CPU or GPU) or ``"fp16"`` (GPU).
+        jit: compile the model's forward with ``torch.compile``.
+    """
+
+    def __init__(self, model, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
+                 loss_weights: Any = None, precision: Optional[str] = None, jit: bool = False,
+                 weighted_metrics: Any = None, run_eagerly: Any = None,
+                 steps_per_execution: Any = None):
+        self.model = model
+        self.optimizer_spec = optimizer
+        self.optimizer: Optional[torch.optim.Optimizer] = \
+            optimizer if isinstance(optimizer, torch.optim.Optimizer) else None
+        self.clipnorm = getattr(optimizer, "clipnorm", None)
+        self.clipvalue = getattr(optimizer, "clipvalue", None)
+        self.needs_closure = bool(getattr(optimizer, "needs_closure", False)) or (
+            isinstance(optimizer, str) and optimizer.lower() == "lbfgs") or isinstance(
+            optimizer, torch.optim.LBFGS)
+        names = list(getattr(model, "output_names", None) or ["output"])
+        self.output_names = names
+        self.losses = [losses_mod.get(item) for item in _as_list(loss, names, "loss")]
+        weights = _as_list(loss_weights, names, "loss_weights") if loss_weights is not None \
+            else [1.0] * len(names)
+        self.loss_weights = [1.0 if w is None else float(w) for w in weights]
+        self.metric_specs = self._metric_specs(metrics, names)
+        if precision not in (None, "bf16", "fp16", "fp32"):
+            raise ValueError(f"precision must be None, 'bf16' or 'fp16', got {precision!r}")
+        self.precision = None if precision == "fp32" else precision
+        self.jit = jit
+        self._compiled_forward = None
+        self._fused: Optional[list] = None
+
+    # ------------------------------------------------------------- set-up
+    @staticmethod
+    def _metric_specs(metrics: Any, names: List[str]) -> List[List[Any]]:
+        if metrics is None:
+            return [[] for _ in names]
+        if isinstance(metrics, dict):
+            return [list(metrics.get(n, []) if isinstance(metrics.get(n, []), (list, tuple))
+                         else [metrics[n]]) for n in names]
+        if not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"metrics must be a list (or a dict per output), got "
+                            f"{type(metrics).__name__}")
+        if len(names) > 1 and metrics and all(isinstance(m, (list, tuple)) for m in metrics):
+            return [list(m) for m in metrics]
+        return [list(metrics) for _ in names]
+
+    def _new_metrics(self) -> List[List[Any]]:
+        out = []
+        for specs, loss in zip(self.metric_specs, self.losses):
+            loss_name = getattr(loss, "name", None)
+            out.append([metrics_mod.get(m, loss=loss_name) if isinstance(m, str)
+                        else metrics_mod.get(m) for m in specs])
+        return out
+
+    def _metric_name(self, i: int, metric) -> str:
+        return metric.name if len(self.output_names) == 1 else \
+            f"{self.output_names[i]}_{metric.name}"
+
+    def _ensure_optimizer(self) -> None:
+        if self.optimizer is not None:
+            return
+        if self.optimizer_spec is None:
+            raise RuntimeError("compile() was given no optimizer")
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        if not params:
+            raise ValueError(f"Model {self.model.name!r} has no trainable weights (all frozen?)")
+        self.optimizer = optimizers_mod.get(self.optimizer_spec, params)
+
+    def _find_fusions(self) -> list:
+        """Output layers whose final softmax/sigmoid can be fused into the loss."""
+        fused = []
+        for i, loss in enumerate(self.losses):
+            layer = _output_layer(self.model, i)
+            if layer is None or loss is None:
+                continue
+            for attr in ("activation", "fn"):
+                fn = layer.__dict__.get(attr)
+                if fn is activations.softmax and getattr(loss, "fusable_with_softmax", False):
+                    fused.append((i, layer, attr, fn, loss.from_logits_version()))
+                elif fn is activations.sigmoid and getattr(loss, "fusable_with_sigmoid", False):
+                    fused.append((i, layer, attr, fn, loss.from_logits_version()))
+        return fused
+
+    @contextlib.contextmanager
+    def _logits_mode(self):
+        for _, layer, attr, _, _ in self._fused:
+            layer.__dict__[attr] = activations.linear
+        try:
+            yield
+        finally:
+            for _, layer, attr, fn, _ in self._fused:
+                layer.__dict__[attr] = fn
+
+    def _autocast(self):
+        if self.precision is None:
+            return contextlib.nullcontext()
+        device = next(self.model.parameters()).device.type
+        if self.precision == "fp16" and device != "cuda":
+            raise ValueError("precision='fp16' needs a GPU; use precision='bf16' on the CPU")
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        return torch.autocast(device, dtype=dtype)
+
+    # ---------------------------------------------------------- checks
+    def _probe(self, data) -> List[torch.Size]:
+        """Build the model if needed and learn its output shapes from two samples."""
+        if isinstance(data, ArrayData):
+            xb = data.take(slice(0, 2)).x
+        else:
+            return []
+        was_training = self.model.training
+        self.model.eval()
+        with torch.no_grad():
+            out = self.model(xb)
+        self.model.train(was_training)
+        return [o.shape for o in _outputs(out)]
+
+    def _check_targets(self, data, out_shapes: List[torch.Size]) -> None:
+        if not isinstance(data, ArrayData) or data.y is None or not out_shapes:
+            return
+        ys = _outputs(data.y)
+        if len(ys) != len(out_shapes):
+            raise ValueError(f"The model has {len(out_shapes)} output(s) {self.output_names} "
+                             f"but y has {len(ys)} target array(s)")
+        for name, y, shape, loss in zip(self.output_names, ys, out_shapes, self.losses):
+            loss_name = getattr(loss, "name", "")
+            classes = shape[-1] if len(shape) > 1 else 1
+            if "sparse_categorical" in loss_name.lower() or "SparseCategorical" in loss_name:
+                if y.is_floating_point() and not bool((y == y.round()).all()):
+                    raise ValueError(f"{loss_name}: labels for output {name!r} must be integer "
+                                     f"class ids, got non-integer values")
+                lo, hi = int(y.min()), int(y.max())
+                if lo < 0 or hi >= classes:
+                    bad = lo if lo < 0 else hi
+                    raise ValueError(f"{loss_name}: labels for output {name!r} must be in "
+                                     f"[0, {classes}) (the model has {classes} outputs), found "
+                                     f"{bad}")
+            elif "categorical" in loss_name.lower() or "Categorical" in loss_name:
+                if y.dim() < 2 or y.shape[-1] != classes:
+                    raise ValueError(
+                        f"{loss_name}: one-hot targets for output {name!r} must have width "
+                        f"{classes} (the model's output is {tuple(shape)[1:]}), got targets of "
+                        f"shape {tuple(y.shape)}. For integer labels use "
+                        f"'sparse_categorical_crossentropy'.")
+
+    # ---------------------------------------------------------- one step
+    def _forward(self, x):
+        fn = self._compiled_forward or self.model
+        return fn(x)
+
+    def _loss(self, y, y_pred, sample_weight, fused: bool):
+        preds = _outputs(y_pred)
+        targets = _outputs(y)
+        total = None
+        fused_index = {f[0]: f[4] for f in self._fused} if fused else {}
+        for i, (loss, w) in enumerate(zip(self.losses, self.loss_weights)):
+            if loss is None:
+                continue
+            fn = fused_index.get(i, loss)
+            value = fn(targets[i], preds[i], sample_weight) if sample_weight is not None \
+                else fn(targets[i], preds[i])
+            term = value if w == 1.0 else value * w
+            total = term if total is None else total + term
+        if self._regularized:
+            total = total + self.model.regularization_loss()
+        return total
+
+    def _update_metrics(self, metrics, y, y_pred, fused: bool) -> None:
+        preds = _outputs(y_pred)
+        targets = _outputs(y)
+        probs: Dict[int, torch.Tensor] = {}
+        fused_kind = {f[0]: f[3] for f in self._fused} if fused else {}
+        with torch.no_grad():
+            for i, group in enumerate(metrics):
+                for metric in group:
+                    pred = preds[i]
+                    if i in fused_kind and type(metric).__name__ not in _ARGMAX_METRICS:
+                        if i not in probs:
+                            probs[i] = fused_kind[i](pred.float())
+                        pred = probs[i]
+                    metric.update_state(targets[i], pred)
+
+    def _train_step(self, x, y, sample_weight, metrics):
+        model, optimizer = self.model, self.optimizer
+        fused = bool(self._fused) and self._compiled_forward is None
+
+        def compute():
+            with self._autocast():
+                if fused:
+                    with self._logits_mode():
+                        y_pred = self._forward(x)
+                else:
+                    y_pred = self._forward(x)
+                loss = self._loss(y, y_pred, sample_weight, fused)
+            return y_pred, loss
+
+        if self.needs_closure:
+            holder = {}
+
+            def closure():
+                optimizer.zero_grad(set_to_none=True)
+                holder["y_pred"], holder["loss"] = compute()
+                holder["loss"].backward()
+                return holder["loss"]
+
+            optimizer.step(closure)
+            y_pred, loss = holder["y_pred"], holder["loss"]
+        else:
+            y_pred, loss = compute()
+            loss.backward()
+            if self.clipnorm is not None or self.clipvalue is not None:
+                optimizers_mod.clip_gradients(model.parameters(), self.clipnorm, self.clipvalue)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+        if metrics and any(metrics):
+            self._update_metrics(metrics, y, y_pred, fused)
+        return loss.detach()
+
+    # ------------------------------------------------------------- fit
+    def fit(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+            epochs: int = 1, verbose: int = 1, callbacks: Optional[list] = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
+            initial_epoch: int = 0, steps_per_epoch: Optional[int] = None,
+            validation_batch_size: Optional[int] = None, sample_weight: Any = None,
+            checkpoint_dir: Optional[str] = None, augment: Any = None,
+            terminate_on_nan: bool = True) -> History:
+        """Train for ``epochs`` epochs; returns a :class:`History`.
+
+        Inputs: arrays/tensors (lists or dicts for several inputs/outputs), a torch
+        Dataset/DataLoader or a generator of ``(x, y)`` batches. ``augment``: a callable
+        applied to each training batch of x (e.g. ``nnlab.data.transforms``).
+        ``checkpoint_dir``: write a crash-safe checkpoint every epoch and resume from
+        it when the same call is made again.
+        """
+        if not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+        if self.optimizer_spec is None:
+            raise RuntimeError("Model must be compiled with an optimizer before fit()")
+        if all(loss is None for loss in self.losses):
+            raise RuntimeError("compile() was given no loss: model.compile(optimizer, loss=...)")
+        batch_size = 32 if batch_size is None else batch_size
+        data = adapt(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+        val = None
+        if validation_data is not None:
+            if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+                val = adapt(*validation_data[:2], batch_size=validation_batch_size or batch_size,
+                            what="validation x")
+            else:
+                val = adapt(validation_data, batch_size=validation_batch_size or batch_size)
+        elif validation_split:
+            if not isinstance(data, ArrayData):
+                raise ValueError("validation_split needs in-memory arrays; pass "
+                                 "validation_data for a Dataset or generator")
+            data, val = data.split(validation_split)
+        out_shapes = self._probe(data)
+        self._check_targets(data, out_shapes)
+        if isinstance(val, ArrayData):
+            self._check_targets(val, out_shapes)
+        self._ensure_optimizer()
+        self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
+        self._fused = self._find_fusions()
+        if self.jit and self._compiled_forward is None:
+            self._compiled_forward = torch.compile(self.model)
+
+        history = History()
+        steps = data.num_batches(batch_size)
+        params = {"epochs": epochs, "steps": steps, "verbose": verbose}
+        cbs = CallbackList([history] + list(callbacks or []), self.model, params)
+        ckpt = CheckpointState(checkpoint_dir) if checkpoint_dir else None
+        if ckpt is not None:
+            initial_epoch = max(initial_epoch, ckpt.restore(self.model, self.optimizer, history))
+        self.model.stop_training = False
+        progress = Progress(verbose, epochs, steps)
+        batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
+        cbs.call("on_train_begin", {})
+        for epoch in range(initial_epoch, epochs):
+            cbs.call("on_epoch_begin", epoch, {})
+            self.model.train()
+            metrics = self._new_metrics()
+            tracker = _LossTracker()
+            progress.epoch_begin(epoch)
+            step = 0
+            for step, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
+                if augment is not None:
+                    xb = augment(xb)
+                if batch_logs:
+                    cbs.call("on_train_batch_begin", step - 1, {})
+                loss = self._train_step(xb, yb, wb, metrics)
+                tracker.add(loss, len(_first(xb)))
+                now = time.perf_counter()
+                if batch_logs:
+                    cbs.call("on_train_batch_end", step - 1, self._logs(tracker, metrics))
+                if progress.due(now):
+                    if terminate_on_nan:
+                        self._check_nan(tracker, epoch)
+                    progress.update(step, tracker.samples, lambda: self._logs(tracker, metrics),
+                                    now)
+                if self.model.stop_training:
+                    break
+            if terminate_on_nan and self._check_nan(tracker, epoch):
+                progress.epoch_end(epoch, step, tracker.samples, {})
+                break
+            logs = self._logs(tracker, metrics)
+            if val is not None:
+                val_logs = self._evaluate_data(val, validation_batch_size or batch_size)
+                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            progress.epoch_end(epoch, step, tracker.samples, logs)
+            cbs.call("on_epoch_end", epoch, logs)
+            if ckpt is not None:
+                ckpt.save(self.model, self.optimizer, epoch, history)
+            if self.model.stop_training:
+                break
+        cbs.call("on_train_end", {})
+        self.model.history = history
+        return history
+
+    def _check_nan(self, tracker: "_LossTracker", epoch: int) -> bool:
+        bad_step = tracker.first_nonfinite()
+        if bad_step is None:
+            return False
+        self.model.stop_training = True
+        warnings.warn(f"Loss became NaN or inf at epoch {epoch + 1}, step {bad_step + 1}: "
+                      f"training stopped (TerminateOnNaN). Lower the learning rate, clip "
+                      f"gradients (clipnorm=1.0) or check the data and the loss.", RuntimeWarning,
+                      stacklevel=3)
+        return True
+
+    def _logs(self, tracker: "_LossTracker", metrics) -> Dict[str, float]:
+        logs = {"loss": tracker.mean()}
+        for i, group in enumerate(metrics):
+            for metric in group:
+                value = metric.result()
+                logs[self._metric_name(i, metric)] = float(value) if np.ndim(value) == 0 \
+                    else value
+        return logs
+
+    # ------------------------------------------------------------ evaluate
+    def _evaluate_data(self, data, batch_size: int) -> Dict[str, float]:
+        was_training = self.model.training
+        self.model.eval()
+        metrics = self._new_metrics()
+        tracker = _LossTracker()
+        fused = False
+        try:
+            with torch.inference_mode():
+                for xb, yb, wb in data.batches(batch_size):
+                    with self._autocast():
+                        y_pred = self.model(xb)
+                        if yb is not None and any(loss is not None for loss in self.losses):
+                            tracker.add(self._loss(yb, y_pred, wb, fused), len(_first(xb)))
+                    if yb is not None:
+                        self._update_metrics(metrics, yb, y_pred, fused)
+        finally:
+            self.model.train(was_training)
+        return self._logs(tracker, metrics)
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+                 verbose: int = 1, sample_weight: Any = None, steps: Optional[int] = None,
+                 return_dict: bool = False, callbacks: Optional[list] = None):
+        """Loss and metrics on ``x``/``y`` in inference mode: a float, or
+        ``[loss, metric1, ...]`` (Keras' order), or a dict with ``return_dict=True``."""
+        batch_size = 32 if batch_size is None else batch_size
+        data = adapt(x, y, sample_weight, batch_size, False, steps)
+        self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
+        self._fused = []
+        self._check_targets(data, self._probe(data))
+        cbs = CallbackList(list(callbacks or []), self.model, {"verbose": verbose})
+        cbs.call("on_test_begin", {})
+        logs = self._evaluate_data(data, batch_size)
+        cbs.call("on_test_end", logs)
+        if verbose:
+            from .progress import format_logs
+            print(format_logs(logs), flush=True)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x: Any, batch_size: Optional[int] = None, verbose: int = 0,
+                steps: Optional[int] = None):
+        """Model outputs in inference mode, as numpy arrays (a list for several outputs)."""
+        data = adapt(x, None, None, batch_size or 32, False, steps)
+        if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
+            batch_size = data.n
+        batch_size = batch_size or 32
+        was_training = self.model.training
+        self.model.eval()
+        chunks: List[List[torch.Tensor]] = []
+        try:
+            with torch.inference_mode(), self._autocast():
+                for xb, _, _ in data.batches(batch_size):
+                    chunks.append([o.float() for o in _outputs(self.model(xb))])
+        finally:
+            self.model.train(was_training)
+        outs = [torch.cat(parts).cpu().numpy() for parts in zip(*chunks)]
+        return outs[0] if len(outs) == 1 else outs
+
+    # ---------------------------------------------------------- single batches
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                       return_dict: bool = False):
+        """One gradient step on one batch; returns its loss (and metrics)."""
+        data = adapt(x, y, sample_weight, None)
+        self._ensure_optimizer()
+        self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
+        if self._fused is None:
+            self._check_targets(data, self._probe(data))
+            self._fused = self._find_fusions()
+        self.model.train()
+        metrics = self._new_metrics()
+        tracker = _LossTracker()
+        tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
+        logs = self._logs(tracker, metrics)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                      return_dict: bool = False):
+        return self.evaluate(x, y, batch_size=len(_first(adapt(x, y).x)), verbose=0,
+                             sample_weight=sample_weight, return_dict=return_dict)
+
+
+def _first(x: Any):
+    if isinstance(x, dict):
+        return next(iter(x.values()))
+    if isinstance(x, (list, tuple)):
+        return _first(x[0])
+    return x
+
+
+class _LossTracker:
+    """Per-step losses kept on the device; summed only when read."""
+
+    def __init__(self):
+        self.losses: List[torch.Tensor] = []
+        self.sizes: List[int] = []
+        self.samples = 0
+        self._read = 0
+        self._sum = 0.0
+
+    def add(self, loss: torch.Tensor, size: int) -> None:
+        self.losses.append(loss)
+        self.sizes.append(size)
+        self.samples += size
+
+    def _catch_up(self) -> None:
+        if self._read < len(self.losses):
+            new = torch.stack(self.losses[self._read:]).double().cpu()
+            sizes = torch.tensor(self.sizes[self._read:], dtype=torch.float64)
+            self._sum += float((new * sizes).sum())
+            self._read = len(self.losses)
+
+    def mean(self) -> float:
+        self._catch_up()
+        return self._sum / self.samples if self.samples else math.nan
+
+    def first_nonfinite(self) -> Optional[int]:
+        self._catch_up()
+        if math.isfinite(self._sum):
+            return None
+        values = torch.stack(self.losses).double()
+        bad = (~torch.isfinite(values)).nonzero()
+        return int(bad[0]) if len(bad) else None
