@@ -301,14 +301,32 @@ class Layer(nn.Module):
 
     def forward(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         """Run the layer on real tensors (builds on first use, checks shapes)."""
-        if not self.built or self.input_spec is not None:
-            shape = _real_shape(inputs)
-            if not self.built:
-                self.maybe_build(shape)
-            self.check_input_shape(shape)
+        if not self.built:
+            self.maybe_build(_real_shape(inputs))
+        spec = self.input_spec
+        if spec is not None and not self._fits_spec(inputs, spec):
+            self.check_input_shape(_real_shape(inputs))
         if not self._call_takes_training:
             kwargs.pop("training", None)
         return self.call(inputs, *args, **kwargs)
+
+    @staticmethod
+    def _fits_spec(inputs: Any, spec: Dict[str, Any]) -> bool:
+        """Cheap per-call test of a real tensor against ``input_spec`` (the hot path);
+        on failure ``check_input_shape`` builds the full error message."""
+        if not isinstance(inputs, torch.Tensor):
+            return False
+        shape = inputs.shape
+        ndim = spec.get("ndim")
+        if ndim is not None and len(shape) != ndim:
+            return False
+        min_ndim = spec.get("min_ndim")
+        if min_ndim is not None and len(shape) < min_ndim:
+            return False
+        for axis, size in spec.get("axes", {}).items():
+            if -len(shape) <= axis < len(shape) and shape[axis] != size:
+                return False
+        return True
 
     def _symbolic_call(self, args: tuple, kwargs: dict) -> Any:
         inputs = args[0]

@@ -106,6 +106,8 @@ def has_symbolic(args: tuple, kwargs: dict) -> bool:
     """True when any argument of a call is (or contains) a SymbolicTensor."""
     if args and isinstance(args[0], SymbolicTensor):
         return True
+    if not kwargs and len(args) == 1 and isinstance(args[0], torch.Tensor):
+        return False  # the hot path: one real tensor
     return any(isinstance(t, SymbolicTensor) for t in flatten((args, kwargs)))
 
 

@@ -100,6 +100,8 @@ class Trainer:
         self.jit = jit
         self._compiled_forward = None
         self._fused: Optional[list] = None
+        self._regularized = False
+        self._single = len(names) == 1 and self.losses[0] is not None
 
     # ------------------------------------------------------------- set-up
     @staticmethod
@@ -152,16 +154,6 @@ class Trainer:
                 elif fn is activations.sigmoid and getattr(loss, "fusable_with_sigmoid", False):
                     fused.append((i, layer, attr, fn, loss.from_logits_version()))
         return fused
-
-    @contextlib.contextmanager
-    def _logits_mode(self):
-        for _, layer, attr, _, _ in self._fused:
-            layer.__dict__[attr] = activations.linear
-        try:
-            yield
-        finally:
-            for _, layer, attr, fn, _ in self._fused:
-                layer.__dict__[attr] = fn
 
     def _autocast(self):
         if self.precision is None:
@@ -220,6 +212,10 @@ class Trainer:
         return fn(x)
 
     def _loss(self, y, y_pred, sample_weight, fused: bool):
+        if self._single and sample_weight is None and not self._regularized:
+            fn = self._fused[0][4] if fused else self.losses[0]
+            value = fn(y, y_pred)
+            return value if self.loss_weights[0] == 1.0 else value * self.loss_weights[0]
         preds = _outputs(y_pred)
         targets = _outputs(y)
         total = None
@@ -251,33 +247,42 @@ class Trainer:
                         pred = probs[i]
                     metric.update_state(targets[i], pred)
 
+    def _predict_train(self, x, fused: bool):
+        """Forward pass for training; with fusion the final softmax/sigmoid is skipped."""
+        if not fused:
+            return self._forward(x)
+        for _, layer, attr, _, _ in self._fused:
+            layer.__dict__[attr] = activations.linear
+        try:
+            return self._forward(x)
+        finally:
+            for _, layer, attr, fn, _ in self._fused:
+                layer.__dict__[attr] = fn
+
+    def _compute(self, x, y, sample_weight, fused: bool):
+        if self.precision is None:
+            y_pred = self._predict_train(x, fused)
+            return y_pred, self._loss(y, y_pred, sample_weight, fused)
+        with self._autocast():
+            y_pred = self._predict_train(x, fused)
+            return y_pred, self._loss(y, y_pred, sample_weight, fused)
+
     def _train_step(self, x, y, sample_weight, metrics):
         model, optimizer = self.model, self.optimizer
         fused = bool(self._fused) and self._compiled_forward is None
-
-        def compute():
-            with self._autocast():
-                if fused:
-                    with self._logits_mode():
-                        y_pred = self._forward(x)
-                else:
-                    y_pred = self._forward(x)
-                loss = self._loss(y, y_pred, sample_weight, fused)
-            return y_pred, loss
-
         if self.needs_closure:
             holder = {}
 
             def closure():
                 optimizer.zero_grad(set_to_none=True)
-                holder["y_pred"], holder["loss"] = compute()
+                holder["y_pred"], holder["loss"] = self._compute(x, y, sample_weight, fused)
                 holder["loss"].backward()
                 return holder["loss"]
 
             optimizer.step(closure)
             y_pred, loss = holder["y_pred"], holder["loss"]
         else:
-            y_pred, loss = compute()
+            y_pred, loss = self._compute(x, y, sample_weight, fused)
             loss.backward()
             if self.clipnorm is not None or self.clipvalue is not None:
                 optimizers_mod.clip_gradients(model.parameters(), self.clipnorm, self.clipvalue)
