@@ -25,7 +25,8 @@ Softmax fusion hook:
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Optional, Union
+from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -33,21 +34,20 @@ import torch.nn.functional as F
 from nnlab.registry import Registry
 
 __all__ = [
-    "LOSSES", "EPSILON", "get", "Loss", "LossFunctionWrapper",
-    "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
-    "mean_squared_error", "mean_absolute_error", "huber", "kl_divergence",
-    "hinge", "squared_hinge", "categorical_hinge", "multiclass_hinge",
-    "triplet_loss", "batch_hard_triplet", "contrastive",
-    "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy",
-    "MeanSquaredError", "MeanAbsoluteError", "Huber", "KLDivergence", "Hinge",
-    "SquaredHinge", "CategoricalHinge", "MulticlassHinge", "TripletLoss",
-    "BatchHardTripletLoss", "ContrastiveLoss",
+    "EPSILON", "LOSSES", "BatchHardTripletLoss", "BinaryCrossentropy",
+    "CategoricalCrossentropy", "CategoricalHinge", "ContrastiveLoss", "Hinge", "Huber",
+    "KLDivergence", "Loss", "LossFunctionWrapper", "MeanAbsoluteError", "MeanSquaredError",
+    "MulticlassHinge", "SparseCategoricalCrossentropy", "SquaredHinge", "TripletLoss",
+    "batch_hard_triplet", "binary_crossentropy", "categorical_crossentropy",
+    "categorical_hinge", "contrastive", "get", "hinge", "huber", "kl_divergence",
+    "mean_absolute_error", "mean_squared_error", "multiclass_hinge",
+    "sparse_categorical_crossentropy", "squared_hinge", "triplet_loss",
 ]
 
 LOSSES = Registry("loss")
 EPSILON = 1e-7  # Keras' backend epsilon, used to clamp probabilities before log
 _REDUCTIONS = ("mean", "sum_over_batch_size", "sum", "none")
-Tensorish = Union[torch.Tensor, Any]
+Tensorish = Any  # a torch.Tensor, or anything torch.as_tensor accepts
 
 
 # ----------------------------------------------------------------- helpers
@@ -157,7 +157,7 @@ def categorical_crossentropy(y_true: Tensorish, y_pred: Tensorish, from_logits: 
 def sparse_categorical_crossentropy(y_true: Tensorish, y_pred: Tensorish,
                                     from_logits: bool = False,
                                     reduction: str = "mean") -> torch.Tensor:
-    """Cross-entropy with integer labels: ``y_true (batch, ...)`` in [0, C), ``y_pred (batch, ..., C)``.
+    """Cross-entropy with integer labels: ``y_true (batch, ...)``, ``y_pred (batch, ..., C)``.
 
     ``L = -log p_y``; logits go through ``F.cross_entropy``, probabilities through
     ``F.nll_loss(log(clamp(p, EPSILON)))``. Labels outside [0, C) raise ``ValueError``.
@@ -177,7 +177,7 @@ def sparse_categorical_crossentropy(y_true: Tensorish, y_pred: Tensorish,
 @LOSSES.add("binary_crossentropy", "bce")
 def binary_crossentropy(y_true: Tensorish, y_pred: Tensorish, from_logits: bool = False,
                         label_smoothing: float = 0.0, reduction: str = "mean") -> torch.Tensor:
-    """``L = -[y log p + (1 - y) log(1 - p)]``, averaged over the last axis; shapes ``(batch, ...)``.
+    """``L = -[y log p + (1 - y) log(1 - p)]``, mean over the last axis; shapes ``(batch, ...)``.
 
     ``from_logits`` uses ``F.binary_cross_entropy_with_logits`` (stable); otherwise ``p``
     is clamped to ``[EPSILON, 1 - EPSILON]``. Label smoothing: ``y <- y (1 - s) + s / 2``.
@@ -197,7 +197,8 @@ def binary_crossentropy(y_true: Tensorish, y_pred: Tensorish, from_logits: bool 
 
 # --------------------------------------------------------------- regression
 @LOSSES.add("mean_squared_error", "mse")
-def mean_squared_error(y_true: Tensorish, y_pred: Tensorish, reduction: str = "mean") -> torch.Tensor:
+def mean_squared_error(y_true: Tensorish, y_pred: Tensorish,
+                       reduction: str = "mean") -> torch.Tensor:
     """``L = mean((y_true - y_pred)^2)``; shapes ``(batch, ...)`` (``F.mse_loss``)."""
     y_true, y_pred = _tensors(y_true, y_pred)
     y_true = _same_shape("mean_squared_error", y_true, y_pred)
@@ -205,7 +206,8 @@ def mean_squared_error(y_true: Tensorish, y_pred: Tensorish, reduction: str = "m
 
 
 @LOSSES.add("mean_absolute_error", "mae")
-def mean_absolute_error(y_true: Tensorish, y_pred: Tensorish, reduction: str = "mean") -> torch.Tensor:
+def mean_absolute_error(y_true: Tensorish, y_pred: Tensorish,
+                        reduction: str = "mean") -> torch.Tensor:
     """``L = mean(|y_true - y_pred|)``; shapes ``(batch, ...)`` (``F.l1_loss``)."""
     y_true, y_pred = _tensors(y_true, y_pred)
     y_true = _same_shape("mean_absolute_error", y_true, y_pred)
@@ -215,7 +217,7 @@ def mean_absolute_error(y_true: Tensorish, y_pred: Tensorish, reduction: str = "
 @LOSSES.add("huber", "huber_loss")
 def huber(y_true: Tensorish, y_pred: Tensorish, delta: float = 1.0,
           reduction: str = "mean") -> torch.Tensor:
-    """``L = 0.5 e^2`` if ``|e| <= delta`` else ``delta (|e| - 0.5 delta)``, ``e = y_pred - y_true``."""
+    """``L = 0.5 e^2`` if ``|e| <= delta`` else ``delta (|e| - 0.5 delta)``; ``e = y_pred - y``."""
     y_true, y_pred = _tensors(y_true, y_pred)
     y_true = _same_shape("huber", y_true, y_pred)
     elem = F.huber_loss(y_pred, y_true, reduction="none", delta=delta)
@@ -243,7 +245,7 @@ def _pm_one(y_true: torch.Tensor) -> torch.Tensor:
 
 @LOSSES.add("hinge")
 def hinge(y_true: Tensorish, y_pred: Tensorish, reduction: str = "mean") -> torch.Tensor:
-    """Binary hinge (Keras): ``L = mean(max(1 - y * y_pred, 0))``, ``y`` in {-1, 1} (0/1 converted)."""
+    """Binary hinge (Keras): ``L = mean(max(1 - y * y_pred, 0))``, ``y`` in {-1, 1} (0/1 mapped)."""
     y_true, y_pred = _tensors(y_true, y_pred)
     y = _pm_one(_same_shape("hinge", y_true, y_pred))
     return _reduce(_per_sample(F.relu(1.0 - y * y_pred)), reduction)
@@ -258,8 +260,12 @@ def squared_hinge(y_true: Tensorish, y_pred: Tensorish, reduction: str = "mean")
 
 
 @LOSSES.add("categorical_hinge")
-def categorical_hinge(y_true: Tensorish, y_pred: Tensorish, reduction: str = "mean") -> torch.Tensor:
-    """Keras: ``L = max(neg - pos + 1, 0)``, ``pos = sum(y * s)``, ``neg = max((1 - y) * s)``; one-hot y."""
+def categorical_hinge(y_true: Tensorish, y_pred: Tensorish,
+                      reduction: str = "mean") -> torch.Tensor:
+    """Keras: ``L = max(neg - pos + 1, 0)``, ``pos = sum(y s)``, ``neg = max((1 - y) s)``.
+
+    ``y_true`` is one-hot ``(batch, C)``, ``y_pred`` scores ``(batch, C)``.
+    """
     name = "categorical_hinge"
     y_true, y_pred = _tensors(y_true, y_pred)
     _check_one_hot(name, y_true, y_pred)
@@ -292,7 +298,10 @@ def multiclass_hinge(y_true: Tensorish, y_pred: Tensorish, margin: float = 1.0,
 # --------------------------------------------------------------- embeddings
 def triplet_loss(anchor: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor,
                  margin: float = 1.0, reduction: str = "mean") -> torch.Tensor:
-    """``L = max(||a - p|| - ||a - n|| + margin, 0)``; embeddings ``(batch, dim)`` (``F.triplet_margin_loss``)."""
+    """``L = max(||a - p|| - ||a - n|| + margin, 0)``; embeddings ``(batch, dim)``.
+
+    Computed by ``F.triplet_margin_loss``.
+    """
     per = F.triplet_margin_loss(anchor, positive, negative, margin=margin, reduction="none")
     return _reduce(per, reduction, "triplet_loss")
 
@@ -349,7 +358,7 @@ class Loss:
     fusable_with_softmax = False
     fusable_with_sigmoid = False
 
-    def __init__(self, name: Optional[str] = None, reduction: str = "mean"):
+    def __init__(self, name: str | None = None, reduction: str = "mean"):
         if reduction not in _REDUCTIONS:
             raise ValueError(f"{type(self).__name__}: reduction must be one of {_REDUCTIONS}, "
                              f"got {reduction!r}")
@@ -360,7 +369,7 @@ class Loss:
         raise NotImplementedError
 
     def __call__(self, y_true: Tensorish, y_pred: Tensorish,
-                 sample_weight: Optional[Tensorish] = None) -> torch.Tensor:
+                 sample_weight: Tensorish | None = None) -> torch.Tensor:
         if sample_weight is None:
             return self.call(y_true, y_pred, self.reduction)
         per = self.call(y_true, y_pred, "none")
@@ -369,7 +378,7 @@ class Loss:
             w = w.reshape(w.shape + (1,) * (per.ndim - w.ndim))
         return _reduce(per * w, self.reduction, self.name)
 
-    def from_logits_version(self) -> "Loss":
+    def from_logits_version(self) -> Loss:
         """The same loss on logits (see the module docstring); only for fusable losses."""
         if not (self.fusable_with_softmax or self.fusable_with_sigmoid):
             raise ValueError(f"{self.name} has no from-logits version to fuse with.")
@@ -379,7 +388,7 @@ class Loss:
         return {"name": self.name, "reduction": self.reduction}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Loss":
+    def from_config(cls, config: dict) -> Loss:
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -390,7 +399,7 @@ class Loss:
 class LossFunctionWrapper(Loss):
     """Wraps a function ``fn(y_true, y_pred, **kwargs)`` as a :class:`Loss`."""
 
-    def __init__(self, fn: Callable, name: Optional[str] = None, reduction: str = "mean",
+    def __init__(self, fn: Callable, name: str | None = None, reduction: str = "mean",
                  **kwargs: Any):
         super().__init__(name or getattr(fn, "__name__", type(fn).__name__), reduction)
         self.fn, self._kwargs = fn, kwargs
@@ -402,7 +411,7 @@ class LossFunctionWrapper(Loss):
     def call(self, y_true: Tensorish, y_pred: Tensorish, reduction: str) -> torch.Tensor:
         if self._takes_reduction:
             return self.fn(y_true, y_pred, reduction=reduction, **self._kwargs)
-        out = self.fn(y_true, y_pred, **self._kwargs)
+        out = torch.as_tensor(self.fn(y_true, y_pred, **self._kwargs))
         if reduction == "none" or out.ndim == 0:
             return out
         return _reduce(out, reduction, self.name)
@@ -411,66 +420,105 @@ class LossFunctionWrapper(Loss):
         return {**super().get_config(), **self._kwargs}
 
 
-def _loss_class(fn: Callable, default_name: str, doc: str, fusable: Optional[str] = None,
-                **defaults: Any) -> type:
-    """Build a Keras-style Loss class around ``fn`` with keyword ``defaults``."""
-
-    def __init__(self, *args: Any, name: str = default_name, reduction: str = "mean",
-                 **kwargs: Any) -> None:
-        if len(args) > len(defaults):
-            raise TypeError(f"{default_name}: at most {len(defaults)} positional arguments "
-                            f"({', '.join(defaults)}), got {len(args)}")
-        unknown = set(kwargs) - set(defaults)
-        if unknown:
-            raise TypeError(f"{default_name}: unexpected argument(s) {sorted(unknown)}; "
-                            f"known: {sorted(defaults)}")
-        params = {**defaults, **dict(zip(defaults, args)), **kwargs}
-        ls = params.get("label_smoothing", 0.0)
-        if not 0.0 <= ls <= 1.0:
-            raise ValueError(f"{default_name}: label_smoothing must be in [0, 1], got {ls}")
-        LossFunctionWrapper.__init__(self, fn, name=name, reduction=reduction, **params)
-        if fusable and not params.get("from_logits", False):
-            setattr(self, f"fusable_with_{fusable}", True)
-
-    return __init__, doc
+def _smoothing(owner: str, value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{owner}: label_smoothing must be in [0, 1], got {value}")
+    return float(value)
 
 
-def _make(cls_name: str, fn: Callable, default_name: str, fusable: Optional[str] = None,
-          **defaults: Any) -> type:
-    init, doc = _loss_class(fn, default_name, "", fusable, **defaults)
-    args = ", ".join(f"{k}={v!r}" for k, v in defaults.items())
-    doc = f"``{cls_name}({args})``: object form of :func:`{fn.__name__}`.\n\n{fn.__doc__}"
-    return type(cls_name, (LossFunctionWrapper,), {"__init__": init, "__doc__": doc,
-                                                   "__module__": __name__})
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Object form of :func:`categorical_crossentropy`; fusable with a final softmax."""
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0,
+                 name: str = "categorical_crossentropy", reduction: str = "mean"):
+        super().__init__(categorical_crossentropy, name, reduction, from_logits=from_logits,
+                         label_smoothing=_smoothing(name, label_smoothing))
+        self.fusable_with_softmax = not from_logits
 
 
-CategoricalCrossentropy = _make("CategoricalCrossentropy", categorical_crossentropy,
-                                "categorical_crossentropy", "softmax",
-                                from_logits=False, label_smoothing=0.0)
-SparseCategoricalCrossentropy = _make("SparseCategoricalCrossentropy",
-                                      sparse_categorical_crossentropy,
-                                      "sparse_categorical_crossentropy", "softmax",
-                                      from_logits=False)
-BinaryCrossentropy = _make("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
-                           "sigmoid", from_logits=False, label_smoothing=0.0)
-MeanSquaredError = _make("MeanSquaredError", mean_squared_error, "mean_squared_error")
-MeanAbsoluteError = _make("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
-Huber = _make("Huber", huber, "huber", delta=1.0)
-KLDivergence = _make("KLDivergence", kl_divergence, "kl_divergence")
-Hinge = _make("Hinge", hinge, "hinge")
-SquaredHinge = _make("SquaredHinge", squared_hinge, "squared_hinge")
-CategoricalHinge = _make("CategoricalHinge", categorical_hinge, "categorical_hinge")
-MulticlassHinge = _make("MulticlassHinge", multiclass_hinge, "multiclass_hinge", margin=1.0)
-BatchHardTripletLoss = _make("BatchHardTripletLoss", batch_hard_triplet, "batch_hard_triplet",
-                             margin=1.0)
-ContrastiveLoss = _make("ContrastiveLoss", contrastive, "contrastive", margin=1.0)
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Object form of :func:`sparse_categorical_crossentropy`; fusable with a final softmax."""
 
-_CLASS_OF = {c.__init__.__closure__ and c(): None for c in ()}  # placeholder, filled below
-_CLASS_OF = {c().fn: c for c in (
-    CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy,
-    MeanSquaredError, MeanAbsoluteError, Huber, KLDivergence, Hinge, SquaredHinge,
-    CategoricalHinge, MulticlassHinge, BatchHardTripletLoss, ContrastiveLoss)}
-_BY_CLASS_NAME = {c.__name__: c for c in _CLASS_OF.values()}
+    def __init__(self, from_logits: bool = False,
+                 name: str = "sparse_categorical_crossentropy", reduction: str = "mean"):
+        super().__init__(sparse_categorical_crossentropy, name, reduction,
+                         from_logits=from_logits)
+        self.fusable_with_softmax = not from_logits
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Object form of :func:`binary_crossentropy`; fusable with a final sigmoid."""
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0,
+                 name: str = "binary_crossentropy", reduction: str = "mean"):
+        super().__init__(binary_crossentropy, name, reduction, from_logits=from_logits,
+                         label_smoothing=_smoothing(name, label_smoothing))
+        self.fusable_with_sigmoid = not from_logits
+
+
+class Huber(LossFunctionWrapper):
+    """Object form of :func:`huber`."""
+
+    def __init__(self, delta: float = 1.0, name: str = "huber", reduction: str = "mean"):
+        if delta <= 0:
+            raise ValueError(f"Huber: delta must be > 0, got {delta}")
+        super().__init__(huber, name, reduction, delta=delta)
+
+
+def _plain(cls_name: str, fn: Callable) -> type:
+    """A Keras-named class ``cls_name(name=fn.__name__, reduction="mean")`` around ``fn``."""
+
+    def __init__(self: LossFunctionWrapper, name: str = fn.__name__,
+                 reduction: str = "mean") -> None:
+        LossFunctionWrapper.__init__(self, fn, name, reduction)
+
+    doc = f"Object form of :func:`{fn.__name__}`.\n\n{fn.__doc__}"
+    return type(cls_name, (LossFunctionWrapper,),
+                {"__init__": __init__, "__doc__": doc, "__module__": __name__})
+
+
+MeanSquaredError = _plain("MeanSquaredError", mean_squared_error)
+MeanAbsoluteError = _plain("MeanAbsoluteError", mean_absolute_error)
+KLDivergence = _plain("KLDivergence", kl_divergence)
+Hinge = _plain("Hinge", hinge)
+SquaredHinge = _plain("SquaredHinge", squared_hinge)
+CategoricalHinge = _plain("CategoricalHinge", categorical_hinge)
+
+
+def _margin(owner: str, margin: float) -> float:
+    if margin < 0:
+        raise ValueError(f"{owner}: margin must be >= 0, got {margin}")
+    return float(margin)
+
+
+class MulticlassHinge(LossFunctionWrapper):
+    """Object form of :func:`multiclass_hinge` (the multiclass SVM loss)."""
+
+    def __init__(self, margin: float = 1.0, name: str = "multiclass_hinge",
+                 reduction: str = "mean"):
+        super().__init__(multiclass_hinge, name, reduction, margin=_margin(name, margin))
+
+
+class BatchHardTripletLoss(LossFunctionWrapper):
+    """Object form of :func:`batch_hard_triplet`: ``loss(labels, embeddings)``."""
+
+    def __init__(self, margin: float = 1.0, name: str = "batch_hard_triplet",
+                 reduction: str = "mean"):
+        super().__init__(batch_hard_triplet, name, reduction, margin=_margin(name, margin))
+
+
+class ContrastiveLoss(LossFunctionWrapper):
+    """Object form of :func:`contrastive`: ``loss(similar, distances)``."""
+
+    def __init__(self, margin: float = 1.0, name: str = "contrastive", reduction: str = "mean"):
+        super().__init__(contrastive, name, reduction, margin=_margin(name, margin))
+
+
+_CLASSES = (CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy,
+            MeanSquaredError, MeanAbsoluteError, Huber, KLDivergence, Hinge, SquaredHinge,
+            CategoricalHinge, MulticlassHinge, BatchHardTripletLoss, ContrastiveLoss)
+_CLASS_OF = {c().fn: c for c in _CLASSES}
+_BY_CLASS_NAME = {c.__name__: c for c in _CLASSES}
 
 
 class TripletLoss:
@@ -481,9 +529,10 @@ class TripletLoss:
     """
 
     def __init__(self, margin: float = 1.0, name: str = "triplet_loss", reduction: str = "mean"):
-        if margin < 0:
-            raise ValueError(f"TripletLoss: margin must be >= 0, got {margin}")
-        self.margin, self.name, self.reduction = margin, name, reduction
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"TripletLoss: reduction must be one of {_REDUCTIONS}, "
+                             f"got {reduction!r}")
+        self.margin, self.name, self.reduction = _margin(name, margin), name, reduction
 
     def __call__(self, anchor: torch.Tensor, positive: torch.Tensor,
                  negative: torch.Tensor) -> torch.Tensor:
@@ -493,7 +542,7 @@ class TripletLoss:
         return {"margin": self.margin, "name": self.name, "reduction": self.reduction}
 
 
-def get(identifier: Union[str, Callable, Loss, None]) -> Optional[Loss]:
+def get(identifier: str | Callable | Loss | None) -> Loss | None:
     """Resolve ``identifier`` to a :class:`Loss` object.
 
     Accepts a registered name (``"categorical_crossentropy"``, ``"mse"``, ``"svm"``...), a
