@@ -74,6 +74,7 @@ def atomic_write_bytes(path: Path, write: Callable[[object], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; a cache is not secret
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
