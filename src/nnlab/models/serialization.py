@@ -255,7 +255,7 @@ def load_weights(model, path: str) -> None:
     _load_state(model, _read_tensors(path), path, order)
 
 
-def _by_position(state: Dict[str, torch.Tensor], tensors: Dict[str, torch.Tensor],
+def by_position(state: Dict[str, torch.Tensor], tensors: Dict[str, torch.Tensor],
                  file_order: list) -> Optional[Dict[str, torch.Tensor]]:
     """Match file tensors to the model's in order (as Keras' load_weights does when layer
     names differ, e.g. ``dense_3`` vs ``dense``); ``None`` unless every shape agrees."""
@@ -271,7 +271,7 @@ def _load_state(model, tensors: Dict[str, torch.Tensor], path: str,
                 file_order: Optional[list] = None) -> None:
     state = model.state_dict()
     if set(state) != set(tensors) and file_order is not None:
-        matched = _by_position(state, tensors, file_order)
+        matched = by_position(state, tensors, file_order)
         if matched is not None:
             model.load_state_dict(matched, strict=True)
             return

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..errors import ConfigError
+from ..models.serialization import by_position
 from ..utils.io import atomic_write
 
 FILENAME = "last.ckpt"
@@ -69,8 +70,12 @@ class CheckpointState:
                               f"Delete it to start training from scratch.") from exc
         if not isinstance(state, dict) or state.get("format") != "nnlab-checkpoint":
             raise ConfigError(f"{self.path!r} is not an nnlab fit checkpoint")
+        weights = state["model"]
+        if set(weights) != set(model.state_dict()):
+            # Same architecture built in another order of layer creation (other auto names).
+            weights = by_position(model.state_dict(), weights, list(weights)) or weights
         try:
-            model.load_state_dict(state["model"], strict=True)
+            model.load_state_dict(weights, strict=True)
         except RuntimeError as exc:
             raise ConfigError(f"The checkpoint in {self.directory!r} belongs to another "
                               f"architecture than model {model.name!r}: {exc}") from exc

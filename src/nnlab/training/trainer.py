@@ -84,6 +84,7 @@ class Trainer:
             optimizer if isinstance(optimizer, torch.optim.Optimizer) else None
         self.clipnorm = getattr(optimizer, "clipnorm", None)
         self.clipvalue = getattr(optimizer, "clipvalue", None)
+        self.global_clipnorm = getattr(optimizer, "global_clipnorm", None)
         self.needs_closure = bool(getattr(optimizer, "needs_closure", False)) or (
             isinstance(optimizer, str) and optimizer.lower() == "lbfgs") or isinstance(
             optimizer, torch.optim.LBFGS)
@@ -284,8 +285,10 @@ class Trainer:
         else:
             y_pred, loss = self._compute(x, y, sample_weight, fused)
             loss.backward()
-            if self.clipnorm is not None or self.clipvalue is not None:
-                optimizers_mod.clip_gradients(model.parameters(), self.clipnorm, self.clipvalue)
+            if self.clipnorm is not None or self.clipvalue is not None or \
+                    self.global_clipnorm is not None:
+                optimizers_mod.clip_gradients(model.parameters(), self.clipnorm, self.clipvalue,
+                                              self.global_clipnorm)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
         if metrics and any(metrics):
