@@ -269,3 +269,17 @@ def test_parse_idx_rejects_bad_files():
         D.parse_idx(good[:-1])
     with pytest.raises(ValueError, match="magic"):
         D.parse_idx(b"\x01\x02\x03\x04")
+
+
+def test_incomplete_or_damaged_idx_source(monkeypatch, tmp_path, fresh_cache):
+    src = tmp_path / "src" / "mnist"
+    src.mkdir(parents=True)
+    (src / "train-images.idx3-ubyte.gz").write_bytes(b"")  # the probe file only
+    monkeypatch.setenv("NNLAB_SOURCES_DIR", str(src.parent))
+    with pytest.raises(DatasetNotAvailable, match="train-labels.idx1-ubyte.gz is missing"):
+        D.load_mnist(subset_ok=False)
+    for name in ("train-labels.idx1-ubyte.gz", "t10k-images.idx3-ubyte.gz",
+                 "t10k-labels.idx1-ubyte.gz"):
+        (src / name).write_bytes(b"")
+    with pytest.raises(ValueError, match="damaged.*nnlab data fetch mnist"):
+        D.load_mnist(subset_ok=False)

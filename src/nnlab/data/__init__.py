@@ -10,6 +10,7 @@
 
 Heavy optional imports (scikit-learn, Pillow) happen inside the functions that need them.
 """
+from . import transforms
 from .datasets import (
     CacheWarning,
     DatasetNotAvailable,
@@ -22,7 +23,6 @@ from .datasets import (
     load_sentiment,
     load_text,
 )
-from . import transforms
 from .loaders import ArrayDataset, GeneratorDataset, kfold, make_loader, train_dev_test_split
 
 __all__ = [

@@ -62,7 +62,20 @@ def _split(a: dict[str, np.ndarray]) -> _Split:
 
 def _idx_set(dataset: str, key: str, names: dict[str, str]) -> dict[str, np.ndarray]:
     reader = open_source(key, dataset)
-    return {k: parse_idx(reader.read(member)) for k, member in names.items()}
+    raws = {}
+    for k, member in names.items():  # all present before any is decoded
+        try:
+            raws[k] = reader.read(member)
+        except (KeyError, OSError) as err:
+            raise DatasetNotAvailable(dataset, f"{member} is missing from {reader.origin}") from err
+    out = {}
+    for k, raw in raws.items():
+        try:
+            out[k] = parse_idx(raw)
+        except ValueError as err:
+            raise ValueError(f"{names[k]} in {reader.origin} is damaged ({err}); "
+                             f"run `nnlab data fetch {dataset}` again") from err
+    return out
 
 
 def load_digits() -> _Split:
