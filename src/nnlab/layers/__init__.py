@@ -7,16 +7,21 @@ from ..models.input_layer import Input, InputLayer
 from ..models.layer import Layer
 from ..models.torch_module import TorchModule
 from .activation import ELU, PReLU, Activation, LeakyReLU, Maxout, ReLU, Softmax
+from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .conv_depthwise import (DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D,
                              SeparableConv2D)
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
 from .convolutional import Conv1D, Conv2D, Conv3D
 from .core import Dense, Dropout, Flatten, Lambda, Permute, Reshape
+from .embedding import Embedding
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
                       average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                       GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPooling1D,
                       MaxPooling2D, MaxPooling3D)
+from .recurrent import GRU, LSTM, SimpleRNN
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D,
                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from .wrappers import Bidirectional, TimeDistributed
