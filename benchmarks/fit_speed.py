@@ -14,6 +14,8 @@ import os
 import statistics
 import time
 
+os.environ.setdefault("KERAS_BACKEND", "torch")  # before anything imports keras
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -71,7 +73,6 @@ def run_nnlab(kind, x_nhwc, y, batch):
 
 
 def run_keras(kind, x_nhwc, y, batch):
-    os.environ.setdefault("KERAS_BACKEND", "torch")
     import keras
     if kind == "cnn":
         layers = [keras.Input((28, 28, 1)), keras.layers.Conv2D(32, 3, activation="relu"),

@@ -24,6 +24,7 @@ Softmax fusion hook:
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -101,6 +102,23 @@ def _check_one_hot(name: str, y_true: torch.Tensor, y_pred: torch.Tensor) -> Non
     )
 
 
+_range_checks = {"on": True}
+
+
+@contextlib.contextmanager
+def labels_prevalidated():
+    """Skip the per-call label range check (one host read per call, a device sync on GPU).
+
+    ``fit`` enters this after checking the whole of an in-memory ``y`` once.
+    """
+    previous = _range_checks["on"]
+    _range_checks["on"] = False
+    try:
+        yield
+    finally:
+        _range_checks["on"] = previous
+
+
 def _sparse_labels(name: str, y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
     """Integer labels shaped like ``y_pred.shape[:-1]``, range-checked in [0, C).
 
@@ -117,7 +135,7 @@ def _sparse_labels(name: str, y_true: torch.Tensor, y_pred: torch.Tensor) -> tor
             f"{tuple(y_true.shape)}.{hint}"
         )
     c = y_pred.shape[-1]
-    if y_true.numel():
+    if y_true.numel() and _range_checks["on"]:
         lo, hi = torch.stack(torch.aminmax(y_true.detach())).tolist()
         if lo < 0 or hi >= c:
             bad = lo if lo < 0 else hi

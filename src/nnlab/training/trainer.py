@@ -352,6 +352,20 @@ class Trainer:
         progress = Progress(verbose, epochs, steps)
         batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
         cbs.call("on_train_begin", {})
+        prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
+            and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
+        with prevalidated:
+            self._epochs(data, val, epochs, initial_epoch, batch_size, validation_batch_size,
+                         shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
+                         batch_logs)
+        cbs.call("on_train_end", {})
+        self.model.history = history
+        return history
+
+    def _epochs(self, data, val, epochs, initial_epoch, batch_size, validation_batch_size,
+                shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
+                batch_logs) -> None:
+        """The epoch loop of :meth:`fit` (arguments already checked)."""
         for epoch in range(initial_epoch, epochs):
             cbs.call("on_epoch_begin", epoch, {})
             self.model.train()
@@ -389,9 +403,6 @@ class Trainer:
                 ckpt.save(self.model, self.optimizer, epoch, history)
             if self.model.stop_training:
                 break
-        cbs.call("on_train_end", {})
-        self.model.history = history
-        return history
 
     def _check_nan(self, tracker: "_LossTracker", epoch: int) -> bool:
         bad_step = tracker.first_nonfinite()
