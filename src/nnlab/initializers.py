@@ -109,7 +109,9 @@ class TruncatedNormal(Initializer):
 @INITIALIZERS.add("glorot_uniform", "xavier_uniform")
 class GlorotUniform(Initializer):
     def __call__(self, tensor):
-        nn.init.xavier_uniform_(tensor)
+        fan_in, fan_out = _fans(tensor)  # 1-D tensors: fan_in = fan_out = n, as Keras
+        limit = math.sqrt(6.0 / (fan_in + fan_out))
+        nn.init.uniform_(tensor, -limit, limit)
 
 
 @INITIALIZERS.add("glorot_normal", "xavier_normal")

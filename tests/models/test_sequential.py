@@ -101,3 +101,21 @@ def test_flatten_orders_like_keras():
     model = nnlab.Sequential([Flatten(input_shape=(2, 2, 3))])
     x = torch.arange(12.0).reshape(1, 2, 2, 3)
     assert torch.equal(model(x)[0], torch.arange(12.0))
+
+
+def test_model_reset_states_resets_stateful_layers():
+    from nnlab.layers import LSTM
+    model = nnlab.Sequential([LSTM(4, stateful=True, input_shape=(3, 2))])
+    model.eval()
+    x = torch.randn(1, 3, 2)
+    first = model(x)
+    assert not torch.allclose(model(x), first)  # the state carried over
+    model.reset_states()
+    assert torch.allclose(model(x), first)
+
+
+def test_glorot_uniform_on_vectors():
+    from nnlab import initializers
+    w = torch.empty(600)
+    initializers.get("glorot_uniform")(w)
+    assert w.abs().max().item() <= (6.0 / 1200) ** 0.5

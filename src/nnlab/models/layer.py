@@ -126,9 +126,10 @@ class Layer(nn.Module):
         config["name"] = self.name
         config["trainable"] = self.trainable
         if self._batch_input_shape is not None:
-            config.pop("input_shape", None)
-            config.pop("input_dim", None)
-            config.pop("batch_size", None)
+            own = inspect.signature(type(self).__init__).parameters
+            for key in ("input_shape", "input_dim", "batch_size"):
+                if key not in own:  # the base's way of giving the shape, not the layer's arg
+                    config.pop(key, None)
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config
 

@@ -81,6 +81,12 @@ class Model(Layer):
         raise ValueError(f"No layer named {name!r} in model {self.name!r}. Layers: "
                          f"{', '.join(layer.name for layer in layers)}")
 
+    def reset_states(self) -> None:
+        """Reset the state of every stateful layer (e.g. ``LSTM(stateful=True)``)."""
+        for module in self.modules():
+            if module is not self and hasattr(module, "reset_states"):
+                module.reset_states()
+
     # ----------------------------------------------------------------- summary
     def summary(self, line_length: Optional[int] = None, print_fn=None) -> None:
         """Print the Keras table: Layer (type) | Output Shape | Param # [| Connected to]."""
