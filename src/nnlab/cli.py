@@ -14,7 +14,8 @@ from typing import List, Optional
 
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
-    return run_demo(epochs=args.epochs, out=args.out)
+    run_demo(epochs=args.epochs, out=args.out, source=args.data)
+    return 0
 
 
 def _data(args: argparse.Namespace) -> int:
@@ -77,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="train the lecture CNN on real bundled digits")
     demo.add_argument("--epochs", type=int, default=None)
     demo.add_argument("--out", default="demo_output", help="folder for the curves PNG")
+    demo.add_argument("--data", choices=["auto", "mnist", "digits"], default="auto",
+                      help="auto: full MNIST when fetched, else scikit-learn's digits")
     demo.set_defaults(func=_demo)
     data = sub.add_parser("data", help="list or fetch the offline datasets")
     data.add_argument("action", choices=["list", "fetch"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
@@ -38,17 +38,25 @@ def lecture_cnn(input_shape=(28, 28, 1), num_classes: int = 10):
     ])
 
 
-def load_demo_digits() -> Tuple[str, Tuple[np.ndarray, np.ndarray], Tuple[np.ndarray, np.ndarray]]:
+def load_demo_digits(source: str = "auto") -> Tuple[str, Tuple[np.ndarray, np.ndarray],
+                                                   Tuple[np.ndarray, np.ndarray]]:
     """``(name, (x_train, y_train), (x_test, y_test))`` with x float32 ``(N, 28, 28, 1)`` in [0, 1].
 
-    Full MNIST if fetched, else scikit-learn's digits resized to 28x28 (bilinear).
+    ``source``: ``"auto"`` (full MNIST if fetched, else digits), ``"mnist"`` or ``"digits"``
+    (scikit-learn's 8x8 digits resized to 28x28, bilinear).
     """
     from .data import DatasetNotAvailable, load_digits, load_mnist
+    if source not in ("auto", "mnist", "digits"):
+        raise ValueError(f"source must be 'auto', 'mnist' or 'digits', got {source!r}")
     try:
+        if source == "digits":
+            raise DatasetNotAvailable("digits requested")
         (x_tr, y_tr), (x_te, y_te) = load_mnist(subset_ok=False)
         name = "MNIST (60,000 train / 10,000 test)"
         prep = lambda x: (x.astype(np.float32) / 255.0)[..., None]  # noqa: E731
     except DatasetNotAvailable:
+        if source == "mnist":
+            raise
         import torch
         import torch.nn.functional as F
         (x_tr, y_tr), (x_te, y_te) = load_digits()
@@ -70,15 +78,19 @@ def confusion_table(matrix: np.ndarray) -> str:
     return "\n".join([head] + rows)
 
 
-def run_demo(epochs: Optional[int] = None, out: str = "demo_output", seed: int = 0) -> int:
-    """Train the lecture CNN (and the dense net for comparison); print what they learned."""
+def run_demo(epochs: Optional[int] = None, out: str = "demo_output", seed: int = 0,
+             source: str = "auto", verbose: int = 1) -> Dict[str, float]:
+    """Train the lecture CNN (and the dense net for comparison); print what they learned.
+
+    Returns the test accuracies ``{"cnn": ..., "dense": ...}``.
+    """
     from . import set_seed
     from .training.metrics import ConfusionMatrix
 
     set_seed(seed)
-    name, (x_tr, y_tr), (x_te, y_te) = load_demo_digits()
+    name, (x_tr, y_tr), (x_te, y_te) = load_demo_digits(source)
     full = len(x_tr) > 10_000
-    epochs = epochs or (3 if full else 15)
+    epochs = epochs or (3 if full else 40)
     print(f"Data: {name}\n")
 
     cnn = lecture_cnn()
@@ -86,7 +98,7 @@ def run_demo(epochs: Optional[int] = None, out: str = "demo_output", seed: int =
     cnn.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     start = time.perf_counter()
     history = cnn.fit(x_tr, y_tr, epochs=epochs, batch_size=32 if not full else 128,
-                      validation_split=0.1, verbose=1)
+                      validation_split=0.1, verbose=verbose)
     seconds = time.perf_counter() - start
     loss, acc = cnn.evaluate(x_te, y_te, verbose=0)
     print(f"\nLecture CNN: test accuracy {acc:.4f} (loss {loss:.4f}) after {epochs} epochs "
@@ -110,4 +122,4 @@ def run_demo(epochs: Optional[int] = None, out: str = "demo_output", seed: int =
         print(f"Training curves written to {path}")
     except ImportError as exc:
         print(f"(no plot: {exc})")
-    return 0
+    return {"cnn": acc, "dense": dense_acc}
