@@ -5,5 +5,6 @@
 path or None) and ``pooling``, as Keras applications do.
 """
 from .registry import WeightsInfo, create, family_of, names, register_model
+from . import efficientnet  # noqa: F401
 
 __all__ = ["WeightsInfo", "create", "family_of", "names", "register_model"]
