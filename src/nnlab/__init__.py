@@ -12,12 +12,14 @@ from . import activations, config, initializers, layers, regularizers
 from .config import image_data_format, set_image_data_format, set_seed
 from .errors import ConfigError, ShapeError
 from .models import Functional, Input, Layer, Model, Sequential, load_model
-from . import training
+from . import diagnostics, training
 from .training import callbacks, losses, metrics, optimizers, schedules
 
 __version__ = "0.1.0"
 
-__all__ = ["ConfigError", "Functional", "Input", "Layer", "Model", "Sequential", "ShapeError",
-           "activations", "config", "image_data_format", "initializers", "layers", "load_model",
-           "regularizers", "set_image_data_format", "set_seed", "training", "callbacks", "losses",
-           "metrics", "optimizers", "schedules"]
+__all__ = [
+    "ConfigError", "Functional", "Input", "Layer", "Model", "Sequential", "ShapeError",
+    "activations", "callbacks", "config", "diagnostics", "image_data_format", "initializers",
+    "layers", "load_model", "losses", "metrics", "optimizers", "regularizers", "schedules",
+    "set_image_data_format", "set_seed", "training",
+]

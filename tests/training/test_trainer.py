@@ -181,3 +181,28 @@ def test_nan_loss_stops_and_names_epoch_and_step(digits):
     with pytest.warns(RuntimeWarning, match=r"NaN or inf at epoch 1, step \d+"):
         history = model.fit(x * 1e3, target, epochs=5, batch_size=32, verbose=0)
     assert len(history.history.get("loss", [])) == 0
+
+
+def test_predict_before_fit_on_unbuilt_model_then_fit(digits):
+    x, y, _, _ = digits
+    model = nnlab.Sequential([Dense(8, activation="relu"), Dense(10, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    assert model.predict(x[:4]).shape == (4, 10)
+    model.fit(x[:64], y[:64], epochs=1, verbose=0)
+
+
+def test_optimizer_schedule_is_applied_every_step(digits):
+    x, y, _, _ = digits
+    model = dense_net(optimizer=nnlab.optimizers.SGD(
+        learning_rate=nnlab.schedules.ExponentialDecay(0.1, decay_steps=1, decay_rate=0.5)))
+    model.fit(x[:128], y[:128], batch_size=32, epochs=1, verbose=0)
+    assert model.compiled.iterations == 4
+    assert model.compiled.learning_rate == pytest.approx(0.1 * 0.5 ** 3)
+
+
+def test_seeded_dropout_is_reproducible():
+    from nnlab.layers import Dropout
+    x = torch.ones(2, 50)
+    a = Dropout(0.5, seed=3)(x, training=True)
+    b = Dropout(0.5, seed=3)(x, training=True)
+    assert torch.equal(a, b) and (a == 0).any()

@@ -83,6 +83,7 @@ class Dropout(Layer):
             raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
         self.rate = float(rate)
         self.noise_shape = noise_shape
+        self.generator = None if seed is None else torch.Generator().manual_seed(seed)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -91,11 +92,14 @@ class Dropout(Layer):
         training = self.training if training is None else training
         if not training or self.rate == 0:
             return inputs
-        if self.noise_shape is None:
+        if self.noise_shape is None and self.generator is None:
             return F.dropout(inputs, self.rate, training=True)
-        shape = [inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
-        keep = torch.empty(shape, device=inputs.device, dtype=inputs.dtype).bernoulli_(1 - self.rate)
-        return inputs * keep / (1 - self.rate)
+        shape = inputs.shape if self.noise_shape is None else \
+            [inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
+        # A seeded layer draws its own masks (CPU generator), reproducible on its own.
+        keep = torch.empty(shape, dtype=inputs.dtype).bernoulli_(1 - self.rate,
+                                                                 generator=self.generator)
+        return inputs * keep.to(inputs.device) / (1 - self.rate)
 
 
 class Flatten(Layer):

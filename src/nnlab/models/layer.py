@@ -242,7 +242,9 @@ class Layer(nn.Module):
         """Check ``input_shape`` and build once."""
         if not self.built:
             self._check_rank(input_shape)
-            self.build(input_shape)
+            # Weights made during a predict() (inference mode) must stay trainable tensors.
+            with torch.inference_mode(False):
+                self.build(input_shape)
             self.built = True
             self._build_shape = input_shape
 

@@ -209,8 +209,7 @@ class LearningRateScheduler(Callback):
         lr = float(lr)
         if not math.isfinite(lr) or lr < 0:
             raise ValueError(f"LearningRateScheduler: schedule returned lr={lr} at epoch {epoch}")
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        self.model.compiled.set_learning_rate(lr)
         if self.verbose:
             print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
 

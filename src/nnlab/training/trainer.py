@@ -85,6 +85,8 @@ class Trainer:
         self.clipnorm = getattr(optimizer, "clipnorm", None)
         self.clipvalue = getattr(optimizer, "clipvalue", None)
         self.global_clipnorm = getattr(optimizer, "global_clipnorm", None)
+        self.schedule = getattr(optimizer, "schedule", None)  # step -> lr, applied every step
+        self.iterations = 0  # optimizer steps taken (Keras' optimizer.iterations)
         self.needs_closure = bool(getattr(optimizer, "needs_closure", False)) or (
             isinstance(optimizer, str) and optimizer.lower() == "lbfgs") or isinstance(
             optimizer, torch.optim.LBFGS)
@@ -268,9 +270,26 @@ class Trainer:
             y_pred = self._predict_train(x, fused)
             return y_pred, self._loss(y, y_pred, sample_weight, fused)
 
+    def set_learning_rate(self, lr: float) -> None:
+        """Set the learning rate of every parameter group (e.g. from a callback)."""
+        if not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr < 0:
+            raise ValueError(f"learning rate must be a finite number >= 0, got {lr!r}")
+        self._ensure_optimizer()
+        for group in self.optimizer.param_groups:
+            group["lr"] = float(lr)
+
+    @property
+    def learning_rate(self) -> float:
+        self._ensure_optimizer()
+        return self.optimizer.param_groups[0]["lr"]
+
     def _train_step(self, x, y, sample_weight, metrics):
         model, optimizer = self.model, self.optimizer
         fused = bool(self._fused) and self._compiled_forward is None
+        if self.schedule is not None:
+            for group in optimizer.param_groups:
+                group["lr"] = float(self.schedule(self.iterations))
+        self.iterations += 1
         if self.needs_closure:
             holder = {}
 
