@@ -5,6 +5,9 @@
 path or None) and ``pooling``, as Keras applications do.
 """
 from .registry import WeightsInfo, create, family_of, names, register_model
+# Importing each family registers its models (one file per family).
+from . import (alexnet, densenet, fractalnet, googlenet, inception_resnet, lenet,  # noqa: F401
+               nin, resnet, squeezenet, vgg)
 from . import efficientnet  # noqa: F401
 
 __all__ = ["WeightsInfo", "create", "family_of", "names", "register_model"]
