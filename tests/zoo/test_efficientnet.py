@@ -90,12 +90,23 @@ def test_bad_arguments(kwargs, match):
 
 def test_absent_weights_name_the_fetch_command(tmp_path, monkeypatch):
     monkeypatch.setenv("NNLAB_SOURCES_DIR", str(tmp_path))
-    monkeypatch.setattr(eff.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(eff, "_installed_root", lambda: None)
     with pytest.raises(FileNotFoundError) as err:
         zoo.create("efficientnet_lite0", weights="imagenet")
     assert "nnlab data fetch efficientnet_lite0" in str(err.value)
     assert err.value.command == "nnlab data fetch efficientnet_lite0"
     assert list(tmp_path.iterdir()) == []  # nothing was downloaded or written
+
+
+def test_fetch_is_idempotent_when_present(state_dict):
+    assert "already available" in eff.fetch_weights()
+    assert "4,694,024 weights" in eff.fetch_weights()
+
+
+def test_pretrained_weights_need_three_channels():
+    with pytest.raises(ValueError, match="3 input channels"):
+        zoo.create("efficientnet_lite0", weights="imagenet", include_top=False,
+                   input_shape=(224, 224, 1))
 
 
 def test_missing_weights_file_and_foreign_checkpoint(tmp_path):

