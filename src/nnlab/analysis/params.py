@@ -79,7 +79,7 @@ def count_params(model: Layer) -> ParamReport:
         >>> from nnlab.layers import Conv2D, Dense, Flatten
         >>> m = nnlab.Sequential([Conv2D(8, 3, input_shape=(8, 8, 1)), Flatten(), Dense(10)])
         >>> count_params(m).total, [r.total for r in count_params(m).rows]
-        (2978, [80, 0, 2890])
+        (2970, [80, 0, 2890])
     """
     rows = []
     for name, layer, _ in leaf_layers(model):
