@@ -23,10 +23,11 @@ def _data(args: argparse.Namespace) -> int:
     if args.action == "list":
         rows = fetch_mod.list_datasets()
         width = max(len(row.size) for row in rows) + 2
-        print(f"{'name':<16}{'available':<11}{'size':<{width}}source")
+        name_w = max(len(row.name) for row in rows) + 2
+        print(f"{'name':<{name_w}}{'available':<11}{'size':<{width}}source")
         for row in rows:
-            print(f"{row.name:<16}{'yes' if row.available else 'no':<11}{row.size:<{width}}"
-                  f"{row.source}")
+            print(f"{row.name:<{name_w}}{'yes' if row.available else 'no':<11}"
+                  f"{row.size:<{width}}{row.source}")
         return 0
     if not args.names:
         print("nnlab data fetch: name one or more datasets (nnlab data list shows them), "
