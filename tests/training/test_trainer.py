@@ -164,6 +164,8 @@ def test_nan_and_inf_inputs():
     x[2, 5] = np.inf
     with pytest.raises(ValueError, match="NaN or inf"):
         dense_net().fit(x, np.zeros(4, dtype=int), verbose=0)
+    huge = np.full((4, 64), 3e38, dtype=np.float32)  # finite, but its float32 sum overflows
+    dense_net().fit(huge, np.zeros(4, dtype=int), verbose=0)
 
 
 def test_empty_data_and_bad_batch_size():

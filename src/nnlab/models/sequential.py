@@ -155,8 +155,11 @@ class Sequential(Model):
                              f"{format_shape(expected)}, got {format_shape(shape)}.")
 
     def forward(self, inputs: Any, training: Optional[bool] = None) -> Any:
-        if self._batch_input_shape is not None:
-            self.check_input_shape((None,) + tuple(inputs.shape[1:]))
+        expected = self._batch_input_shape
+        if expected is not None:
+            # Fast path: the exact expected shape (no None axes); else the full check.
+            if inputs.shape[1:] != expected[1:]:
+                self.check_input_shape((None,) + tuple(inputs.shape[1:]))
         elif not self.built:
             self.build((None,) + tuple(inputs.shape[1:]))
         x = inputs

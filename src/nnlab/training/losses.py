@@ -53,6 +53,9 @@ Tensorish = Any  # a torch.Tensor, or anything torch.as_tensor accepts
 
 # ----------------------------------------------------------------- helpers
 def _tensors(y_true: Tensorish, y_pred: Tensorish):
+    if isinstance(y_true, torch.Tensor) and isinstance(y_pred, torch.Tensor) \
+            and y_pred.is_floating_point() and y_true.device == y_pred.device:
+        return y_true, y_pred  # the hot path: nothing to convert
     y_pred = torch.as_tensor(y_pred)
     if not y_pred.is_floating_point():
         y_pred = y_pred.float()
@@ -185,6 +188,9 @@ def sparse_categorical_crossentropy(y_true: Tensorish, y_pred: Tensorish,
     labels = _sparse_labels(name, y_true, y_pred).reshape(-1)
     c = y_pred.shape[-1]
     flat = y_pred.reshape(-1, c)
+    if from_logits and reduction in ("mean", "sum_over_batch_size", "sum"):
+        # One fused kernel for the common case (the training hot path).
+        return F.cross_entropy(flat, labels, reduction="sum" if reduction == "sum" else "mean")
     if from_logits:
         per = F.cross_entropy(flat, labels, reduction="none")
     else:
