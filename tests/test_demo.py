@@ -1,5 +1,4 @@
 """`make demo` on the bundled digits: the lecture CNN >= 97%, the dense net >= 95%."""
-from nnlab import cli
 from nnlab.demo import run_demo
 
 
@@ -9,9 +8,3 @@ def test_demo_on_digits_reaches_lecture_accuracy(tmp_path, capsys):
     assert acc["cnn"] >= 0.97 and acc["dense"] >= 0.95
     assert "Total params: 61,482" in out and "Confusion matrix" in out
     assert (tmp_path / "cnn_training_curves.png").stat().st_size > 1000
-
-
-def test_cli_lists_data_and_zoo(capsys):
-    assert cli.main(["data", "list"]) == 0
-    assert "mnist" in capsys.readouterr().out
-    assert cli.main(["zoo"]) == 0
