@@ -165,7 +165,8 @@ class EarlyStopping(_Monitor):
 class ModelCheckpoint(_Monitor):
     """Save the model (or only its weights) after epochs, atomically.
 
-    ``filepath`` may hold ``{epoch}`` and log keys, e.g. ``"ckpt-{epoch:02d}-{val_loss:.3f}.nnlab"``.
+    ``filepath`` may hold ``{epoch}`` and log keys, e.g.
+    ``"ckpt-{epoch:02d}-{val_loss:.3f}.nnlab"``.
     ``save_best_only=True`` writes only when ``monitor`` improves.
     """
 

@@ -27,41 +27,17 @@ from .callbacks import CallbackList
 from .checkpoint import CheckpointState
 from .data_adapter import ArrayData, adapt
 from .history import History
+from .inference import InferenceMixin
+from .loss_tracker import LossTracker
+from .structure import as_list, first_leaf, output_layer, outputs
+from .targets import check_targets
 from .progress import Progress
 
 _ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccuracy",
                    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy")
 
 
-def _as_list(value: Any, names: List[str], what: str) -> List[Any]:
-    """A per-output setting given once, as a list, or as a dict keyed by output name."""
-    if isinstance(value, dict):
-        unknown = set(value) - set(names)
-        if unknown:
-            raise ValueError(f"{what}: unknown output name(s) {sorted(unknown)}; outputs are "
-                             f"{names}")
-        return [value.get(n) for n in names]
-    if isinstance(value, (list, tuple)) and len(names) > 1:
-        if len(value) != len(names):
-            raise ValueError(f"{what}: got {len(value)} entries for {len(names)} outputs {names}")
-        return list(value)
-    return [value] * len(names)
-
-
-def _outputs(y: Any) -> List[Any]:
-    if isinstance(y, dict):
-        return list(y.values())
-    return list(y) if isinstance(y, (list, tuple)) else [y]
-
-
-def _output_layer(model, index: int):
-    if hasattr(model, "outputs") and isinstance(getattr(model, "outputs"), list):
-        return model.outputs[index].history[0]
-    layers = getattr(model, "layers", None)
-    return layers[-1] if layers and index == 0 else None
-
-
-class Trainer:
+class Trainer(InferenceMixin):
     """What ``model.compile(...)`` creates; ``model.fit`` etc. call into it.
 
     Args:
@@ -92,8 +68,8 @@ class Trainer:
             optimizer, torch.optim.LBFGS)
         names = list(getattr(model, "output_names", None) or ["output"])
         self.output_names = names
-        self.losses = [losses_mod.get(item) for item in _as_list(loss, names, "loss")]
-        weights = _as_list(loss_weights, names, "loss_weights") if loss_weights is not None \
+        self.losses = [losses_mod.get(item) for item in as_list(loss, names, "loss")]
+        weights = as_list(loss_weights, names, "loss_weights") if loss_weights is not None \
             else [1.0] * len(names)
         self.loss_weights = [1.0 if w is None else float(w) for w in weights]
         self.metric_specs = self._metric_specs(metrics, names)
@@ -147,7 +123,7 @@ class Trainer:
         """Output layers whose final softmax/sigmoid can be fused into the loss."""
         fused = []
         for i, loss in enumerate(self.losses):
-            layer = _output_layer(self.model, i)
+            layer = output_layer(self.model, i)
             if layer is None or loss is None:
                 continue
             for attr in ("activation", "fn"):
@@ -179,35 +155,11 @@ class Trainer:
         with torch.no_grad():
             out = self.model(xb)
         self.model.train(was_training)
-        return [o.shape for o in _outputs(out)]
+        return [o.shape for o in outputs(out)]
 
     def _check_targets(self, data, out_shapes: List[torch.Size]) -> None:
-        if not isinstance(data, ArrayData) or data.y is None or not out_shapes:
-            return
-        ys = _outputs(data.y)
-        if len(ys) != len(out_shapes):
-            raise ValueError(f"The model has {len(out_shapes)} output(s) {self.output_names} "
-                             f"but y has {len(ys)} target array(s)")
-        for name, y, shape, loss in zip(self.output_names, ys, out_shapes, self.losses):
-            loss_name = getattr(loss, "name", "")
-            classes = shape[-1] if len(shape) > 1 else 1
-            if "sparse_categorical" in loss_name.lower() or "SparseCategorical" in loss_name:
-                if y.is_floating_point() and not bool((y == y.round()).all()):
-                    raise ValueError(f"{loss_name}: labels for output {name!r} must be integer "
-                                     f"class ids, got non-integer values")
-                lo, hi = int(y.min()), int(y.max())
-                if lo < 0 or hi >= classes:
-                    bad = lo if lo < 0 else hi
-                    raise ValueError(f"{loss_name}: labels for output {name!r} must be in "
-                                     f"[0, {classes}) (the model has {classes} outputs), found "
-                                     f"{bad}")
-            elif "categorical" in loss_name.lower() or "Categorical" in loss_name:
-                if y.dim() < 2 or y.shape[-1] != classes:
-                    raise ValueError(
-                        f"{loss_name}: one-hot targets for output {name!r} must have width "
-                        f"{classes} (the model's output is {tuple(shape)[1:]}), got targets of "
-                        f"shape {tuple(y.shape)}. For integer labels use "
-                        f"'sparse_categorical_crossentropy'.")
+        if isinstance(data, ArrayData) and data.y is not None and out_shapes:
+            check_targets(data.y, out_shapes, self.output_names, self.losses)
 
     # ---------------------------------------------------------- one step
     def _forward(self, x):
@@ -219,8 +171,8 @@ class Trainer:
             fn = self._fused[0][4] if fused else self.losses[0]
             value = fn(y, y_pred)
             return value if self.loss_weights[0] == 1.0 else value * self.loss_weights[0]
-        preds = _outputs(y_pred)
-        targets = _outputs(y)
+        preds = outputs(y_pred)
+        targets = outputs(y)
         total = None
         fused_index = {f[0]: f[4] for f in self._fused} if fused else {}
         for i, (loss, w) in enumerate(zip(self.losses, self.loss_weights)):
@@ -236,8 +188,8 @@ class Trainer:
         return total
 
     def _update_metrics(self, metrics, y, y_pred, fused: bool) -> None:
-        preds = _outputs(y_pred)
-        targets = _outputs(y)
+        preds = outputs(y_pred)
+        targets = outputs(y)
         probs: Dict[int, torch.Tensor] = {}
         fused_kind = {f[0]: f[3] for f in self._fused} if fused else {}
         with torch.no_grad():
@@ -389,7 +341,7 @@ class Trainer:
             cbs.call("on_epoch_begin", epoch, {})
             self.model.train()
             metrics = self._new_metrics()
-            tracker = _LossTracker()
+            tracker = LossTracker()
             progress.epoch_begin(epoch)
             step = 0
             for step, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
@@ -398,7 +350,7 @@ class Trainer:
                 if batch_logs:
                     cbs.call("on_train_batch_begin", step - 1, {})
                 loss = self._train_step(xb, yb, wb, metrics)
-                tracker.add(loss, len(_first(xb)))
+                tracker.add(loss, len(first_leaf(xb)))
                 now = time.perf_counter()
                 if batch_logs:
                     cbs.call("on_train_batch_end", step - 1, self._logs(tracker, metrics))
@@ -423,7 +375,7 @@ class Trainer:
             if self.model.stop_training:
                 break
 
-    def _check_nan(self, tracker: "_LossTracker", epoch: int) -> bool:
+    def _check_nan(self, tracker: LossTracker, epoch: int) -> bool:
         bad_step = tracker.first_nonfinite()
         if bad_step is None:
             return False
@@ -434,7 +386,7 @@ class Trainer:
                       stacklevel=3)
         return True
 
-    def _logs(self, tracker: "_LossTracker", metrics) -> Dict[str, float]:
+    def _logs(self, tracker: LossTracker, metrics) -> Dict[str, float]:
         logs = {"loss": tracker.mean()}
         for i, group in enumerate(metrics):
             for metric in group:
@@ -442,67 +394,6 @@ class Trainer:
                 logs[self._metric_name(i, metric)] = float(value) if np.ndim(value) == 0 \
                     else value
         return logs
-
-    # ------------------------------------------------------------ evaluate
-    def _evaluate_data(self, data, batch_size: int) -> Dict[str, float]:
-        was_training = self.model.training
-        self.model.eval()
-        metrics = self._new_metrics()
-        tracker = _LossTracker()
-        fused = False
-        try:
-            with torch.inference_mode():
-                for xb, yb, wb in data.batches(batch_size):
-                    with self._autocast():
-                        y_pred = self.model(xb)
-                        if yb is not None and any(loss is not None for loss in self.losses):
-                            tracker.add(self._loss(yb, y_pred, wb, fused), len(_first(xb)))
-                    if yb is not None:
-                        self._update_metrics(metrics, yb, y_pred, fused)
-        finally:
-            self.model.train(was_training)
-        return self._logs(tracker, metrics)
-
-    def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
-                 verbose: int = 1, sample_weight: Any = None, steps: Optional[int] = None,
-                 return_dict: bool = False, callbacks: Optional[list] = None):
-        """Loss and metrics on ``x``/``y`` in inference mode: a float, or
-        ``[loss, metric1, ...]`` (Keras' order), or a dict with ``return_dict=True``."""
-        batch_size = 32 if batch_size is None else batch_size
-        data = adapt(x, y, sample_weight, batch_size, False, steps)
-        self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
-        self._fused = []
-        self._check_targets(data, self._probe(data))
-        cbs = CallbackList(list(callbacks or []), self.model, {"verbose": verbose})
-        cbs.call("on_test_begin", {})
-        logs = self._evaluate_data(data, batch_size)
-        cbs.call("on_test_end", logs)
-        if verbose:
-            from .progress import format_logs
-            print(format_logs(logs), flush=True)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
-
-    def predict(self, x: Any, batch_size: Optional[int] = None, verbose: int = 0,
-                steps: Optional[int] = None):
-        """Model outputs in inference mode, as numpy arrays (a list for several outputs)."""
-        data = adapt(x, None, None, batch_size or 32, False, steps)
-        if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
-            batch_size = data.n
-        batch_size = batch_size or 32
-        was_training = self.model.training
-        self.model.eval()
-        chunks: List[List[torch.Tensor]] = []
-        try:
-            with torch.inference_mode(), self._autocast():
-                for xb, _, _ in data.batches(batch_size):
-                    chunks.append([o.float() for o in _outputs(self.model(xb))])
-        finally:
-            self.model.train(was_training)
-        outs = [torch.cat(parts).cpu().numpy() for parts in zip(*chunks)]
-        return outs[0] if len(outs) == 1 else outs
 
     # ---------------------------------------------------------- single batches
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
@@ -516,58 +407,10 @@ class Trainer:
             self._fused = self._find_fusions()
         self.model.train()
         metrics = self._new_metrics()
-        tracker = _LossTracker()
+        tracker = LossTracker()
         tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
         logs = self._logs(tracker, metrics)
         if return_dict:
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
-
-    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
-                      return_dict: bool = False):
-        return self.evaluate(x, y, batch_size=len(_first(adapt(x, y).x)), verbose=0,
-                             sample_weight=sample_weight, return_dict=return_dict)
-
-
-def _first(x: Any):
-    if isinstance(x, dict):
-        return next(iter(x.values()))
-    if isinstance(x, (list, tuple)):
-        return _first(x[0])
-    return x
-
-
-class _LossTracker:
-    """Per-step losses kept on the device; summed only when read."""
-
-    def __init__(self):
-        self.losses: List[torch.Tensor] = []
-        self.sizes: List[int] = []
-        self.samples = 0
-        self._read = 0
-        self._sum = 0.0
-
-    def add(self, loss: torch.Tensor, size: int) -> None:
-        self.losses.append(loss)
-        self.sizes.append(size)
-        self.samples += size
-
-    def _catch_up(self) -> None:
-        if self._read < len(self.losses):
-            new = torch.stack(self.losses[self._read:]).double().cpu()
-            sizes = torch.tensor(self.sizes[self._read:], dtype=torch.float64)
-            self._sum += float((new * sizes).sum())
-            self._read = len(self.losses)
-
-    def mean(self) -> float:
-        self._catch_up()
-        return self._sum / self.samples if self.samples else math.nan
-
-    def first_nonfinite(self) -> Optional[int]:
-        self._catch_up()
-        if math.isfinite(self._sum):
-            return None
-        values = torch.stack(self.losses).double()
-        bad = (~torch.isfinite(values)).nonzero()
-        return int(bad[0]) if len(bad) else None

@@ -1,0 +1,84 @@
+"""Inference half of the trainer: ``evaluate``, ``predict`` and ``test_on_batch``.
+
+They run the model in inference mode (``model.eval()``, ``torch.inference_mode()``),
+keep loss and metric sums on the device, and restore the model's mode afterwards.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import torch
+
+from .callbacks import CallbackList
+from .data_adapter import ArrayData, adapt
+from .loss_tracker import LossTracker
+from .structure import first_leaf, outputs
+
+
+class InferenceMixin:
+    """Methods of :class:`~nnlab.training.trainer.Trainer` that do not train."""
+
+    def _evaluate_data(self, data, batch_size: int) -> Dict[str, float]:
+        was_training = self.model.training
+        self.model.eval()
+        metrics = self._new_metrics()
+        tracker = LossTracker()
+        fused = False
+        try:
+            with torch.inference_mode():
+                for xb, yb, wb in data.batches(batch_size):
+                    with self._autocast():
+                        y_pred = self.model(xb)
+                        if yb is not None and any(loss is not None for loss in self.losses):
+                            tracker.add(self._loss(yb, y_pred, wb, fused), len(first_leaf(xb)))
+                    if yb is not None:
+                        self._update_metrics(metrics, yb, y_pred, fused)
+        finally:
+            self.model.train(was_training)
+        return self._logs(tracker, metrics)
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+                 verbose: int = 1, sample_weight: Any = None, steps: Optional[int] = None,
+                 return_dict: bool = False, callbacks: Optional[list] = None):
+        """Loss and metrics on ``x``/``y`` in inference mode: a float, or
+        ``[loss, metric1, ...]`` (Keras' order), or a dict with ``return_dict=True``."""
+        batch_size = 32 if batch_size is None else batch_size
+        data = adapt(x, y, sample_weight, batch_size, False, steps)
+        self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
+        self._fused = []
+        self._check_targets(data, self._probe(data))
+        cbs = CallbackList(list(callbacks or []), self.model, {"verbose": verbose})
+        cbs.call("on_test_begin", {})
+        logs = self._evaluate_data(data, batch_size)
+        cbs.call("on_test_end", logs)
+        if verbose:
+            from .progress import format_logs
+            print(format_logs(logs), flush=True)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x: Any, batch_size: Optional[int] = None, verbose: int = 0,
+                steps: Optional[int] = None):
+        """Model outputs in inference mode, as numpy arrays (a list for several outputs)."""
+        data = adapt(x, None, None, batch_size or 32, False, steps)
+        if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
+            batch_size = data.n
+        batch_size = batch_size or 32
+        was_training = self.model.training
+        self.model.eval()
+        chunks: List[List[torch.Tensor]] = []
+        try:
+            with torch.inference_mode(), self._autocast():
+                for xb, _, _ in data.batches(batch_size):
+                    chunks.append([o.float() for o in outputs(self.model(xb))])
+        finally:
+            self.model.train(was_training)
+        outs = [torch.cat(parts).cpu().numpy() for parts in zip(*chunks)]
+        return outs[0] if len(outs) == 1 else outs
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                      return_dict: bool = False):
+        return self.evaluate(x, y, batch_size=len(first_leaf(adapt(x, y).x)), verbose=0,
+                             sample_weight=sample_weight, return_dict=return_dict)

@@ -1,0 +1,38 @@
+"""Checks of the targets against the model's outputs, run once before the first step."""
+from __future__ import annotations
+
+from typing import Any, List
+
+import torch
+
+from .structure import outputs
+
+
+def check_targets(y: Any, out_shapes: List[torch.Size], output_names: List[str],
+                  losses: List[Any]) -> None:
+    """Raise ValueError for labels outside [0, classes) (sparse cross-entropy), one-hot
+    targets of the wrong width, or a wrong number of target arrays."""
+    ys = outputs(y)
+    if len(ys) != len(out_shapes):
+        raise ValueError(f"The model has {len(out_shapes)} output(s) {output_names} "
+                         f"but y has {len(ys)} target array(s)")
+    for name, y, shape, loss in zip(output_names, ys, out_shapes, losses):
+        loss_name = getattr(loss, "name", "")
+        classes = shape[-1] if len(shape) > 1 else 1
+        if "sparse_categorical" in loss_name.lower() or "SparseCategorical" in loss_name:
+            if y.is_floating_point() and not bool((y == y.round()).all()):
+                raise ValueError(f"{loss_name}: labels for output {name!r} must be integer "
+                                 f"class ids, got non-integer values")
+            lo, hi = int(y.min()), int(y.max())
+            if lo < 0 or hi >= classes:
+                bad = lo if lo < 0 else hi
+                raise ValueError(f"{loss_name}: labels for output {name!r} must be in "
+                                 f"[0, {classes}) (the model has {classes} outputs), found "
+                                 f"{bad}")
+        elif "categorical" in loss_name.lower() or "Categorical" in loss_name:
+            if y.dim() < 2 or y.shape[-1] != classes:
+                raise ValueError(
+                    f"{loss_name}: one-hot targets for output {name!r} must have width "
+                    f"{classes} (the model's output is {tuple(shape)[1:]}), got targets of "
+                    f"shape {tuple(y.shape)}. For integer labels use "
+                    f"'sparse_categorical_crossentropy'.")
