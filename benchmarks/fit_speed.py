@@ -72,6 +72,37 @@ def run_nnlab(kind, x_nhwc, y, batch):
     return time.perf_counter() - start
 
 
+def steady_hand_written(kind, x_nhwc, y, batch):
+    """Seconds of the second epoch of the hand-written loop (set-up excluded)."""
+    x = x_nhwc.permute(0, 3, 1, 2).contiguous() if kind == "cnn" else x_nhwc
+    model = torch_model(kind)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    seconds = []
+    for _ in range(2):
+        start = time.perf_counter()
+        perm = torch.randperm(len(x))
+        for i in range(0, len(x), batch):
+            idx = perm[i:i + batch]
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(model(x[idx]), y[idx]).backward()
+            opt.step()
+        seconds.append(time.perf_counter() - start)
+    return seconds[-1]
+
+
+def steady_nnlab(kind, x_nhwc, y, batch):
+    """Seconds of the second epoch of nnlab's fit, from on_epoch_begin to on_epoch_end
+    (the one-time checks and set-up of fit excluded)."""
+    marks = []
+    clock = nnlab.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: marks.append(time.perf_counter()),
+        on_epoch_end=lambda epoch, logs: marks.append(time.perf_counter()))
+    model = nnlab_model(kind)
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x_nhwc, y, batch_size=batch, epochs=2, verbose=0, callbacks=[clock])
+    return marks[3] - marks[2]
+
+
 def run_keras(kind, x_nhwc, y, batch):
     import keras
     if kind == "cnn":
@@ -146,9 +177,11 @@ def main() -> None:
         run_one = {name: fn for name, fn in contenders.items()}
         run_one["nnlab"](kind, x[:args.batch * 4], y[:args.batch * 4], args.batch)  # warm-up
         run_one["hand-written"](kind, x[:args.batch * 4], y[:args.batch * 4], args.batch)
-        for _ in range(args.repeats):
-            for name, fn in run_one.items():  # interleaved, so drift hits all alike
-                times[name].append(fn(kind, x, y, args.batch))
+        names = list(run_one)
+        for r in range(args.repeats):
+            # interleaved, and the order rotates each round, so drift hits all alike
+            for name in names[r % len(names):] + names[:r % len(names)]:
+                times[name].append(run_one[name](kind, x, y, args.batch))
         base = statistics.median(times["hand-written"])
         steps = -(-args.samples // args.batch)
         print(f"\n{kind}: {steps} steps")
@@ -157,6 +190,15 @@ def main() -> None:
             med = statistics.median(ts)
             print(f"  {name:<14}{args.samples / med:>12,.0f}{1000 * med / steps:>10.3f}"
                   f"{base / med:>17.2f}x")
+        if kind == "tiny":  # per-step overhead: steady-state epochs, set-up excluded
+            steady = {"hand-written": [], "nnlab": []}
+            for r in range(args.repeats):
+                order = [("hand-written", steady_hand_written), ("nnlab", steady_nnlab)]
+                for name, fn in order[r % 2:] + order[:r % 2]:
+                    steady[name].append(fn(kind, x, y, args.batch))
+            hand, ours = (statistics.median(steady[k]) for k in ("hand-written", "nnlab"))
+            print(f"  per-step, 2nd epoch: hand-written {1e6 * hand / steps:.0f} us, nnlab "
+                  f"{1e6 * ours / steps:.0f} us: overhead {100 * (ours / hand - 1):+.1f}%")
 
 
 if __name__ == "__main__":

@@ -111,7 +111,7 @@ def _sparse_labels(name: str, y_true: torch.Tensor, y_pred: torch.Tensor) -> tor
             raise ValueError(
                 f"{name}: labels must be in [0, {c}) for {c} classes, got label {bad}."
             )
-    return y_true.long()
+    return y_true if y_true.dtype == torch.int64 else y_true.long()
 
 
 # ----------------------------------------------------------- cross-entropy
@@ -151,9 +151,12 @@ def sparse_categorical_crossentropy(y_true: Tensorish, y_pred: Tensorish,
     """
     name = "sparse_categorical_crossentropy"
     y_true, y_pred = _tensors(y_true, y_pred)
-    labels = _sparse_labels(name, y_true, y_pred).reshape(-1)
+    labels = _sparse_labels(name, y_true, y_pred)
     c = y_pred.shape[-1]
-    flat = y_pred.reshape(-1, c)
+    if y_pred.dim() != 2:  # (batch, ..., C): flatten to the (N, C) torch's kernels take
+        labels, flat = labels.reshape(-1), y_pred.reshape(-1, c)
+    else:
+        flat = y_pred
     if from_logits and reduction in ("mean", "sum_over_batch_size", "sum"):
         # One fused kernel for the common case (the training hot path).
         return F.cross_entropy(flat, labels, reduction="sum" if reduction == "sum" else "mean")
