@@ -90,7 +90,8 @@ def test_bad_arguments(kwargs, match):
 
 def test_absent_weights_name_the_fetch_command(tmp_path, monkeypatch):
     monkeypatch.setenv("NNLAB_SOURCES_DIR", str(tmp_path))
-    monkeypatch.setattr(eff, "_installed_root", lambda: None)
+    from nnlab.data.datasets import sources
+    monkeypatch.setattr(sources, "_installed_root", lambda module: None)
     with pytest.raises(FileNotFoundError) as err:
         zoo.create("efficientnet_lite0", weights="imagenet")
     assert "nnlab data fetch efficientnet_lite0" in str(err.value)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ import numpy as np
 import torch
 
 from ..training import optimizers as optimizers_mod
+from ..utils.io import atomic_write
 from ._common import (
     check_compiled,
     check_float,
@@ -96,19 +96,8 @@ class LRFinderResult:
 
 
 def _save_png(fig: Any, path: str) -> None:
-    """Write the figure to ``path`` via a temporary file in the same folder."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".lr_finder-", suffix=".png", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format="png")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write the figure to ``path`` atomically."""
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
 
 
 def lr_range_test(model: torch.nn.Module, x: Any, y: Any, min_lr: float = 1e-7,

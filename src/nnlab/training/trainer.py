@@ -163,7 +163,7 @@ class Trainer(InferenceMixin):
 
     # ---------------------------------------------------------- one step
     def _forward(self, x):
-        fn = self._compiled_forward or self.model
+        fn = self.model if self._compiled_forward is None else self._compiled_forward
         return fn(x)
 
     def _loss(self, y, y_pred, sample_weight, fused: bool):

