@@ -112,3 +112,11 @@ def test_bf16_precision_trains(data):
     assert history.history["accuracy"][-1] > 0.8
     with pytest.raises(ValueError, match="precision must be"):
         model.compile("adam", "mse", precision="int4")
+
+
+def test_jit_compiles_and_trains(data):
+    x, y = data
+    model = nnlab.Sequential([Dense(10, input_shape=(64,), activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"], jit=True)
+    history = model.fit(x[:256], y[:256], epochs=2, batch_size=128, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
