@@ -208,3 +208,9 @@ def test_seeded_dropout_is_reproducible():
     a = Dropout(0.5, seed=3)(x, training=True)
     b = Dropout(0.5, seed=3)(x, training=True)
     assert torch.equal(a, b) and (a == 0).any()
+
+
+def test_unsupported_compile_argument_is_refused():
+    model = nnlab.Sequential([Dense(2, input_shape=(3,))])
+    with pytest.raises(NotImplementedError, match="weighted_metrics"):
+        model.compile("adam", "mse", weighted_metrics=["mae"])

@@ -54,6 +54,10 @@ class Trainer(InferenceMixin):
                  loss_weights: Any = None, precision: Optional[str] = None, jit: bool = False,
                  weighted_metrics: Any = None, run_eagerly: Any = None,
                  steps_per_execution: Any = None):
+        if weighted_metrics is not None:
+            raise NotImplementedError("compile(weighted_metrics=...) is not supported: pass "
+                                      "metrics=[...] (fit's sample_weight weights the loss)")
+        # run_eagerly / steps_per_execution are Keras graph-mode knobs: torch is eager.
         self.model = model
         self.optimizer_spec = optimizer
         self.optimizer: Optional[torch.optim.Optimizer] = \
