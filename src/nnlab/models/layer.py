@@ -27,7 +27,7 @@ from torch import nn
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from ..errors import ShapeError
-from .symbolic import Node, SymbolicTensor, has_symbolic, is_shape, map_structure
+from .symbolic import Node, SymbolicTensor, flatten, has_symbolic, is_shape, map_structure
 
 LAYER_CLASSES: Dict[str, type] = {}
 _BASE_ARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype")
@@ -337,7 +337,7 @@ class Layer(nn.Module):
         self.maybe_build(shape)
         self.check_input_shape(shape)
         out_shape = self.compute_output_shape(shape)
-        dtype = next((t.dtype for t in _leaves(inputs) if isinstance(t, SymbolicTensor)),
+        dtype = next((t.dtype for t in flatten(inputs) if isinstance(t, SymbolicTensor)),
                      torch.float32)
         out_dtype = self.compute_output_dtype(dtype)
         node_index = len(self._inbound_nodes)
@@ -370,12 +370,6 @@ class Layer(nn.Module):
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}"
-
-
-def _leaves(x):
-    if isinstance(x, (list, tuple)):
-        return [leaf for item in x for leaf in _leaves(item)]
-    return [x]
 
 
 def _real_shape(inputs: Any) -> Any:

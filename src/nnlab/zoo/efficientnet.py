@@ -223,8 +223,8 @@ def efficientnet_lite0(include_top: bool = True, num_classes: int = 1000,
         if path.suffix == ".safetensors":
             model.load_weights(str(path))
         else:
-            load_torch_state_dict(model, torch.load(path, map_location="cpu",
-                                                    weights_only=True))
+            state = torch.load(path, map_location="cpu", weights_only=True)  # never unpickles
+            load_torch_state_dict(model, state)
     return model
 
 
