@@ -30,6 +30,7 @@ class History(Callback):
             import matplotlib
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
+            from matplotlib.ticker import MaxNLocator
         except ImportError as exc:
             raise ImportError("History.plot needs matplotlib: pip install 'nnlab[plot]'") from exc
         names = keys or [k for k in self.history if not k.startswith("val_")
@@ -43,6 +44,7 @@ class History(Callback):
             if f"val_{name}" in self.history:
                 ax.plot(epochs, self.history[f"val_{name}"], marker="s", label=f"val {name}")
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_title(name)
             ax.grid(alpha=0.3)
             ax.legend()
