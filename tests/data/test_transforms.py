@@ -245,8 +245,10 @@ def test_permutation_is_invertible_and_fixed_by_seed(images):
 
 
 def test_seeded_transforms_are_reproducible(images):
-    make = lambda: Compose([RandomFlip(seed=1), RandomRotation(25, seed=2),
-                            ColorJitter(0.3, 0.3, 0.3, seed=3), RandomCrop(8, padding=1, seed=4)])
+    def make():
+        return Compose([RandomFlip(seed=1), RandomRotation(25, seed=2),
+                        ColorJitter(0.3, 0.3, 0.3, seed=3), RandomCrop(8, padding=1, seed=4)])
+
     assert torch.equal(make()(images), make()(images))
     t = make()
     assert not torch.equal(t(images), t(images))  # a new draw on each call

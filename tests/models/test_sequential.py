@@ -119,3 +119,11 @@ def test_glorot_uniform_on_vectors():
     w = torch.empty(600)
     initializers.get("glorot_uniform")(w)
     assert w.abs().max().item() <= (6.0 / 1200) ** 0.5
+
+
+def test_automatic_names_skip_names_given_explicitly():
+    from nnlab.models.layer import to_snake_case, unique_name
+    taken = unique_name(to_snake_case("Probe")) + "_7"
+    Dense(2, name=taken)
+    names = {unique_name("probe") for _ in range(10)}
+    assert taken not in names

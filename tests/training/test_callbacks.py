@@ -1,8 +1,6 @@
 import csv
 
-import numpy as np
 import pytest
-import torch
 from sklearn.datasets import load_digits
 
 import nnlab

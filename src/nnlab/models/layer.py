@@ -40,11 +40,18 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+_GIVEN_NAMES: set = set()  # names passed explicitly (or restored by load_model)
+
+
 def unique_name(base: str) -> str:
-    """Keras-style automatic names: ``dense``, ``dense_1``, ``dense_2``, ..."""
-    count = _NAME_COUNTS.get(base, 0)
-    _NAME_COUNTS[base] = count + 1
-    return base if count == 0 else f"{base}_{count}"
+    """Keras-style automatic names: ``dense``, ``dense_1``, ``dense_2``, ...; a name
+    someone gave explicitly is skipped, so an automatic name never repeats it."""
+    while True:
+        count = _NAME_COUNTS.get(base, 0)
+        _NAME_COUNTS[base] = count + 1
+        name = base if count == 0 else f"{base}_{count}"
+        if name not in _GIVEN_NAMES:
+            return name
 
 
 def format_shape(shape: Any) -> str:
@@ -98,6 +105,8 @@ class Layer(nn.Module):
         super().__init__()
         if name is not None and (not isinstance(name, str) or not name or "." in name):
             raise ValueError(f"Layer name must be a non-empty string without '.', got {name!r}")
+        if name is not None:
+            _GIVEN_NAMES.add(name)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self.built = False

@@ -12,6 +12,7 @@ import os
 import struct
 from typing import Any, Dict, Optional
 
+import numpy as np
 import torch
 
 from .. import activations, initializers, regularizers
@@ -43,6 +44,8 @@ def serialize_value(value: Any) -> Any:
         return {"__regularizer__": regularizers.serialize(value)}
     if isinstance(value, torch.dtype):
         return str(value).replace("torch.", "")
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
     if callable(value):
         return activations.serialize(value)
     raise ConfigError(f"Cannot write {type(value).__name__} {value!r} into a model config")
