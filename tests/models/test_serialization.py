@@ -22,6 +22,9 @@ def test_sequential_save_load_bit_for_bit(tmp_path):
     model.save(path)
     loaded = nnlab.load_model(path)
     loaded.eval()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # a normal file, not mkstemp's 0600
     x = torch.randn(5, 8)
     assert torch.equal(model(x), loaded(x))
     assert loaded.count_params() == model.count_params()

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+
+from ...utils.io import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -70,30 +71,12 @@ def datasets_dir() -> Path:
 
 def atomic_write_bytes(path: Path, write: Callable[[object], None]) -> None:
     """Create ``path`` atomically: ``write(fileobj)`` into a temp file beside it, fsync, replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp makes 0600; a cache is not secret
-        with os.fdopen(fd, "wb") as f:
+
+    def write_file(tmp: str) -> None:
+        with open(tmp, "wb") as f:
             write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+
+    atomic_write(str(path), write_file)
 
 
 def save_npz_atomic(path: Path, arrays: dict[str, np.ndarray]) -> None:
