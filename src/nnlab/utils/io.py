@@ -6,6 +6,15 @@ import tempfile
 from typing import Callable
 
 
+def _file_mode() -> int:
+    umask = os.umask(0)  # the only way to read the umask is to set it; done once, at import
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
     """Call ``write(tmp_path)``, fsync it, then ``os.replace`` it onto ``path``.
 
@@ -17,12 +26,10 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
                                dir=folder)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; give the file a normal mode
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, _FILE_MODE)  # mkstemp (or the writer) made it 0600: a normal mode
         with open(tmp, "rb+") as f:
             f.flush()
             os.fsync(f.fileno())
