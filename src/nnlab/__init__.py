@@ -13,7 +13,7 @@ from .config import image_data_format, set_image_data_format, set_seed
 from .errors import ConfigError, ShapeError
 from .models import Functional, Input, Layer, Model, Sequential, load_model
 from . import diagnostics, training
-from .training import callbacks, losses, metrics, optimizers, schedules
+from . import callbacks, losses, metrics, optimizers, schedules
 
 __version__ = "0.1.0"
 

@@ -21,6 +21,10 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 import numpy as np
 
+__all__ = ["EVENTS", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "LambdaCallback",
+           "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau", "TensorBoard",
+           "TerminateOnNaN", "History"]
+
 logger = logging.getLogger(__name__)
 
 EVENTS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
@@ -321,3 +325,6 @@ class TensorBoard(Callback):
     def on_train_end(self, logs=None):
         if self.writer is not None:
             self.writer.close()
+
+
+from .history import History  # noqa: E402  (History is a callback; Keras exports it here)
