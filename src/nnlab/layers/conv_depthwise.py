@@ -24,10 +24,9 @@ from .. import activations
 from .. import initializers as _initializers
 from ..errors import ShapeError
 from ..models.layer import format_shape
-from .conv_utils import (SpatialLayer, apply_padding, check_output_lengths,
-                         explain_kernel_error, layout,
-                         normalize_padding, normalize_tuple, padding_pairs, spatial_of,
-                         to_channels_first, to_user_layout, with_spatial)
+from .conv_utils import (SpatialLayer, check_output_lengths,
+                         explain_kernel_error, normalize_padding, normalize_tuple, spatial_of,
+                         to_user_layout, with_spatial)
 from .convolutional import positive_int
 
 __all__ = ["BaseDepthwiseConv", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
@@ -98,14 +97,10 @@ class BaseDepthwiseConv(SpatialLayer):
                             self._regs[2])
         else:
             self.bias = None
-        self.input_spec = {"ndim": self.rank + 2, "axes": {self.channel_axis: channels},
-                           "layout": layout(self.rank, self.data_format)}
+        self.input_spec = self._channels_spec(channels)
 
     def call(self, inputs):
-        x = to_channels_first(inputs, self.data_format)  # N x C x *spatial (a view)
-        pairs = padding_pairs(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate,
-                              self.padding)
-        x, pad = apply_padding(x, pairs)
+        x, pad = self._padded_channels_first(inputs)
         conv = _CONV[self.rank]
         depthwise_bias = self.bias if self.filters is None else None
         try:

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from .. import activations
 from ..errors import ShapeError
 from ..models.layer import format_shape
-from .conv_utils import (SpatialLayer, layout, normalize_padding, normalize_tuple, spatial_of,
+from .conv_utils import (SpatialLayer, normalize_padding, normalize_tuple, spatial_of,
                          spatial_names, to_channels_first, to_user_layout, with_spatial)
 from .convolutional import positive_int
 
@@ -143,8 +143,7 @@ class BaseConvTranspose(SpatialLayer):
             self.add_weight("bias", (self.filters,), self._inits[1], self._regs[1])
         else:
             self.bias = None
-        self.input_spec = {"ndim": self.rank + 2, "axes": {self.channel_axis: channels},
-                           "layout": layout(self.rank, self.data_format)}
+        self.input_spec = self._channels_spec(channels)
 
     def _torch_plan(self):
         """Torch's symmetric ``padding`` and end-side ``output_padding`` per axis, and what

@@ -244,6 +244,19 @@ class SpatialLayer(Layer):
     def input_spec_before_build(self):
         return {"ndim": self.rank + 2, "layout": layout(self.rank, self.data_format)}
 
+    def _channels_spec(self, channels: int) -> dict:
+        """``input_spec`` of a layer whose weights were built for ``channels`` channels."""
+        return {"ndim": self.rank + 2, "axes": {self.channel_axis: channels},
+                "layout": layout(self.rank, self.data_format)}
+
+    def _padded_channels_first(self, inputs: torch.Tensor):
+        """``(x, pad)``: ``inputs`` as a channels-first view, padded for ``self.padding``
+        (asymmetric 'same' padding applied here, symmetric returned for the kernel)."""
+        x = to_channels_first(inputs, self.data_format)  # N x C x *spatial (a view)
+        pairs = padding_pairs(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate,
+                              self.padding)
+        return apply_padding(x, pairs)
+
     def get_config(self):
         config = super().get_config()
         if "data_format" in config:

@@ -22,9 +22,9 @@ import torch.nn.functional as F
 from .. import activations
 from ..errors import ShapeError
 from ..models.layer import format_shape
-from .conv_utils import (SpatialLayer, apply_padding, check_output_lengths, conv_output_length,
-                         explain_kernel_error, layout, normalize_padding, normalize_tuple, padding_pairs, spatial_of,
-                         to_channels_first, to_user_layout, with_spatial)
+from .conv_utils import (SpatialLayer, check_output_lengths, conv_output_length,
+                         explain_kernel_error, normalize_padding, normalize_tuple, spatial_of,
+                         to_user_layout, with_spatial)
 
 __all__ = ["BaseConv", "Conv1D", "Conv2D", "Conv3D", "conv_output_length"]
 
@@ -102,15 +102,11 @@ class BaseConv(SpatialLayer):
             self.add_weight("bias", (self.filters,), self._inits[1], self._regs[1])
         else:
             self.bias = None
-        self.input_spec = {"ndim": self.rank + 2, "axes": {self.channel_axis: channels},
-                           "layout": layout(self.rank, self.data_format)}
+        self.input_spec = self._channels_spec(channels)
 
     # -------------------------------------------------------------------- call
     def call(self, inputs):
-        x = to_channels_first(inputs, self.data_format)  # N x C x *spatial (a view)
-        pairs = padding_pairs(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate,
-                              self.padding)
-        x, pad = apply_padding(x, pairs)
+        x, pad = self._padded_channels_first(inputs)
         try:
             y = _CONV[self.rank](x, self.kernel, self.bias, self.strides, pad,
                                  self.dilation_rate, self.groups)
