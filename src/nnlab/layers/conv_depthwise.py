@@ -22,8 +22,6 @@ import torch.nn.functional as F
 
 from .. import activations
 from .. import initializers as _initializers
-from ..errors import ShapeError
-from ..models.layer import format_shape
 from .conv_utils import (SpatialLayer, check_output_lengths,
                          explain_kernel_error, normalize_padding, normalize_tuple, spatial_of,
                          to_user_layout, with_spatial)
@@ -76,10 +74,7 @@ class BaseDepthwiseConv(SpatialLayer):
                             spatial, self.data_format)
 
     def build(self, input_shape):
-        channels = input_shape[self.channel_axis]
-        if channels is None:
-            raise ShapeError(f"Layer {self.name!r} ({type(self).__name__}) needs a known "
-                             f"channels axis, got input shape {format_shape(input_shape)}")
+        channels = self._known_channels(input_shape)
         self.compute_output_shape(input_shape)
         m = self.depth_multiplier
         kernel = self.add_weight("depthwise_kernel", (channels * m, 1) + self.kernel_size,

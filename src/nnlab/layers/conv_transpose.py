@@ -132,10 +132,7 @@ class BaseConvTranspose(SpatialLayer):
                             self.data_format)
 
     def build(self, input_shape):
-        channels = input_shape[self.channel_axis]
-        if channels is None:
-            raise ShapeError(f"Layer {self.name!r} ({type(self).__name__}) needs a known "
-                             f"channels axis, got input shape {format_shape(input_shape)}")
+        channels = self._known_channels(input_shape)
         self.compute_output_shape(input_shape)
         self.add_weight("kernel", (channels, self.filters) + self.kernel_size,
                         self._inits[0], self._regs[0])

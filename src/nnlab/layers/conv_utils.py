@@ -244,6 +244,15 @@ class SpatialLayer(Layer):
     def input_spec_before_build(self):
         return {"ndim": self.rank + 2, "layout": layout(self.rank, self.data_format)}
 
+    def _known_channels(self, input_shape) -> int:
+        """The input's channel count; a ShapeError when it is unknown (``None``)."""
+        channels = input_shape[self.channel_axis]
+        if channels is None:
+            raise ShapeError(f"Layer {self.name!r} ({type(self).__name__}) needs a known "
+                             f"channels axis, got input shape {format_shape(input_shape)} "
+                             f"(data_format={self.data_format!r})")
+        return channels
+
     def _channels_spec(self, channels: int) -> dict:
         """``input_spec`` of a layer whose weights were built for ``channels`` channels."""
         return {"ndim": self.rank + 2, "axes": {self.channel_axis: channels},

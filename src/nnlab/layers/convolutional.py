@@ -75,11 +75,7 @@ class BaseConv(SpatialLayer):
 
     # ------------------------------------------------------------------ shapes
     def _in_channels(self, input_shape) -> int:
-        channels = input_shape[self.channel_axis]
-        if channels is None:
-            raise ShapeError(f"Layer {self.name!r} ({type(self).__name__}) needs a known "
-                             f"channels axis, got input shape {format_shape(input_shape)} "
-                             f"(data_format={self.data_format!r})")
+        channels = self._known_channels(input_shape)
         if channels % self.groups:
             raise ShapeError(f"Layer {self.name!r} ({type(self).__name__}): the input has "
                              f"{channels} channels, which groups={self.groups} does not divide "
