@@ -1,7 +1,6 @@
 """Attention, AdditiveAttention, MultiHeadAttention: harness (through a self-attention
 wrapper, as the harness feeds one input), Keras 3 parity of counts and outputs, masks,
 attention scores in the functional API."""
-import os
 
 import numpy as np
 import pytest
@@ -29,12 +28,6 @@ class SelfAttend(Layer):
 
     def call(self, x, training=None):
         return self.inner([x, x], training=training)
-
-
-@pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    return pytest.importorskip("keras")
 
 
 def k_numpy(keras, t):

@@ -16,11 +16,6 @@ CF = "channels_first"
 pytestmark = pytest.mark.usefixtures("tiny_threads")  # tiny tensors: threads only add overhead
 
 
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
-
-
 def _np(t):
     return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
 

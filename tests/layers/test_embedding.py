@@ -1,5 +1,4 @@
 """Embedding: harness, Keras 3 parity, id range errors, input_length, mask_zero."""
-import os
 
 import numpy as np
 import pytest
@@ -8,12 +7,6 @@ import torch
 import nnlab
 from nnlab import layers as L
 from tests.layer_harness import run_layer_test
-
-
-@pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    return pytest.importorskip("keras")
 
 
 def test_harness():

@@ -1,6 +1,5 @@
 """BatchNormalization and LayerNormalization: harness, Keras 3 parity (counts, inference and
 training outputs, moving statistics), data-format axis, frozen batch norm."""
-import os
 
 import numpy as np
 import pytest
@@ -10,12 +9,6 @@ import nnlab
 from nnlab import layers as L
 from nnlab.errors import ShapeError
 from tests.layer_harness import run_layer_test
-
-
-@pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    return pytest.importorskip("keras")
 
 
 def k_numpy(keras, t):

@@ -13,11 +13,6 @@ CF = "channels_first"
 pytestmark = pytest.mark.usefixtures("tiny_threads")  # tiny tensors: threads only add overhead
 
 
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
-
-
 def _keras_parity(keras, name, kwargs, input_shape, numeric=True):
     theirs = getattr(keras.layers, name)(**kwargs)
     ours = getattr(L, name)(**kwargs)

@@ -14,12 +14,6 @@ from tests.layer_harness import run_layer_test
 
 
 # ----------------------------------------------------------------------- Keras helpers
-@pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    return pytest.importorskip("keras")
-
-
 def keras_shapes(keras, keras_layer, input_shape):
     """Output shapes (batch None) of a Keras layer called on a symbolic input."""
     out = keras_layer(keras.Input(shape=input_shape))

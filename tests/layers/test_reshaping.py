@@ -13,11 +13,6 @@ CF = "channels_first"
 pytestmark = pytest.mark.usefixtures("tiny_threads")  # tiny tensors: threads only add overhead
 
 
-@pytest.fixture(scope="module")
-def keras():
-    return pytest.importorskip("keras")
-
-
 # ------------------------------------------------------------------------------ harness
 @pytest.mark.parametrize("data_format", ["channels_last", CF])
 def test_2d_harness(data_format):

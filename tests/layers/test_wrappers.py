@@ -23,12 +23,6 @@ from tests.layers.test_recurrent import (
 MODES = ["concat", "sum", "mul", "ave", None]
 
 
-@pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    return pytest.importorskip("keras")
-
-
 # ----------------------------------------------------------------------- harness
 @pytest.mark.parametrize("mode", MODES)
 def test_bidirectional_harness(mode):
