@@ -14,6 +14,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "$(TORCH_PIN)"
 	$(PY) -m pip install --quiet -e ".[dev]" "$(TORCH_PIN)"
+	# torchattacks (dev-only oracle) declares torchvision, whose wheels cannot load
+	# beside the CPU torch; it imports fine without it, so install it alone.
+	$(PY) -m pip install --quiet --no-deps "torchattacks>=3.5"
 	touch $@
 
 setup: $(VENV)/.installed
