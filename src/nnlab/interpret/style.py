@@ -168,14 +168,21 @@ def style_transfer(model: nn.Module, content: Optional[torch.Tensor], style: tor
             with torch.no_grad():
                 x.clamp_(0, 1)
     else:
-        opt = torch.optim.LBFGS([x], lr=1.0, max_iter=1, history_size=20)
+        # no tolerance stops: small loss scales would end L-BFGS on its first step
+        opt = torch.optim.LBFGS([x], lr=1.0, max_iter=1, history_size=20, tolerance_grad=0.0,
+                                tolerance_change=0.0)
+        # torch's L-BFGS skips curvature pairs with s.y <= 1e-10 (an absolute test), so a
+        # small objective degrades it to plain gradient descent: optimise a rescaled copy
+        # starting at 1e4 (the minimiser is the same)
+        with torch.no_grad():
+            scale = 1e4 / max(float(loss_fn(x)["total"]), 1e-12)
         for _ in range(steps):
             def closure():
                 opt.zero_grad(set_to_none=True)
                 losses = loss_fn(x)
                 closure.losses = losses
-                losses["total"].backward()
-                return losses["total"]
+                (losses["total"] * scale).backward()
+                return losses["total"] * scale
             opt.step(closure)
             record(closure.losses)
             with torch.no_grad():
