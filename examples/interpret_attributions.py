@@ -45,12 +45,13 @@ maps = {"saliency": saliency_map(Saliency(model).attribute(x, target=top))[0],
                                                 strides=(24, 24), target=top)[0].mean(-1)}
 print(f"attributions: {time.time() - t0:.1f} s")
 for name, m in maps.items():
-    rows.append(m.numpy() if name in ("saliency", "guided backprop")
-                else heatmap_overlay(cat, m.numpy()))
-image_grid([cat / 255] + rows, ncols=6, pad=4, path=out("attributions_cat.png"))
+    m = m.numpy()
+    rows.append(np.minimum(m, np.percentile(m, 99)) if name in ("saliency", "guided backprop")
+                else heatmap_overlay(cat, m))
+image_grid([cat / 255] + rows, ncols=6, pad=4, path=out("attributions_cat.png"), max_side=840)
 
 first_layer_filters(model, path=out("filters_stem.png"))
-activation_maps(model, x, "block2a_expand_activation", max_channels=48,
+activation_maps(model, x, "block2a_expand_activation", max_channels=32,
                 path=out("activations_block2a.png"))
 
 # a small "dataset": 4 tiles of every shipped photo
@@ -60,16 +61,16 @@ tiles = np.stack([fit_image(fit_image(p, 4 * args.tile)[r:r + 2 * args.tile,
                   for c in range(0, 4 * args.tile, 2 * args.tile)])
 tiles_x = preprocess_input(torch.from_numpy(tiles))
 patches, values, _ = maximally_activating_patches(
-    model, tiles_x, "block3a_expand_activation", channel=7, k=8, display_images=tiles / 255,
-    path=out("max_patches_block3a_ch7.png"))
-print("top activations, block3a channel 7:", np.round(values, 2))
+    model, tiles_x, "block3a_expand_conv", channel=10, k=16, display_images=tiles / 255,
+    path=out("max_patches_block3a_ch10.png"))
+print("top activations, block3a_expand_conv channel 10:", np.round(values, 2))
 
 feats = torch.cat([activation_maps(model, tiles_x[i:i + 16], "top_activation").mean((1, 2))
                    for i in range(0, len(tiles_x), 16)])
 for metric in ("l2", "cosine"):
     idx = nearest_neighbours(feats, feats[:4], k=5, metric=metric)
     image_grid([tiles[j] / 255 for row in idx for j in row], ncols=5, pad=2,
-               path=out(f"neighbours_{metric}.png"))
+               path=out(f"neighbours_{metric}.png"), max_side=400)
 coords = embed_features(feats, method="tsne")
 plot_embedding(coords, [t[::3, ::3] / 255 for t in tiles], size=7, zoom=1.0,
                path=out("tsne_tiles.png"))

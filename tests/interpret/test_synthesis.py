@@ -72,5 +72,5 @@ def test_feature_inversion_efficientnet_90_percent(efficientnet, photos):
     from nnlab.interpret import fit_image
     from nnlab.zoo.efficientnet import preprocess_input
     x = preprocess_input(torch.from_numpy(fit_image(photos["coffee"], 96))[None])
-    _, distances = feature_inversion(efficientnet, x, "block3a_expand_activation", steps=200)
+    _, distances = feature_inversion(efficientnet, x, "block2a_expand_activation", steps=200)
     assert distances[-1] <= 0.1 * distances[0]

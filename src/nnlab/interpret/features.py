@@ -51,7 +51,7 @@ def _kernel(module: nn.Module) -> Optional[torch.Tensor]:
 
 def activation_maps(model: nn.Module, inputs: torch.Tensor, layer: Union[str, nn.Module],
                     data_format: Optional[str] = None, max_channels: int = 64,
-                    path: Optional[str] = None) -> torch.Tensor:
+                    path: Optional[str] = None, max_side: Optional[int] = 400) -> torch.Tensor:
     """The output of ``layer`` for ``inputs`` (one forward pass, stopped after the layer).
 
     Returns the layer's output tensor, e.g. ``(batch, h, w, k)``; with ``path=`` a grid
@@ -62,7 +62,7 @@ def activation_maps(model: nn.Module, inputs: torch.Tensor, layer: Union[str, nn
     if path is not None:
         axis = channel_axis(data_format_of(model, data_format))
         first = out[0].movedim(axis if axis == -1 else 0, 0)[:max_channels]
-        image_grid(list(first), pad=1, path=path, cmap="viridis")
+        image_grid(list(first), pad=1, path=path, cmap="viridis", max_side=max_side)
     return out
 
 

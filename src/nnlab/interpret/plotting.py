@@ -35,7 +35,8 @@ def normalize(image, data_format: str = "channels_last") -> np.ndarray:
 
 def image_grid(images: Sequence, ncols: Optional[int] = None, pad: int = 1,
                scale_each: bool = True, data_format: str = "channels_last",
-               path: Optional[str] = None, cmap: Optional[str] = None) -> np.ndarray:
+               path: Optional[str] = None, cmap: Optional[str] = None,
+               max_side: Optional[int] = None) -> np.ndarray:
     """Tile images into one ``(rows * (h + pad) - pad, cols * (w + pad) - pad[, C])`` array,
     each min-max scaled to [0, 1] (``scale_each=False``: jointly). Padding is white."""
     arrays = [to_numpy(im, data_format) for im in images]
@@ -60,7 +61,7 @@ def image_grid(images: Sequence, ncols: Optional[int] = None, pad: int = 1,
         r, c = divmod(i, ncols)
         grid[r * (h + pad):r * (h + pad) + a.shape[0], c * (w + pad):c * (w + pad) + a.shape[1]] = a
     if path is not None:
-        save_png(grid, path, cmap=cmap)
+        save_png(grid, path, cmap=cmap, max_side=max_side)
     return grid
 
 
@@ -80,13 +81,33 @@ def heatmap_overlay(image, heatmap, alpha: float = 0.5, cmap: str = "jet",
     return out
 
 
-def save_png(array: np.ndarray, path: str, cmap: Optional[str] = None) -> str:
-    """Write ``array`` (``(H, W)`` or ``(H, W, 3)``, [0, 1]) as a PNG (matplotlib, Agg)."""
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    import matplotlib.image as mpimg
+def save_png(array: np.ndarray, path: str, cmap: Optional[str] = None,
+             max_side: Optional[int] = None, colors: Optional[int] = 256) -> str:
+    """Write ``array`` (``(H, W)`` or ``(H, W, 3)``, [0, 1]) as a PNG, no window opened.
+
+    ``max_side`` shrinks it (antialiased) so the longer side fits; ``colors`` quantises to
+    a palette of that many colours (Pillow, which matplotlib depends on), which keeps
+    photo-like figures small; ``None`` writes full colour with matplotlib's writer.
+    """
     a = np.clip(np.asarray(array, dtype=np.float32), 0, 1)
-    mpimg.imsave(path, a, cmap=cmap if a.ndim == 2 else None)
+    if max_side is not None and max(a.shape[:2]) > max_side:
+        f = max_side / max(a.shape[:2])
+        t = torch.from_numpy(a if a.ndim == 3 else a[..., None]).permute(2, 0, 1)[None]
+        t = torch.nn.functional.interpolate(t, size=(max(1, round(a.shape[0] * f)),
+                                                     max(1, round(a.shape[1] * f))),
+                                            mode="bilinear", antialias=True)
+        a = t[0].permute(1, 2, 0).numpy()
+        a = np.clip(a if np.ndim(array) == 3 else a[..., 0], 0, 1)
+    if a.ndim == 2:
+        from matplotlib import colormaps
+        a = colormaps[cmap or "gray"](a)[..., :3]
+    if colors is None:
+        import matplotlib.image as mpimg
+        mpimg.imsave(path, a)
+        return path
+    from PIL import Image
+    rgb = Image.fromarray((a * 255 + 0.5).astype(np.uint8), mode="RGB")
+    rgb.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
     return path
 
 

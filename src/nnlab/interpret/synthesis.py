@@ -73,11 +73,11 @@ def class_visualization(model: nn.Module, target: int, input_shape: Sequence[int
 
 
 def feature_inversion(model: nn.Module, image: torch.Tensor, layer: Union[str, nn.Module],
-                      steps: int = 200, learning_rate: float = 0.05, tv_weight: float = 1e-3,
+                      steps: int = 200, learning_rate: float = 0.1, tv_weight: float = 1e-6,
                       clip: Optional[Tuple[float, float]] = (-1.0, 1.0), seed: int = 0,
                       data_format: Optional[str] = None) -> Tuple[torch.Tensor, List[float]]:
     """Reconstruct ``image`` (``(1, ...)``, model input) from ``layer``'s features alone,
-    starting from noise, with Adam.
+    starting from noise, with Adam (learning rate cosine-annealed to 0 over ``steps``).
 
     Returns: ``(reconstruction, distances)``: the relative feature distance
     ``||phi(I) - phi(I0)|| / ||phi(I0)||`` before each step and after the last.
@@ -91,15 +91,17 @@ def feature_inversion(model: nn.Module, image: torch.Tensor, layer: Union[str, n
     g = torch.Generator().manual_seed(seed)
     x = (torch.randn(image.shape, generator=g) * 0.1).requires_grad_(True)
     opt = torch.optim.Adam([x], lr=learning_rate)
+    decay = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(steps, 1))
     distances: List[float] = []
     for _ in range(steps):
         opt.zero_grad(set_to_none=True)
         (feat,) = capture(x)
         rel = (feat - target).norm() / norm
-        distances.append(float(rel))
+        distances.append(float(rel.detach()))
         loss = rel ** 2 + tv_weight * total_variation(x, fmt) / x.shape[0]
         loss.backward()
         opt.step()
+        decay.step()
         if clip is not None:
             with torch.no_grad():
                 x.clamp_(*clip)
