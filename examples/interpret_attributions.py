@@ -61,8 +61,9 @@ tiles = np.stack([fit_image(fit_image(p, 4 * args.tile)[r:r + 2 * args.tile,
                   for c in range(0, 4 * args.tile, 2 * args.tile)])
 tiles_x = preprocess_input(torch.from_numpy(tiles))
 patches, values, _ = maximally_activating_patches(
-    model, tiles_x, "block3a_expand_conv", channel=10, k=16, display_images=tiles / 255,
-    path=out("max_patches_block3a_ch10.png"))
+    model, tiles_x, "block3a_expand_conv", channel=10, k=16, display_images=tiles / 255)
+image_grid([np.kron(p, np.ones((4, 4, 1))) for p in patches], ncols=8, pad=4,   # 4x larger
+           scale_each=False, path=out("max_patches_block3a_ch10.png"))
 print("top activations, block3a_expand_conv channel 10:", np.round(values, 2))
 
 feats = torch.cat([activation_maps(model, tiles_x[i:i + 16], "top_activation").mean((1, 2))

@@ -96,7 +96,7 @@ def _random_crops(photos: torch.Tensor, size: int, n: int, g: torch.Generator,
 def train_fast_style(loss_model: nn.Module, style: torch.Tensor,
                      photos: Union[torch.Tensor, Sequence[torch.Tensor]],
                      steps: int = 300, batch_size: int = 4, image_size: int = 128,
-                     learning_rate: float = 1e-3, content_weight: float = 1.0,
+                     learning_rate: float = 1e-3, content_weight: float = 1e3,
                      style_weights: Union[float, Sequence[float]] = 1e3,
                      tv_weight: float = 1e-4,
                      content_layer: str = EFFICIENTNET_CONTENT_LAYER,
@@ -111,6 +111,9 @@ def train_fast_style(loss_model: nn.Module, style: torch.Tensor,
         style: ``(1, H, W, 3)`` pixels in [0, 1] (the loss network's layout).
         photos: content photos, each ``(H, W, 3)`` pixels in [0, 1], at least
             ``image_size`` on each side.
+        content_weight: weight of the relative content loss; larger than in
+            :func:`~nnlab.interpret.style_transfer` (1), which starts from the content
+            image, while this network must learn to keep the content at all.
         time_limit: stop after this many seconds even if ``steps`` are not done.
 
     Returns: ``(net, history)`` with per-step ``'content'``, ``'style'``, ``'total'``

@@ -144,7 +144,7 @@ def deep_dream(model: nn.Module, image: torch.Tensor, layer: Union[str, nn.Modul
             x = jitter(img, dy, dx, fmt).requires_grad_(True)
             (act,) = capture(x)
             objective = (act ** 2).mean() / 2
-            history.append(float(objective))
+            history.append(float(objective.detach()))
             (grad,) = torch.autograd.grad(objective, x)
             with torch.no_grad():
                 x = x + learning_rate * grad / (grad.abs().mean() + 1e-12)
