@@ -27,6 +27,7 @@ from torch import nn
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from ..errors import ShapeError
+from .variable import Variable
 from .symbolic import Node, SymbolicTensor, flatten, has_symbolic, is_shape, map_structure
 
 LAYER_CLASSES: Dict[str, type] = {}
@@ -171,7 +172,7 @@ class Layer(nn.Module):
         tensor = torch.empty(tuple(shape))
         _initializers.fill(tensor, _initializers.get(initializer))
         if trainable:
-            param = nn.Parameter(tensor, requires_grad=self._trainable)
+            param = Variable(tensor, requires_grad=self._trainable)
             self.register_parameter(name, param)
         else:
             self.register_buffer(name, tensor)

@@ -159,6 +159,8 @@ class StreamData:
                 break
             if isinstance(item, dict) and "x" in item:
                 xb, yb, wb = item["x"], item.get("y"), item.get("sample_weight")
+            elif isinstance(item, (list, tuple)) and len(item) == 1:
+                xb, yb, wb = item[0], None, None  # TensorDataset(x): x alone
             elif isinstance(item, (list, tuple)) and len(item) in (2, 3):
                 xb, yb = item[0], item[1]
                 wb = item[2] if len(item) == 3 else None

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional
 import torch
 
 from .callbacks import CallbackList
+from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .loss_tracker import LossTracker
 from .structure import first_leaf, outputs
@@ -44,6 +45,12 @@ class InferenceMixin:
         ``[loss, metric1, ...]`` (Keras' order), or a dict with ``return_dict=True``."""
         batch_size = 32 if batch_size is None else batch_size
         data = adapt(x, y, sample_weight, batch_size, False, steps)
+        if overrides(self.model):  # the model's own test_step (custom_step.py)
+            cbs = CallbackList(list(callbacks or []), self.model, {"verbose": verbose})
+            cbs.call("on_test_begin", {})
+            logs = self._evaluate_custom(data, batch_size)
+            cbs.call("on_test_end", logs)
+            return self._report(logs, verbose, return_dict)
         self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
         self._fused = []
         self._check_targets(data, self._probe(data))
@@ -51,6 +58,10 @@ class InferenceMixin:
         cbs.call("on_test_begin", {})
         logs = self._evaluate_data(data, batch_size)
         cbs.call("on_test_end", logs)
+        return self._report(logs, verbose, return_dict)
+
+    @staticmethod
+    def _report(logs: Dict[str, Any], verbose: int, return_dict: bool):
         if verbose:
             from .progress import format_logs
             print(format_logs(logs), flush=True)
@@ -66,6 +77,8 @@ class InferenceMixin:
         if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
             batch_size = data.n
         batch_size = batch_size or 32
+        if overrides(self.model, ("predict_step",)):
+            return self._predict_custom(data, batch_size)
         was_training = self.model.training
         self.model.eval()
         chunks: List[List[torch.Tensor]] = []

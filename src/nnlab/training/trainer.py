@@ -25,6 +25,7 @@ from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
 from .callbacks import CallbackList
 from .checkpoint import CheckpointState
+from .custom_step import CustomStepMixin, overrides
 from .data_adapter import ArrayData, adapt
 from .history import History
 from .inference import InferenceMixin
@@ -37,7 +38,7 @@ _ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccu
                    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy")
 
 
-class Trainer(InferenceMixin):
+class Trainer(InferenceMixin, CustomStepMixin):
     """What ``model.compile(...)`` creates; ``model.fit`` etc. call into it.
 
     Args:
@@ -60,6 +61,7 @@ class Trainer(InferenceMixin):
         # run_eagerly / steps_per_execution are Keras graph-mode knobs: torch is eager.
         self.model = model
         self.optimizer_spec = optimizer
+        self.spec = optimizers_mod.as_spec(optimizer)  # model.optimizer (apply(), state)
         self.optimizer: Optional[torch.optim.Optimizer] = \
             optimizer if isinstance(optimizer, torch.optim.Optimizer) else None
         self.clipnorm = getattr(optimizer, "clipnorm", None)
@@ -121,7 +123,7 @@ class Trainer(InferenceMixin):
         params = [p for p in self.model.parameters() if p.requires_grad]
         if not params:
             raise ValueError(f"Model {self.model.name!r} has no trainable weights (all frozen?)")
-        self.optimizer = optimizers_mod.get(self.optimizer_spec, params)
+        self.optimizer = self.spec.build(params)
 
     def _find_fusions(self) -> list:
         """Output layers whose final softmax/sigmoid can be fused into the loss."""
@@ -290,7 +292,8 @@ class Trainer(InferenceMixin):
             raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
         if self.optimizer_spec is None:
             raise RuntimeError("Model must be compiled with an optimizer before fit()")
-        if all(loss is None for loss in self.losses):
+        custom = overrides(self.model)
+        if not custom and all(loss is None for loss in self.losses):
             raise RuntimeError("compile() was given no loss: model.compile(optimizer, loss=...)")
         batch_size = 32 if batch_size is None else batch_size
         data = adapt(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
@@ -306,6 +309,10 @@ class Trainer(InferenceMixin):
                 raise ValueError("validation_split needs in-memory arrays; pass "
                                  "validation_data for a Dataset or generator")
             data, val = data.split(validation_split)
+        if custom:  # the model's own train_step (custom_step.py)
+            return self._fit_custom(data, val, epochs, initial_epoch, batch_size,
+                                    validation_batch_size, shuffle, augment, verbose, callbacks,
+                                    checkpoint_dir, terminate_on_nan)
         out_shapes = self._probe(data)
         self._check_targets(data, out_shapes)
         if isinstance(val, ArrayData):
@@ -404,6 +411,15 @@ class Trainer(InferenceMixin):
                        return_dict: bool = False):
         """One gradient step on one batch; returns its loss (and metrics)."""
         data = adapt(x, y, sample_weight, None)
+        if overrides(self.model):  # the model's own train_step
+            from .custom_step import pack_x_y_sample_weight, pythonify_logs
+            self._prepare_custom()
+            self.model.train()
+            self.model.reset_metrics()
+            logs = pythonify_logs(self.model.train_step(
+                pack_x_y_sample_weight(data.x, data.y, data.sample_weight)), "train_step")
+            return logs if return_dict else (list(logs.values())[0] if len(logs) == 1
+                                             else list(logs.values()))
         self._ensure_optimizer()
         self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
         if self._fused is None:
