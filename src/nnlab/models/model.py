@@ -11,9 +11,13 @@ Three ways to make one, as in Keras:
 - ``Model(inputs=x_in, outputs=y)`` on symbolic tensors from ``Input`` (functional);
 - subclass ``Model`` and define ``call(self, inputs, training=None)`` (or ``forward``).
 
-Like every ``torch.nn.Module`` a new model is in training mode; ``fit`` switches it
-to training and ``evaluate``/``predict`` to inference (``model.eval()``), and an explicit
-``model(x, training=False)`` runs dropout and batch norm in inference mode.
+Training mode follows Keras: a new layer or model is in inference mode
+(``model.training`` is False), so a direct call ``model(x)`` equals ``predict(x)`` and
+never updates a moving statistic; ``model(x, training=True)`` runs one call in training
+mode; ``fit``/``train_on_batch`` switch to training mode for their steps and restore the
+previous mode afterwards. ``model.train()`` is the PyTorch user's explicit opt-in: after
+it, calls without ``training`` run in training mode (torch's rule) until ``model.eval()``.
+An explicit ``training=`` argument always wins.
 """
 from __future__ import annotations
 

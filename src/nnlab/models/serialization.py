@@ -231,7 +231,9 @@ def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None):
     except (KeyError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{path!r}: the model config in its header is unreadable") from exc
     model = layer_from_config(config, custom_objects)
-    _load_state(model, _read_tensors(path), path)
+    # By position when auto-named sublayers of custom layers got other names on rebuild.
+    order = meta.get("order")
+    _load_state(model, _read_tensors(path), path, json.loads(order) if order else None)
     return model
 
 

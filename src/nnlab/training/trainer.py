@@ -336,10 +336,14 @@ class Trainer(InferenceMixin, CustomStepMixin):
         cbs.call("on_train_begin", {})
         prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
             and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
-        with prevalidated:
-            self._epochs(data, val, epochs, initial_epoch, batch_size, validation_batch_size,
-                         shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
-                         batch_logs)
+        was_training = self.model.training
+        try:
+            with prevalidated:
+                self._epochs(data, val, epochs, initial_epoch, batch_size,
+                             validation_batch_size, shuffle, augment, terminate_on_nan, cbs,
+                             progress, history, ckpt, batch_logs)
+        finally:
+            self.model.train(was_training)  # direct calls after fit run inference again
         cbs.call("on_train_end", {})
         self.model.history = history
         return history
@@ -414,10 +418,14 @@ class Trainer(InferenceMixin, CustomStepMixin):
         if overrides(self.model):  # the model's own train_step
             from .custom_step import pack_x_y_sample_weight, pythonify_logs
             self._prepare_custom()
+            was_training = self.model.training
             self.model.train()
             self.model.reset_metrics()
-            logs = pythonify_logs(self.model.train_step(
-                pack_x_y_sample_weight(data.x, data.y, data.sample_weight)), "train_step")
+            try:
+                logs = pythonify_logs(self.model.train_step(
+                    pack_x_y_sample_weight(data.x, data.y, data.sample_weight)), "train_step")
+            finally:
+                self.model.train(was_training)
             return logs if return_dict else (list(logs.values())[0] if len(logs) == 1
                                              else list(logs.values()))
         self._ensure_optimizer()
@@ -425,10 +433,14 @@ class Trainer(InferenceMixin, CustomStepMixin):
         if self._fused is None:
             self._check_targets(data, self._probe(data))
             self._fused = self._find_fusions()
+        was_training = self.model.training
         self.model.train()
         metrics = self._new_metrics()
         tracker = LossTracker()
-        tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
+        try:
+            tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
+        finally:
+            self.model.train(was_training)
         logs = self._logs(tracker, metrics)
         if return_dict:
             return logs
