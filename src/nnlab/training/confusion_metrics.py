@@ -1,5 +1,7 @@
-"""Count-based metrics: Precision, Recall, F1Score, ConfusionMatrix (label counts kept
-on the device) and AUC (a histogram of thresholds, as Keras)."""
+"""Count-based metrics: Precision and Recall (Keras': each element thresholded),
+MulticlassPrecision/MulticlassRecall and F1Score (argmax labels, per class or averaged),
+ConfusionMatrix (label counts kept on the device) and AUC (a histogram of thresholds,
+as Keras)."""
 from __future__ import annotations
 
 from typing import Any
@@ -112,18 +114,98 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
 
 
-class Precision(_LabelCounts):
-    """``precision = TP / (TP + FP)``; binary, per class (``average=None``) or averaged."""
+class MulticlassPrecision(_LabelCounts):
+    """``precision = TP / (TP + FP)`` of argmax labels: binary for one output column,
+    else per class (``average=None``) or averaged (``"macro"`` default, ``"micro"``,
+    ``"weighted"``), as sklearn's ``precision_score``. Keras' ``Precision`` is elementwise."""
 
     def _per_class(self, tp, fp, fn):
         return _ratio(tp, tp + fp)
 
 
-class Recall(_LabelCounts):
-    """``recall = TP / (TP + FN)``; binary, per class (``average=None``) or averaged."""
+class MulticlassRecall(_LabelCounts):
+    """``recall = TP / (TP + FN)`` of argmax labels, per class or averaged (see
+    :class:`MulticlassPrecision`)."""
 
     def _per_class(self, tp, fp, fn):
         return _ratio(tp, tp + fn)
+
+
+class _ElementCounts(Metric):
+    """Keras' Precision/Recall counts: every element of ``y_pred`` (any shape, e.g.
+    ``(batch, classes)`` probabilities) is a prediction ``y_pred > threshold`` against
+    ``y_true != 0``; TP/FP/FN are summed over all elements (one column with
+    ``class_id``; with ``top_k`` only each row's k highest scores may be positive).
+    Integer labels ``(batch,)`` for ``(batch, C)`` scores are one-hot encoded first."""
+
+    def __init__(self, thresholds: float | None = None, top_k: int | None = None,
+                 class_id: int | None = None, name: str | None = None, dtype: Any = None,
+                 threshold: float | None = None):
+        value = thresholds if thresholds is not None else threshold
+        if isinstance(value, (list, tuple)):
+            raise ValueError(f"{type(self).__name__}: one threshold is supported, got "
+                             f"thresholds={value!r}")
+        if value is None:
+            value = 0.5 if top_k is None else -float("inf")
+        elif not 0.0 <= value <= 1.0:
+            raise ValueError(f"{type(self).__name__}: threshold must be in [0, 1], got {value}")
+        if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
+            raise ValueError(f"{type(self).__name__}: top_k must be an int >= 1, got {top_k!r}")
+        self.threshold, self.top_k, self.class_id = float(value), top_k, class_id
+        super().__init__(name)
+
+    def reset_state(self) -> None:
+        self._counts: torch.Tensor | None = None  # tp, fp, fn
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        y_true, y_pred = _detach(y_true, y_pred)
+        if y_true.shape != y_pred.shape:
+            if y_pred.ndim >= 2 and y_pred.shape[-1] > 1 and \
+                    y_true.numel() * y_pred.shape[-1] == y_pred.numel():
+                index = y_true.long().reshape(tuple(y_pred.shape[:-1]) + (1,))
+                y_true = torch.zeros_like(y_pred).scatter_(-1, index, 1.0)
+            elif y_true.numel() == y_pred.numel():
+                y_true = y_true.reshape(y_pred.shape)
+            else:
+                raise ValueError(f"{self.name}: y_true of shape {tuple(y_true.shape)} does "
+                                 f"not match y_pred of shape {tuple(y_pred.shape)}")
+        if self.top_k is not None:
+            k = min(self.top_k, y_pred.shape[-1])
+            kth = y_pred.topk(k, dim=-1).values[..., -1:]
+            y_pred = torch.where(y_pred >= kth, y_pred, torch.full_like(y_pred, -float("inf")))
+        if self.class_id is not None:
+            y_true, y_pred = y_true[..., self.class_id], y_pred[..., self.class_id]
+        pred, true = y_pred > self.threshold, y_true != 0
+        w = _weights(sample_weight, pred.to(_acc_dtype(pred.device)))
+        counts = torch.stack([(w * (pred & true)).sum(), (w * (pred & ~true)).sum(),
+                              (w * (~pred & true)).sum()])
+        self._counts = counts if self._counts is None else self._counts + counts
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "thresholds": self.threshold, "top_k": self.top_k,
+                "class_id": self.class_id}
+
+
+class Precision(_ElementCounts):
+    """Keras' ``Precision``: ``TP / (TP + FP)`` over thresholded elements (see
+    :class:`_ElementCounts`); macro-averaged argmax precision is MulticlassPrecision."""
+
+    def result(self) -> float:
+        if self._counts is None:
+            return 0.0
+        tp, fp, _ = self._counts.tolist()
+        return tp / (tp + fp) if tp + fp else 0.0
+
+
+class Recall(_ElementCounts):
+    """Keras' ``Recall``: ``TP / (TP + FN)`` over thresholded elements; macro-averaged
+    argmax recall is MulticlassRecall."""
+
+    def result(self) -> float:
+        if self._counts is None:
+            return 0.0
+        tp, _, fn = self._counts.tolist()
+        return tp / (tp + fn) if tp + fn else 0.0
 
 
 class F1Score(_LabelCounts):
