@@ -22,6 +22,7 @@ An explicit ``training=`` argument always wins.
 from __future__ import annotations
 
 import inspect
+import warnings
 from typing import Any, List, Optional
 
 import numpy as np
@@ -41,6 +42,15 @@ def to_tensor(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: to_tensor(v) for k, v in value.items()}
     return value
+
+
+def _warn_keras_suffix(path: Any, what: str) -> None:
+    name = str(path).lower()
+    if name.endswith((".keras", ".h5", ".hdf5")):
+        warnings.warn(f"model.{what}({str(path)!r}): nnlab writes its own format (JSON config "
+                      f"+ safetensors weights) under this name; Keras cannot read it, "
+                      f"nnlab.load_model / load_weights can. Use the '.nnlab' suffix to say "
+                      f"so.", UserWarning, stacklevel=3)
 
 
 def _first(x: Any) -> Any:
@@ -136,18 +146,37 @@ class Model(Layer):
 
     # ------------------------------------------------------------ persistence
     def save(self, path: str) -> None:
-        """Write architecture (JSON) and weights (safetensors) to one file, atomically."""
+        """Write architecture (JSON) and weights (safetensors) to one file, atomically.
+
+        nnlab always writes its own format (read back by ``nnlab.load_model``); given a
+        Keras suffix (``.keras``, ``.h5``) it still does, under that name, and warns that
+        Keras cannot read the file (``.nnlab`` is the suffix that says what it is)."""
         from .serialization import save_model
+        _warn_keras_suffix(path, "save")
         save_model(self, path)
 
     def save_weights(self, path: str) -> None:
+        """Write the weights (safetensors); Keras suffixes warn as in :meth:`save`."""
         from .serialization import save_weights
+        _warn_keras_suffix(path, "save_weights")
         save_weights(self, path)
 
     def load_weights(self, path: str) -> None:
-        """Load weights saved by ``save_weights``/``save``; refuses another architecture."""
+        """Load weights saved by ``save_weights``/``save``; refuses another architecture.
+
+        A file written by Keras 3 (``.weights.h5``, or a ``.keras`` archive) is read with
+        h5py into this model, which must be the same architecture (its nnlab twin)."""
+        from .keras_files import is_keras_file, load_keras_weights
+        if is_keras_file(path):
+            load_keras_weights(self, path)
+            return
         from .serialization import load_weights
         load_weights(self, path)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture as a JSON string (Keras' ``to_json``); see ``model_from_json``."""
+        from .json_config import to_json
+        return to_json(self, **kwargs)
 
     # ---------------------------------------------------------------- training
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,

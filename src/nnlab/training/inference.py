@@ -73,6 +73,7 @@ class InferenceMixin:
     def predict(self, x: Any, batch_size: Optional[int] = None, verbose: int = 0,
                 steps: Optional[int] = None):
         """Model outputs in inference mode, as numpy arrays (a list for several outputs)."""
+        _check_batch_axis(self.model, x)
         data = adapt(x, None, None, batch_size or 32, False, steps)
         if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
             batch_size = data.n
@@ -95,3 +96,18 @@ class InferenceMixin:
                       return_dict: bool = False):
         return self.evaluate(x, y, batch_size=len(first_leaf(adapt(x, y).x)), verbose=0,
                              sample_weight=sample_weight, return_dict=return_dict)
+
+
+def _check_batch_axis(model, x: Any) -> None:
+    """A single sample given without its batch axis gets an error saying how to add it."""
+    expected = getattr(model, "_batch_input_shape", None)
+    inputs = getattr(model, "inputs", None)
+    if expected is None and isinstance(inputs, list) and len(inputs) == 1:
+        expected = inputs[0].shape
+    if expected is None or not hasattr(x, "ndim") or not hasattr(x, "shape"):
+        return
+    if x.ndim == len(expected) - 1 and all(e is None or e == s
+                                           for e, s in zip(expected[1:], tuple(x.shape))):
+        raise ValueError(f"predict: x has shape {tuple(x.shape)}, one sample of the model's "
+                         f"input shape {tuple(expected)} without the batch axis; add a batch "
+                         f"axis: x[None] (or np.expand_dims(x, 0)).")
