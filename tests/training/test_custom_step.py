@@ -337,3 +337,15 @@ def test_step_errors_name_the_problem():
         model.fit(x, y, verbose=0)
     with pytest.raises(ValueError, match="2 gradients for 1 variables"):
         nnlab.optimizers.Adam().apply([None, None], [torch.nn.Parameter(torch.zeros(2))])
+
+
+def test_optimizer_learning_rate_follows_the_built_optimizer():
+    x, y = _data(16)
+    model = _functional(GuideModel)
+    model.compile(optimizer=nnlab.optimizers.SGD(0.1), loss="mse")
+    model.fit(x, y, epochs=1, verbose=0)
+    assert model.optimizer.learning_rate == pytest.approx(0.1)
+    model.compiled.set_learning_rate(0.02)  # what LR callbacks do
+    assert model.optimizer.learning_rate == pytest.approx(0.02)
+    model.optimizer.learning_rate = 0.5
+    assert model.compiled.optimizer.param_groups[0]["lr"] == 0.5

@@ -112,11 +112,27 @@ class Optimizer:
                              f"global_clipnorm (as Keras), got {given}")
         for k in given:
             _positive(self.name, k, clips[k])
+        self._torch: torch.optim.Optimizer | None = None  # the last optimizer built
         self.learning_rate, self._lr_arg = float(lr), learning_rate
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.iterations = 0  # updates made through apply() (Keras' optimizer.iterations)
-        self._torch: torch.optim.Optimizer | None = None  # the last optimizer built
         self._pending_state: dict | None = None  # restored before the first apply()
+
+    @property
+    def learning_rate(self) -> float:
+        """The current learning rate: the built torch optimizer's once there is one (so
+        a callback's change shows), else the configured value. Assignable."""
+        if self._torch is not None:
+            return float(self._torch.param_groups[0]["lr"])
+        return self._lr
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        _positive(self.name, "learning_rate", value, allow_zero=True)
+        self._lr = float(value)
+        if self._torch is not None:
+            for group in self._torch.param_groups:
+                group["lr"] = self._lr
 
     def _torch_kwargs(self) -> dict:
         raise NotImplementedError
