@@ -40,7 +40,7 @@ def _check_number(name: str, value: Any, minimum: float = 0.0, strict: bool = Fa
     bad = value <= minimum if strict else value < minimum
     if bad or value != value:
         op = ">" if strict else ">="
-        raise ValueError(f"{name} must be {op} {minimum}, got {value!r}")
+        raise ValueError(f"{name} must be {op} {minimum:g}, got {value!r}")
     return float(value)
 
 
