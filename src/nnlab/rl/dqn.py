@@ -20,7 +20,6 @@ from __future__ import annotations
 import copy
 from typing import Any, Dict, Iterable, Optional
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
