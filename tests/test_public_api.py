@@ -22,3 +22,22 @@ def test_import_nnlab_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_every_public_subpackage_is_an_attribute_after_import_nnlab():
+    code = ("import sys, nnlab; print('nnlab.zoo' in sys.modules); z = nnlab.zoo; "
+            "print(z is sys.modules['nnlab.zoo'], nnlab.analysis.__name__, nnlab.data.__name__, "
+            "nnlab.diagnostics.__name__, nnlab.models.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True", "nnlab.analysis", "nnlab.data", "nnlab.diagnostics",
+                   "nnlab.models"]
+
+
+def test_unknown_attribute_is_still_an_attribute_error():
+    import pytest
+
+    import nnlab
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        nnlab.nonexistent  # noqa: B018
+    assert "zoo" in dir(nnlab)

@@ -164,6 +164,7 @@ class CustomStepMixin:
         progress = Progress(verbose, epochs, steps)
         batch_begin = cbs.wants("on_train_batch_begin")
         batch_end = cbs.wants("on_train_batch_end")
+        transform = cbs.wants("transform_train_batch")
         was_training = model.training
         cbs.call("on_train_begin", {})
         try:
@@ -176,6 +177,8 @@ class CustomStepMixin:
                 for step, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), 1):
                     if augment is not None:
                         xb = augment(xb)
+                    if transform:
+                        xb, yb = cbs.transform_train_batch(xb, yb)
                     if batch_begin:
                         cbs.call("on_train_batch_begin", step - 1, {})
                     raw = model.train_step(pack_x_y_sample_weight(xb, yb, wb))
