@@ -22,6 +22,7 @@ from typing import Any, List, Optional
 import numpy as np
 import torch
 
+from .keras2 import Keras2Methods
 from .layer import Layer
 
 
@@ -37,7 +38,7 @@ def to_tensor(value: Any) -> Any:
     return value
 
 
-class Model(Layer):
+class Model(Keras2Methods, Layer):
     """Base model. ``Model(inputs=, outputs=)`` returns a functional model."""
 
     def __new__(cls, *args: Any, **kwargs: Any):

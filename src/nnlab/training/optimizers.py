@@ -24,7 +24,7 @@ import torch
 from nnlab.registry import Registry
 
 __all__ = [
-    "LBFGS", "OPTIMIZERS", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop",
+    "LBFGS", "OPTIMIZERS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop",
     "clip_gradients", "get", "needs_closure",
 ]
 
@@ -91,6 +91,12 @@ class Optimizer:
 
     torch_class: type = torch.optim.Optimizer
     needs_closure = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:  # Keras 2's lr= / decay= (one-time warning)
+            from .._deprecation import keras2_optimizer_arguments
+            cls.__init__ = keras2_optimizer_arguments(cls.__init__)
 
     def __init__(self, learning_rate: float | Callable[[int], float],
                  clipnorm: float | None = None, clipvalue: float | None = None,
@@ -322,6 +328,8 @@ OPTIMIZERS.add("rmsprop")(RMSprop)
 OPTIMIZERS.add("adam")(Adam)
 OPTIMIZERS.add("adamw")(AdamW)
 OPTIMIZERS.add("lbfgs")(LBFGS)
+from .adadelta import Adadelta  # noqa: E402  (subclasses Optimizer above)
+OPTIMIZERS.add("adadelta")(Adadelta)
 
 
 def _make_spec(factory: Callable, overrides: dict, label: str) -> Optimizer:
