@@ -253,6 +253,8 @@ class ReduceLROnPlateau(_Monitor):
         self.cooldown_left = 0
 
     def on_epoch_end(self, epoch, logs=None):
+        if isinstance(logs, dict):  # Keras 3 logs the current rate (history["learning_rate"])
+            logs["learning_rate"] = float(self.model.compiled.optimizer.param_groups[0]["lr"])
         value = self._value(logs)
         if value is None:
             return
