@@ -15,10 +15,15 @@ from typing import Any, Optional, Sequence, Tuple, Union
 import torch
 
 from ..config import normalize_data_format
-from ..data import transforms as T
 from ..models.layer import Layer
 
 Factor = Union[float, Sequence[float]]
+
+
+def _transforms():
+    """nnlab.data.transforms, imported on first use (keeps ``import nnlab`` light)."""
+    from ..data import transforms
+    return transforms
 
 
 def _factor(value: Factor, name: str, layer: str, bound: Optional[float] = None
@@ -76,7 +81,8 @@ class RandomFlip(_Augment):
             raise ValueError(f"RandomFlip: mode must be 'horizontal', 'vertical' or "
                              f"'horizontal_and_vertical', got {mode!r}")
         self.mode = mode
-        self.transform = T.RandomFlip(mode, p=0.5, seed=seed, data_format=self.data_format)
+        self.transform = _transforms().RandomFlip(mode, p=0.5, seed=seed,
+                                                  data_format=self.data_format)
 
 
 class RandomRotation(_Augment):
@@ -95,9 +101,9 @@ class RandomRotation(_Augment):
         super().__init__(data_format=data_format, **kwargs)
         low, high = _factor(factor, "factor", "RandomRotation")
         self.factor = (low, high)
-        self.transform = T.RandomAffine(degrees=(low * 360, high * 360), fill_mode=fill_mode,
-                                        fill_value=fill_value, interpolation=interpolation,
-                                        seed=seed, data_format=self.data_format)
+        self.transform = _transforms().RandomAffine(
+            degrees=(low * 360, high * 360), fill_mode=fill_mode, fill_value=fill_value,
+            interpolation=interpolation, seed=seed, data_format=self.data_format)
 
 
 class RandomZoom(_Augment):
@@ -119,7 +125,7 @@ class RandomZoom(_Augment):
         h = _factor(height_factor, "height_factor", "RandomZoom", bound=1.0)
         w = None if width_factor is None else _factor(width_factor, "width_factor",
                                                       "RandomZoom", bound=1.0)
-        self.transform = T.RandomAffine(
+        self.transform = _transforms().RandomAffine(
             zoom=(1 + h[0], 1 + h[1]), zoom_width=None if w is None else (1 + w[0], 1 + w[1]),
             fill_mode=fill_mode, fill_value=fill_value, interpolation=interpolation,
             seed=seed, data_format=self.data_format)
@@ -140,9 +146,9 @@ class RandomTranslation(_Augment):
         super().__init__(data_format=data_format, **kwargs)
         h = _factor(height_factor, "height_factor", "RandomTranslation", bound=1.0)
         w = _factor(width_factor, "width_factor", "RandomTranslation", bound=1.0)
-        self.transform = T.RandomAffine(translate=h, translate_width=w, fill_mode=fill_mode,
-                                        fill_value=fill_value, interpolation=interpolation,
-                                        seed=seed, data_format=self.data_format)
+        self.transform = _transforms().RandomAffine(
+            translate=h, translate_width=w, fill_mode=fill_mode, fill_value=fill_value,
+            interpolation=interpolation, seed=seed, data_format=self.data_format)
 
 
 class RandomContrast(_Augment):
