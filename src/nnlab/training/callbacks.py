@@ -3,7 +3,9 @@
 Events, in order: ``on_train_begin(logs)``, then per epoch ``on_epoch_begin(epoch,
 logs)``, per batch ``on_train_batch_begin(batch, logs)`` / ``on_train_batch_end(batch,
 logs)``, then ``on_epoch_end(epoch, logs)`` (``logs`` holds ``loss``, the metrics and
-their ``val_`` versions), and ``on_train_end(logs)``. ``evaluate`` calls
+their ``val_`` versions), and ``on_train_end(logs)``. ``transform_train_batch(x, y)`` is
+called on each training batch (after ``augment``, before the forward pass) and returns
+the ``(x, y)`` to train on, e.g. adversarial examples (``nnlab.adversarial``). ``evaluate`` calls
 ``on_test_begin``/``on_test_end``. A callback sees the model as ``self.model`` and can
 stop training with ``self.model.stop_training = True``.
 
@@ -28,7 +30,8 @@ __all__ = ["EVENTS", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "
 logger = logging.getLogger(__name__)
 
 EVENTS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
-          "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end")
+          "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+          "transform_train_batch")
 
 
 class Callback:
@@ -52,6 +55,10 @@ class Callback:
     def on_train_batch_end(self, batch, logs=None): pass  # noqa: E704
     def on_test_begin(self, logs=None): pass  # noqa: E704
     def on_test_end(self, logs=None): pass  # noqa: E704
+
+    def transform_train_batch(self, x, y):
+        """Return the ``(x, y)`` batch to train on instead of ``(x, y)`` (default: as is)."""
+        return x, y
 
 
 def _overrides(cb: Callback, event: str) -> bool:
@@ -79,6 +86,11 @@ class CallbackList:
     def call(self, event: str, *args: Any) -> None:
         for cb in self._by_event[event]:
             getattr(cb, event)(*args)
+
+    def transform_train_batch(self, x: Any, y: Any):
+        for cb in self._by_event["transform_train_batch"]:
+            x, y = cb.transform_train_batch(x, y)
+        return x, y
 
 
 class LambdaCallback(Callback):

@@ -341,6 +341,7 @@ class Trainer(InferenceMixin):
                 shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
                 batch_logs) -> None:
         """The epoch loop of :meth:`fit` (arguments already checked)."""
+        transform = cbs.wants("transform_train_batch")
         for epoch in range(initial_epoch, epochs):
             cbs.call("on_epoch_begin", epoch, {})
             self.model.train()
@@ -351,6 +352,8 @@ class Trainer(InferenceMixin):
             for step, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
                 if augment is not None:
                     xb = augment(xb)
+                if transform:
+                    xb, yb = cbs.transform_train_batch(xb, yb)
                 if batch_logs:
                     cbs.call("on_train_batch_begin", step - 1, {})
                 loss = self._train_step(xb, yb, wb, metrics)
