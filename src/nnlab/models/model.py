@@ -28,6 +28,7 @@ from typing import Any, List, Optional
 import numpy as np
 import torch
 
+from .keras2 import Keras2Methods
 from .layer import Layer
 from .symbolic import has_symbolic
 
@@ -79,7 +80,7 @@ def _functional_subclass(cls: type) -> type:
     return _FUNCTIONAL_SUBCLASSES[cls]
 
 
-class Model(Layer):
+class Model(Keras2Methods, Layer):
     """Base model. ``Model(inputs=, outputs=)`` returns a functional model."""
 
     def __new__(cls, *args: Any, **kwargs: Any):

@@ -19,12 +19,17 @@ import torch
 from .confusion_metrics import (AUC, ConfusionMatrix, F1Score, MulticlassPrecision,
                                 MulticlassRecall, Precision, Recall)
 from .metric_base import METRICS, Mean, MeanMetricWrapper, Metric, _labels
+from .regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsolutePercentageError,
+                                 MeanSquaredLogarithmicError, Poisson, RootMeanSquaredError)
 
 __all__ = [
     "AUC", "METRICS", "Accuracy", "AutoAccuracy", "BinaryAccuracy", "CategoricalAccuracy",
     "ConfusionMatrix", "F1Score", "Mean", "MeanAbsoluteError", "MeanMetricWrapper",
     "MeanSquaredError", "Metric", "MulticlassPrecision", "MulticlassRecall", "Precision",
-    "Recall", "SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "TopKCategoricalAccuracy", "get",
+    "Recall", "SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
+    "TopKCategoricalAccuracy", "get",
+    "CosineSimilarity", "LogCoshError", "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError", "Poisson", "RootMeanSquaredError",
 ]
 
 

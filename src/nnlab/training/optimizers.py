@@ -30,8 +30,8 @@ import torch
 from nnlab.registry import Registry
 
 __all__ = [
-    "LBFGS", "OPTIMIZERS", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop",
-    "TorchOptimizer", "as_spec", "clip_gradients", "get", "needs_closure",
+    "LBFGS", "OPTIMIZERS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer",
+    "RMSprop", "TorchOptimizer", "as_spec", "clip_gradients", "get", "needs_closure",
 ]
 
 OPTIMIZERS = Registry("optimizer")
@@ -97,6 +97,12 @@ class Optimizer:
 
     torch_class: type = torch.optim.Optimizer
     needs_closure = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:  # Keras 2's lr= / decay= (one-time warning)
+            from .._deprecation import keras2_optimizer_arguments
+            cls.__init__ = keras2_optimizer_arguments(cls.__init__)
 
     def __init__(self, learning_rate: float | Callable[[int], float],
                  clipnorm: float | None = None, clipvalue: float | None = None,
@@ -432,6 +438,8 @@ OPTIMIZERS.add("rmsprop")(RMSprop)
 OPTIMIZERS.add("adam")(Adam)
 OPTIMIZERS.add("adamw")(AdamW)
 OPTIMIZERS.add("lbfgs")(LBFGS)
+from .adadelta import Adadelta  # noqa: E402  (subclasses Optimizer above)
+OPTIMIZERS.add("adadelta")(Adadelta)
 
 
 class TorchOptimizer(Optimizer):

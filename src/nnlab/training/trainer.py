@@ -326,7 +326,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
         history = History()
         steps = data.num_batches(batch_size)
         params = {"epochs": epochs, "steps": steps, "verbose": verbose}
-        cbs = CallbackList([history] + list(callbacks or []), self.model, params)
+        cbs = CallbackList(list(callbacks or []) + [history], self.model, params)  # Keras: last
         ckpt = CheckpointState(checkpoint_dir) if checkpoint_dir else None
         if ckpt is not None:
             initial_epoch = max(initial_epoch, ckpt.restore(self.model, self.optimizer, history))
