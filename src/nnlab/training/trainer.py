@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-import warnings
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -23,8 +22,8 @@ from .. import activations
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
-from .callbacks import CallbackList
-from .checkpoint import CheckpointState
+from .callbacks import CallbackList, TerminateOnNaN
+from .checkpoint import CheckpointState, optimizers_of
 from .data_adapter import ArrayData, adapt
 from .history import History
 from .inference import InferenceMixin
@@ -32,6 +31,7 @@ from .loss_tracker import LossTracker
 from .structure import as_list, first_leaf, output_layer, outputs
 from .targets import check_targets
 from .progress import Progress
+from .run_fingerprint import fingerprint
 
 _ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccuracy",
                    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy")
@@ -277,14 +277,18 @@ class Trainer(InferenceMixin):
             initial_epoch: int = 0, steps_per_epoch: Optional[int] = None,
             validation_batch_size: Optional[int] = None, sample_weight: Any = None,
             checkpoint_dir: Optional[str] = None, augment: Any = None,
-            terminate_on_nan: bool = True) -> History:
+            terminate_on_nan: bool = True, checkpoint_mismatch: str = "error") -> History:
         """Train for ``epochs`` epochs; returns a :class:`History`.
 
         Inputs: arrays/tensors (lists or dicts for several inputs/outputs), a torch
         Dataset/DataLoader or a generator of ``(x, y)`` batches. ``augment``: a callable
         applied to each training batch of x (e.g. ``nnlab.data.transforms``).
         ``checkpoint_dir``: write a crash-safe checkpoint every epoch and resume from
-        it when the same call is made again.
+        it when the same call is made again (a checkpoint of another run is refused,
+        or replaced with a warning when ``checkpoint_mismatch="restart"``; see
+        :mod:`nnlab.training.checkpoint`). ``terminate_on_nan`` (or a
+        ``TerminateOnNaN()`` callback): stop at a NaN/inf loss and restore the last
+        finite weights.
         """
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
@@ -319,27 +323,35 @@ class Trainer(InferenceMixin):
         history = History()
         steps = data.num_batches(batch_size)
         params = {"epochs": epochs, "steps": steps, "verbose": verbose}
-        cbs = CallbackList([history] + list(callbacks or []), self.model, params)
-        ckpt = CheckpointState(checkpoint_dir) if checkpoint_dir else None
-        if ckpt is not None:
-            initial_epoch = max(initial_epoch, ckpt.restore(self.model, self.optimizer, history))
-        self.model.stop_training = False
-        progress = Progress(verbose, epochs, steps)
-        batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
-        cbs.call("on_train_begin", {})
-        prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
-            and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
-        with prevalidated:
-            self._epochs(data, val, epochs, initial_epoch, batch_size, validation_batch_size,
-                         shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
-                         batch_logs)
-        cbs.call("on_train_end", {})
+        callbacks = list(callbacks or [])
+        guard = next((cb for cb in callbacks if isinstance(cb, TerminateOnNaN)), None)
+        if guard is None and terminate_on_nan:
+            guard = TerminateOnNaN()
+            callbacks.append(guard)
+        cbs = CallbackList([history] + callbacks, self.model, params)
+        ckpt = CheckpointState(checkpoint_dir, checkpoint_mismatch) if checkpoint_dir else None
+        with ckpt if ckpt is not None else contextlib.nullcontext():
+            if ckpt is not None:
+                run = fingerprint(self.model, optimizers_of(self), data, batch_size)
+                initial_epoch = max(initial_epoch, ckpt.restore(self, history, run, epochs))
+            self.model.stop_training = False
+            progress = Progress(verbose, epochs, steps)
+            batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
+            cbs.call("on_train_begin", {})
+            if ckpt is not None:
+                ckpt.restore_callbacks(cbs.callbacks)
+            prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
+                and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
+            with prevalidated:
+                self._epochs(data, val, epochs, initial_epoch, batch_size,
+                             validation_batch_size, shuffle, augment, guard, cbs, progress,
+                             history, ckpt, batch_logs)
+            cbs.call("on_train_end", {})
         self.model.history = history
         return history
 
     def _epochs(self, data, val, epochs, initial_epoch, batch_size, validation_batch_size,
-                shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
-                batch_logs) -> None:
+                shuffle, augment, guard, cbs, progress, history, ckpt, batch_logs) -> None:
         """The epoch loop of :meth:`fit` (arguments already checked)."""
         for epoch in range(initial_epoch, epochs):
             cbs.call("on_epoch_begin", epoch, {})
@@ -359,13 +371,13 @@ class Trainer(InferenceMixin):
                 if batch_logs:
                     cbs.call("on_train_batch_end", step - 1, self._logs(tracker, metrics))
                 if progress.due(now):
-                    if terminate_on_nan:
-                        self._check_nan(tracker, epoch)
+                    if guard is not None:
+                        guard.check(tracker, epoch, step)
                     progress.update(step, tracker.samples, lambda: self._logs(tracker, metrics),
                                     now)
                 if self.model.stop_training:
                     break
-            if terminate_on_nan and self._check_nan(tracker, epoch):
+            if guard is not None and guard.check(tracker, epoch, step):
                 progress.epoch_end(epoch, step, tracker.samples, {})
                 break
             logs = self._logs(tracker, metrics)
@@ -375,20 +387,9 @@ class Trainer(InferenceMixin):
             progress.epoch_end(epoch, step, tracker.samples, logs)
             cbs.call("on_epoch_end", epoch, logs)
             if ckpt is not None:
-                ckpt.save(self.model, self.optimizer, epoch, history)
+                ckpt.save(self, epoch, history, cbs.callbacks)
             if self.model.stop_training:
                 break
-
-    def _check_nan(self, tracker: LossTracker, epoch: int) -> bool:
-        bad_step = tracker.first_nonfinite()
-        if bad_step is None:
-            return False
-        self.model.stop_training = True
-        warnings.warn(f"Loss became NaN or inf at epoch {epoch + 1}, step {bad_step + 1}: "
-                      f"training stopped (TerminateOnNaN). Lower the learning rate, clip "
-                      f"gradients (clipnorm=1.0) or check the data and the loss.", RuntimeWarning,
-                      stacklevel=3)
-        return True
 
     def _logs(self, tracker: LossTracker, metrics) -> Dict[str, float]:
         logs = {"loss": tracker.mean()}
