@@ -25,6 +25,7 @@ from . import optimizers as optimizers_mod
 from .callbacks import CallbackList, TerminateOnNaN
 from .checkpoint import CheckpointState, optimizers_of
 from .data_adapter import ArrayData, adapt
+from .first_batch_checks import check_embedding_ids, check_first_batch
 from .history import History
 from .inference import InferenceMixin
 from .loss_tracker import LossTracker
@@ -163,7 +164,12 @@ class Trainer(InferenceMixin):
 
     def _check_targets(self, data, out_shapes: List[torch.Size]) -> None:
         if isinstance(data, ArrayData) and data.y is not None and out_shapes:
-            check_targets(data.y, out_shapes, self.output_names, self.losses)
+            check_targets(data.y, out_shapes, self.output_names, self.losses,
+                          self.output_layer_names())
+
+    def output_layer_names(self) -> List[str]:
+        return [getattr(output_layer(self.model, i), "name", None) or n
+                for i, n in enumerate(self.output_names)]
 
     # ---------------------------------------------------------- one step
     def _forward(self, x):
@@ -312,6 +318,8 @@ class Trainer(InferenceMixin):
             data, val = data.split(validation_split)
         out_shapes = self._probe(data)
         self._check_targets(data, out_shapes)
+        if isinstance(data, ArrayData):
+            check_embedding_ids(self.model, data.x)
         if isinstance(val, ArrayData):
             self._check_targets(val, out_shapes)
         self._ensure_optimizer()
@@ -353,6 +361,7 @@ class Trainer(InferenceMixin):
     def _epochs(self, data, val, epochs, initial_epoch, batch_size, validation_batch_size,
                 shuffle, augment, guard, cbs, progress, history, ckpt, batch_logs) -> None:
         """The epoch loop of :meth:`fit` (arguments already checked)."""
+        first = True
         for epoch in range(initial_epoch, epochs):
             cbs.call("on_epoch_begin", epoch, {})
             self.model.train()
@@ -363,6 +372,9 @@ class Trainer(InferenceMixin):
             for step, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
                 if augment is not None:
                     xb = augment(xb)
+                if first:  # before the first optimizer step (mistakes raise here)
+                    check_first_batch(self, xb, yb, wb)
+                    first = False
                 if batch_logs:
                     cbs.call("on_train_batch_begin", step - 1, {})
                 loss = self._train_step(xb, yb, wb, metrics)
