@@ -5,7 +5,8 @@ float32), and its float layers compute on integer inputs as floats (a ``uint8`` 
 ``int64`` features). Torch kernels refuse mixed dtypes with raw errors instead, so
 every nnlab layer's ``forward`` passes its inputs through :func:`cast_inputs`:
 
-- float64 (and float16/bfloat16 outside autocast is left alone) -> float32;
+- float64 -> the dtype of the layer's weights (float32 unless the model was made
+  ``.double()``; layers without weights pass it on); float16/bfloat16 are left alone;
 - integer and bool tensors -> float32, except for layers that take integers: token
   lookups (``Embedding``), user functions (``Lambda``), wrappers and models (their
   inner layers decide), and any layer class with ``keeps_integer_inputs = True``;
@@ -41,8 +42,23 @@ def _float_ids(layer: Any, t: torch.Tensor) -> torch.Tensor:
     return t.long()
 
 
+def _weight_dtype(layer: Any):
+    """The dtype of the layer's weights (the default dtype while unbuilt; None for a built
+    layer without floating weights, such as Flatten: it passes float64 on unchanged)."""
+    for p in layer.parameters():
+        if p.is_floating_point():
+            return p.dtype
+    if not getattr(layer, "built", True):
+        return torch.get_default_dtype()
+    return None
+
+
 def cast_inputs(layer: Any, inputs: Any) -> Any:
     """``inputs`` cast as Keras casts a layer's inputs (see the module docstring)."""
+    if isinstance(inputs, (str, bytes)):
+        raise TypeError(f"Layer {getattr(layer, 'name', '?')!r} ({type(layer).__name__}) "
+                        f"takes tensors or numpy arrays, got {type(inputs).__name__} "
+                        f"{inputs[:20]!r}; turn text into integer ids first")
     if isinstance(inputs, torch.Tensor):
         dtype = inputs.dtype
         if dtype.is_floating_point and type(layer).__name__ in _LOOKUPS:
@@ -50,7 +66,8 @@ def cast_inputs(layer: Any, inputs: Any) -> Any:
         if dtype == torch.float32:
             return inputs
         if dtype == torch.float64:
-            return inputs.float()
+            target = _weight_dtype(layer)
+            return inputs if target in (None, torch.float64) else inputs.to(target)
         if not dtype.is_floating_point and not dtype.is_complex:
             return inputs if _keeps_integers(layer) else inputs.float()
         return inputs

@@ -320,8 +320,8 @@ class Trainer(InferenceMixin):
         self._check_targets(data, out_shapes)
         if isinstance(data, ArrayData):
             check_embedding_ids(self.model, data.x)
-        if isinstance(val, ArrayData):
-            self._check_targets(val, out_shapes)
+        if isinstance(val, ArrayData):  # its x through the model too, before training
+            self._check_targets(val, self._probe(val))
         self._ensure_optimizer()
         self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
         self._fused = self._find_fusions()
