@@ -28,6 +28,7 @@ from torch import nn
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from ..errors import ShapeError
+from .input_cast import cast_inputs
 from .variable import Variable
 from .symbolic import Node, SymbolicTensor, flatten, has_symbolic, is_shape, map_structure
 
@@ -326,6 +327,7 @@ class Layer(nn.Module):
 
     def forward(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         """Run the layer on real tensors (builds on first use, checks shapes)."""
+        inputs = cast_inputs(self, inputs)  # Keras' casting: float64/int -> float32
         if not self.built:
             self.maybe_build(_real_shape(inputs))
             first = next(iter(flatten(inputs)), None)

@@ -104,6 +104,9 @@ class Model(Keras2Methods, Layer):
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], (str, bytes)):
+            from .input_cast import cast_inputs
+            cast_inputs(self, args[0])  # raises a TypeError naming the model
         if args and isinstance(args[0], (np.ndarray, list, tuple, dict)):
             args = (to_tensor(args[0]),) + args[1:]
         return super().__call__(*args, **kwargs)

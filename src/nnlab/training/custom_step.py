@@ -16,9 +16,11 @@ PyTorch".
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import warnings
+from types import SimpleNamespace
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -29,6 +31,7 @@ from .callbacks import CallbackList
 from .checkpoint import CheckpointState
 from .history import History
 from .progress import Progress
+from .run_fingerprint import fingerprint
 from .structure import first_leaf, outputs
 
 _TRAIN_HOOKS = ("train_step", "test_step", "compute_loss", "compute_metrics")
@@ -149,7 +152,7 @@ class CustomStepMixin:
     def _fit_custom(self, data, val, epochs: int, initial_epoch: int, batch_size: int,
                     validation_batch_size: Optional[int], shuffle: bool, augment: Any,
                     verbose: int, callbacks: Optional[list], checkpoint_dir: Optional[str],
-                    terminate_on_nan: bool) -> History:
+                    terminate_on_nan: bool, checkpoint_mismatch: str = "error") -> History:
         model = self.model
         self._prepare_custom()
         history = History()
@@ -157,9 +160,25 @@ class CustomStepMixin:
         cbs = CallbackList([history] + list(callbacks or []), model,
                            {"epochs": epochs, "steps": steps, "verbose": verbose})
         optimizers = model_optimizers(model)
-        ckpt = CheckpointState(checkpoint_dir) if checkpoint_dir else None
-        if ckpt is not None:
-            initial_epoch = max(initial_epoch, ckpt.restore(model, None, history, optimizers))
+        ckpt = CheckpointState(checkpoint_dir, checkpoint_mismatch) if checkpoint_dir else None
+        # the checkpoint's view of this run: every optimizer the model holds, by name order
+        run_view = SimpleNamespace(model=model, iterations=self.iterations,
+                                   optimizers=[optimizers[k] for k in sorted(optimizers)])
+        with ckpt if ckpt is not None else contextlib.nullcontext():
+            if ckpt is not None:
+                built = [getattr(o, "_torch", o) for o in run_view.optimizers]
+                run = fingerprint(model, [o for o in built if o is not None], data, batch_size)
+                initial_epoch = max(initial_epoch, ckpt.restore(run_view, history, run, epochs))
+                self.iterations = run_view.iterations
+            return self._custom_epochs(data, val, epochs, initial_epoch, batch_size,
+                                       validation_batch_size, shuffle, augment, verbose, cbs,
+                                       ckpt, run_view, history, steps, terminate_on_nan)
+
+    def _custom_epochs(self, data, val, epochs, initial_epoch, batch_size,
+                       validation_batch_size, shuffle, augment, verbose, cbs, ckpt, run_view,
+                       history, steps, terminate_on_nan) -> History:
+        """The epoch loop of a custom-step fit (checkpoint folder locked by the caller)."""
+        model = self.model
         model.stop_training = False
         progress = Progress(verbose, epochs, steps)
         batch_begin = cbs.wants("on_train_batch_begin")
@@ -167,6 +186,8 @@ class CustomStepMixin:
         transform = cbs.wants("transform_train_batch")
         was_training = model.training
         cbs.call("on_train_begin", {})
+        if ckpt is not None:
+            ckpt.restore_callbacks(cbs.callbacks)
         try:
             for epoch in range(initial_epoch, epochs):
                 cbs.call("on_epoch_begin", epoch, {})
@@ -203,7 +224,8 @@ class CustomStepMixin:
                 progress.epoch_end(epoch, step, samples, logs)
                 cbs.call("on_epoch_end", epoch, logs)
                 if ckpt is not None:
-                    ckpt.save(model, None, epoch, history, optimizers)
+                    run_view.iterations = self.iterations
+                    ckpt.save(run_view, epoch, history, cbs.callbacks)
                 if model.stop_training:
                     break
         finally:

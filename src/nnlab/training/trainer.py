@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-import warnings
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -23,16 +22,18 @@ from .. import activations
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
-from .callbacks import CallbackList
-from .checkpoint import CheckpointState
+from .callbacks import CallbackList, TerminateOnNaN
+from .checkpoint import CheckpointState, optimizers_of
 from .custom_step import CustomStepMixin, overrides
 from .data_adapter import ArrayData, adapt
+from .first_batch_checks import check_embedding_ids, check_first_batch
 from .history import History
 from .inference import InferenceMixin
 from .loss_tracker import LossTracker
 from .structure import as_list, first_leaf, output_layer, outputs
 from .targets import check_targets
 from .progress import Progress
+from .run_fingerprint import fingerprint
 
 _ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccuracy",
                    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy")
@@ -165,7 +166,12 @@ class Trainer(InferenceMixin, CustomStepMixin):
 
     def _check_targets(self, data, out_shapes: List[torch.Size]) -> None:
         if isinstance(data, ArrayData) and data.y is not None and out_shapes:
-            check_targets(data.y, out_shapes, self.output_names, self.losses)
+            check_targets(data.y, out_shapes, self.output_names, self.losses,
+                          self.output_layer_names())
+
+    def output_layer_names(self) -> List[str]:
+        return [getattr(output_layer(self.model, i), "name", None) or n
+                for i, n in enumerate(self.output_names)]
 
     # ---------------------------------------------------------- one step
     def _forward(self, x):
@@ -279,14 +285,18 @@ class Trainer(InferenceMixin, CustomStepMixin):
             initial_epoch: int = 0, steps_per_epoch: Optional[int] = None,
             validation_batch_size: Optional[int] = None, sample_weight: Any = None,
             checkpoint_dir: Optional[str] = None, augment: Any = None,
-            terminate_on_nan: bool = True) -> History:
+            terminate_on_nan: bool = True, checkpoint_mismatch: str = "error") -> History:
         """Train for ``epochs`` epochs; returns a :class:`History`.
 
         Inputs: arrays/tensors (lists or dicts for several inputs/outputs), a torch
         Dataset/DataLoader or a generator of ``(x, y)`` batches. ``augment``: a callable
         applied to each training batch of x (e.g. ``nnlab.data.transforms``).
         ``checkpoint_dir``: write a crash-safe checkpoint every epoch and resume from
-        it when the same call is made again.
+        it when the same call is made again (a checkpoint of another run is refused,
+        or replaced with a warning when ``checkpoint_mismatch="restart"``; see
+        :mod:`nnlab.training.checkpoint`). ``terminate_on_nan`` (or a
+        ``TerminateOnNaN()`` callback): stop at a NaN/inf loss and restore the last
+        finite weights.
         """
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
@@ -312,11 +322,13 @@ class Trainer(InferenceMixin, CustomStepMixin):
         if custom:  # the model's own train_step (custom_step.py)
             return self._fit_custom(data, val, epochs, initial_epoch, batch_size,
                                     validation_batch_size, shuffle, augment, verbose, callbacks,
-                                    checkpoint_dir, terminate_on_nan)
+                                    checkpoint_dir, terminate_on_nan, checkpoint_mismatch)
         out_shapes = self._probe(data)
         self._check_targets(data, out_shapes)
-        if isinstance(val, ArrayData):
-            self._check_targets(val, out_shapes)
+        if isinstance(data, ArrayData):
+            check_embedding_ids(self.model, data.x)
+        if isinstance(val, ArrayData):  # its x through the model too, before training
+            self._check_targets(val, self._probe(val))
         self._ensure_optimizer()
         self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
         self._fused = self._find_fusions()
@@ -326,33 +338,42 @@ class Trainer(InferenceMixin, CustomStepMixin):
         history = History()
         steps = data.num_batches(batch_size)
         params = {"epochs": epochs, "steps": steps, "verbose": verbose}
-        cbs = CallbackList(list(callbacks or []) + [history], self.model, params)  # Keras: last
-        ckpt = CheckpointState(checkpoint_dir) if checkpoint_dir else None
-        if ckpt is not None:
-            initial_epoch = max(initial_epoch, ckpt.restore(self.model, self.optimizer, history))
-        self.model.stop_training = False
-        progress = Progress(verbose, epochs, steps)
-        batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
-        cbs.call("on_train_begin", {})
-        prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
-            and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
+        callbacks = list(callbacks or [])
+        guard = next((cb for cb in callbacks if isinstance(cb, TerminateOnNaN)), None)
+        if guard is None and terminate_on_nan:
+            guard = TerminateOnNaN()
+            callbacks.append(guard)
+        cbs = CallbackList(callbacks + [history], self.model, params)  # Keras: History last
+        ckpt = CheckpointState(checkpoint_dir, checkpoint_mismatch) if checkpoint_dir else None
         was_training = self.model.training
-        try:
-            with prevalidated:
-                self._epochs(data, val, epochs, initial_epoch, batch_size,
-                             validation_batch_size, shuffle, augment, terminate_on_nan, cbs,
-                             progress, history, ckpt, batch_logs)
-        finally:
-            self.model.train(was_training)  # direct calls after fit run inference again
-        cbs.call("on_train_end", {})
+        with ckpt if ckpt is not None else contextlib.nullcontext():
+            if ckpt is not None:
+                run = fingerprint(self.model, optimizers_of(self), data, batch_size)
+                initial_epoch = max(initial_epoch, ckpt.restore(self, history, run, epochs))
+            self.model.stop_training = False
+            progress = Progress(verbose, epochs, steps)
+            batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
+            cbs.call("on_train_begin", {})
+            if ckpt is not None:
+                ckpt.restore_callbacks(cbs.callbacks)
+            prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
+                and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
+            try:
+                with prevalidated:
+                    self._epochs(data, val, epochs, initial_epoch, batch_size,
+                                 validation_batch_size, shuffle, augment, guard, cbs, progress,
+                                 history, ckpt, batch_logs)
+            finally:
+                self.model.train(was_training)  # direct calls after fit run inference again
+            cbs.call("on_train_end", {})
         self.model.history = history
         return history
 
     def _epochs(self, data, val, epochs, initial_epoch, batch_size, validation_batch_size,
-                shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
-                batch_logs) -> None:
+                shuffle, augment, guard, cbs, progress, history, ckpt, batch_logs) -> None:
         """The epoch loop of :meth:`fit` (arguments already checked)."""
         transform = cbs.wants("transform_train_batch")
+        first = True
         for epoch in range(initial_epoch, epochs):
             cbs.call("on_epoch_begin", epoch, {})
             self.model.train()
@@ -363,6 +384,9 @@ class Trainer(InferenceMixin, CustomStepMixin):
             for step, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
                 if augment is not None:
                     xb = augment(xb)
+                if first:  # before the first optimizer step (mistakes raise here)
+                    check_first_batch(self, xb, yb, wb)
+                    first = False
                 if transform:
                     xb, yb = cbs.transform_train_batch(xb, yb)
                 if batch_logs:
@@ -373,13 +397,13 @@ class Trainer(InferenceMixin, CustomStepMixin):
                 if batch_logs:
                     cbs.call("on_train_batch_end", step - 1, self._logs(tracker, metrics))
                 if progress.due(now):
-                    if terminate_on_nan:
-                        self._check_nan(tracker, epoch)
+                    if guard is not None:
+                        guard.check(tracker, epoch, step)
                     progress.update(step, tracker.samples, lambda: self._logs(tracker, metrics),
                                     now)
                 if self.model.stop_training:
                     break
-            if terminate_on_nan and self._check_nan(tracker, epoch):
+            if guard is not None and guard.check(tracker, epoch, step):
                 progress.epoch_end(epoch, step, tracker.samples, {})
                 break
             logs = self._logs(tracker, metrics)
@@ -389,20 +413,9 @@ class Trainer(InferenceMixin, CustomStepMixin):
             progress.epoch_end(epoch, step, tracker.samples, logs)
             cbs.call("on_epoch_end", epoch, logs)
             if ckpt is not None:
-                ckpt.save(self.model, self.optimizer, epoch, history)
+                ckpt.save(self, epoch, history, cbs.callbacks)
             if self.model.stop_training:
                 break
-
-    def _check_nan(self, tracker: LossTracker, epoch: int) -> bool:
-        bad_step = tracker.first_nonfinite()
-        if bad_step is None:
-            return False
-        self.model.stop_training = True
-        warnings.warn(f"Loss became NaN or inf at epoch {epoch + 1}, step {bad_step + 1}: "
-                      f"training stopped (TerminateOnNaN). Lower the learning rate, clip "
-                      f"gradients (clipnorm=1.0) or check the data and the loss.", RuntimeWarning,
-                      stacklevel=3)
-        return True
 
     def _logs(self, tracker: LossTracker, metrics) -> Dict[str, float]:
         logs = {"loss": tracker.mean()}
