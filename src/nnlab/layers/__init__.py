@@ -24,6 +24,8 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPooling1D,
                       MaxPooling2D, MaxPooling3D)
 from .recurrent import GRU, LSTM, SimpleRNN
+from .string_lookup import StringLookup
+from .text_vectorization import TextVectorization
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D,
                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from .wrappers import Bidirectional, TimeDistributed
