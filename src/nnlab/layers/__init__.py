@@ -10,6 +10,7 @@ from .activation import ELU, PReLU, Activation, LeakyReLU, Maxout, ReLU, Softmax
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .conv_depthwise import (DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D,
                              SeparableConv2D)
+from .conv_lstm import ConvLSTM2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
 from .convolutional import Conv1D, Conv2D, Conv3D
 from .core import Dense, Dropout, Flatten, Lambda, Permute, Reshape
