@@ -41,6 +41,9 @@ def test_keras_parity(keras, kwargs):
     if len(w) > 2:
         state["bias"] = torch.tensor(w[2])
     n_layer.load_state_dict(state)
+    # get_weights speaks Keras' layout: the same arrays Keras holds
+    for n_w, k_w in zip(n_layer.get_weights(), w):
+        np.testing.assert_array_equal(n_w, k_w)
     got = n_layer(torch.from_numpy(x))
     got = got if isinstance(got, list) else [got]
     for g, e in zip(got, k_out):

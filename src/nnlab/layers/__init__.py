@@ -30,3 +30,9 @@ from .text_vectorization import TextVectorization
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D,
                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from .wrappers import Bidirectional, TimeDistributed
+from .image_augmentation import (RandomContrast, RandomCrop, RandomFlip, RandomRotation,
+                                 RandomTranslation, RandomZoom)
+from .image_resizing import CenterCrop, Resizing
+from .noise import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from .repeat_vector import RepeatVector
+from . import merge  # Keras 2's keras.layers.merge path (warns once on use)

@@ -76,12 +76,20 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
-    """``x if x > 0 else negative_slope * x`` (Keras 3 default slope 0.3)."""
+    """``x if x > 0 else negative_slope * x`` (Keras 3 default slope 0.3).
+
+    ``alpha=`` (Keras 2's name) is accepted with a one-time DeprecationWarning."""
 
     supports_masking = True  # carries a (batch, timesteps) mask on unchanged
 
-    def __init__(self, negative_slope: float = 0.3, **kwargs: Any):
+    def __init__(self, negative_slope: float = 0.3, alpha: Optional[float] = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
+        if alpha is not None:
+            from .._deprecation import warn_once
+            warn_once("LeakyReLU.alpha", "LeakyReLU(alpha=...) is Keras 2's spelling; Keras 3 "
+                      "calls it LeakyReLU(negative_slope=...)")
+            negative_slope = alpha
         self.negative_slope = float(negative_slope)
 
     def compute_output_shape(self, input_shape):

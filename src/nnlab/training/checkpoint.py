@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import numpy as np
 import torch
@@ -51,15 +51,20 @@ class CheckpointState:
         self.directory = os.fspath(directory)
         self.path = os.path.join(self.directory, FILENAME)
 
-    def save(self, model, optimizer, epoch: int, history) -> None:
+    def save(self, model, optimizer, epoch: int, history,
+             optimizers: Optional[Dict[str, Any]] = None) -> None:
+        """``optimizer``: the fit loop's torch optimizer (or None); ``optimizers``: every
+        other optimizer by name (a custom train_step's ``d_optimizer``, ...)."""
         state = {"format": "nnlab-checkpoint", "epoch": epoch,
                  "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
-                 "optimizer": optimizer.state_dict(),
+                 "optimizer": optimizer.state_dict() if optimizer is not None else {},
+                 "optimizers": {k: o.state_dict() for k, o in (optimizers or {}).items()},
                  "history": json.dumps({"history": history.history, "epoch": history.epoch}),
                  "rng": _rng_state()}
         atomic_write(self.path, lambda tmp: torch.save(state, tmp))
 
-    def restore(self, model, optimizer, history) -> int:
+    def restore(self, model, optimizer, history,
+                optimizers: Optional[Dict[str, Any]] = None) -> int:
         """Load the checkpoint if there is one; return the epoch to start from."""
         if not os.path.exists(self.path):
             return 0
@@ -79,7 +84,15 @@ class CheckpointState:
         except RuntimeError as exc:
             raise ConfigError(f"The checkpoint in {self.directory!r} belongs to another "
                               f"architecture than model {model.name!r}: {exc}") from exc
-        optimizer.load_state_dict(state["optimizer"])
+        if optimizer is not None:
+            optimizer.load_state_dict(state["optimizer"])
+        saved_opts = state.get("optimizers", {})
+        for name, opt in (optimizers or {}).items():
+            if name not in saved_opts:
+                raise ConfigError(f"The checkpoint in {self.directory!r} holds no state for "
+                                  f"optimizer {name!r} (it has {sorted(saved_opts)}); delete "
+                                  f"it to start training from scratch.")
+            opt.load_state_dict(saved_opts[name])
         saved = json.loads(state["history"])
         history.history = {k: list(v) for k, v in saved["history"].items()}
         history.epoch = list(saved["epoch"])

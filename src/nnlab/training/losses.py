@@ -75,7 +75,8 @@ class Loss:
     fusable_with_softmax = False
     fusable_with_sigmoid = False
 
-    def __init__(self, name: str | None = None, reduction: str = "mean"):
+    def __init__(self, name: str | None = None, reduction: str | None = "mean"):
+        reduction = "none" if reduction is None else reduction  # Keras 3: None = no reduction
         if reduction not in _REDUCTIONS:
             raise ValueError(f"{type(self).__name__}: reduction must be one of {_REDUCTIONS}, "
                              f"got {reduction!r}")
@@ -182,11 +183,29 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Object form of :func:`sparse_categorical_crossentropy`; fusable with a final softmax."""
 
-    def __init__(self, from_logits: bool = False,
+    def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
                  name: str = "sparse_categorical_crossentropy", reduction: str = "mean"):
+        extra = {} if ignore_class is None else {"ignore_class": int(ignore_class)}
         super().__init__(sparse_categorical_crossentropy, name, reduction,
-                         from_logits=from_logits)
+                         from_logits=from_logits, **extra)
         self.fusable_with_softmax = not from_logits
+        self.ignore_class = ignore_class
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.ignore_class is None:
+            return super().__call__(y_true, y_pred, sample_weight)
+        # Keras 3: ignored targets weigh 0 and the mean is over the targets kept
+        per = self.call(y_true, y_pred, "none")
+        keep = (torch.as_tensor(y_true, device=per.device).reshape(per.shape)
+                != self.ignore_class).to(per.dtype)
+        w = keep
+        if sample_weight is not None:
+            sw = torch.as_tensor(sample_weight, dtype=per.dtype, device=per.device)
+            w = keep * sw.reshape(sw.shape + (1,) * (per.ndim - sw.ndim))
+        if self.reduction == "none":
+            return per * w
+        total = (per * w).sum()
+        return total if self.reduction == "sum" else total / keep.sum().clamp_min(1.0)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
@@ -312,3 +331,18 @@ def get(identifier: str | Callable | Loss | None) -> Loss | None:
         return cls() if cls is not None else LossFunctionWrapper(identifier)
     raise TypeError(f"loss must be a name, a Loss, or a callable (y_true, y_pred); got "
                     f"{type(identifier).__name__}: {identifier!r}")
+
+
+# Keras 3's other losses (CosineSimilarity, LogCosh, MAPE, MSLE, Poisson, focal BCE)
+from .extra_losses import (  # noqa: E402  (they subclass LossFunctionWrapper above)
+    EXTRA_LOSS_CLASSES, BinaryFocalCrossentropy, CosineSimilarity, LogCosh,
+    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson, binary_focal_crossentropy,
+    cosine_similarity, log_cosh, mean_absolute_percentage_error, mean_squared_logarithmic_error,
+    poisson)
+
+_CLASS_OF.update({c().fn: c for c in EXTRA_LOSS_CLASSES})
+_BY_CLASS_NAME.update({c.__name__: c for c in EXTRA_LOSS_CLASSES})
+__all__ += ["BinaryFocalCrossentropy", "CosineSimilarity", "LogCosh",
+            "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Poisson",
+            "binary_focal_crossentropy", "cosine_similarity", "log_cosh",
+            "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "poisson"]

@@ -19,7 +19,10 @@ def _acc_dtype(device: torch.device) -> torch.dtype:
 
 def _detach(y_true: Any, y_pred: Any):
     y_pred = torch.as_tensor(y_pred).detach()
-    return torch.as_tensor(y_true, device=y_pred.device).detach(), y_pred
+    y_true = torch.as_tensor(y_true, device=y_pred.device).detach()
+    if y_true.dtype == torch.bool:  # boolean one-hot or binary targets, as Keras accepts
+        y_true = y_true.to(y_pred.dtype if y_pred.is_floating_point() else torch.float32)
+    return y_true, y_pred
 
 
 def _weights(sample_weight: Any, like: torch.Tensor) -> torch.Tensor:

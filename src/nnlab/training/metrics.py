@@ -16,14 +16,20 @@ from typing import Any
 
 import torch
 
-from .confusion_metrics import AUC, ConfusionMatrix, F1Score, Precision, Recall
+from .confusion_metrics import (AUC, ConfusionMatrix, F1Score, MulticlassPrecision,
+                                MulticlassRecall, Precision, Recall)
 from .metric_base import METRICS, Mean, MeanMetricWrapper, Metric, _labels
+from .regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsolutePercentageError,
+                                 MeanSquaredLogarithmicError, Poisson, RootMeanSquaredError)
 
 __all__ = [
     "AUC", "METRICS", "Accuracy", "AutoAccuracy", "BinaryAccuracy", "CategoricalAccuracy",
     "ConfusionMatrix", "F1Score", "Mean", "MeanAbsoluteError", "MeanMetricWrapper",
-    "MeanSquaredError", "Metric", "Precision", "Recall", "SparseCategoricalAccuracy",
-    "SparseTopKCategoricalAccuracy", "TopKCategoricalAccuracy", "get",
+    "MeanSquaredError", "Metric", "MulticlassPrecision", "MulticlassRecall", "Precision",
+    "Recall", "SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
+    "TopKCategoricalAccuracy", "get",
+    "CosineSimilarity", "LogCoshError", "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError", "Poisson", "RootMeanSquaredError",
 ]
 
 
@@ -140,6 +146,7 @@ for _names, _cls in [
     (("top_k_categorical_accuracy", "top_k"), TopKCategoricalAccuracy),
     (("sparse_top_k_categorical_accuracy", "sparse_top_k"), SparseTopKCategoricalAccuracy),
     (("precision",), Precision), (("recall",), Recall), (("f1_score", "f1"), F1Score),
+    (("multiclass_precision",), MulticlassPrecision), (("multiclass_recall",), MulticlassRecall),
     (("confusion_matrix",), ConfusionMatrix), (("auc",), AUC),
     (("mean_squared_error", "mse"), MeanSquaredError),
     (("mean_absolute_error", "mae"), MeanAbsoluteError), (("mean",), Mean),

@@ -26,6 +26,7 @@ from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
 from .callbacks import CallbackList
 from .checkpoint import CheckpointState
+from .custom_step import CustomStepMixin, overrides
 from .data_adapter import ArrayData, adapt
 from .history import History
 from .inference import InferenceMixin
@@ -38,7 +39,7 @@ _ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccu
                    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy")
 
 
-class Trainer(InferenceMixin):
+class Trainer(InferenceMixin, CustomStepMixin):
     """What ``model.compile(...)`` creates; ``model.fit`` etc. call into it.
 
     Args:
@@ -61,6 +62,7 @@ class Trainer(InferenceMixin):
         # run_eagerly / steps_per_execution are Keras graph-mode knobs: torch is eager.
         self.model = model
         self.optimizer_spec = optimizer
+        self.spec = optimizers_mod.as_spec(optimizer)  # model.optimizer (apply(), state)
         self.optimizer: Optional[torch.optim.Optimizer] = \
             optimizer if isinstance(optimizer, torch.optim.Optimizer) else None
         self.clipnorm = getattr(optimizer, "clipnorm", None)
@@ -122,7 +124,7 @@ class Trainer(InferenceMixin):
         params = [p for p in self.model.parameters() if p.requires_grad]
         if not params:
             raise ValueError(f"Model {self.model.name!r} has no trainable weights (all frozen?)")
-        self.optimizer = optimizers_mod.get(self.optimizer_spec, params)
+        self.optimizer = self.spec.build(params)
 
     def _find_fusions(self) -> list:
         """Output layers whose final softmax/sigmoid can be fused into the loss."""
@@ -292,7 +294,8 @@ class Trainer(InferenceMixin):
             raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
         if self.optimizer_spec is None:
             raise RuntimeError("Model must be compiled with an optimizer before fit()")
-        if all(loss is None for loss in self.losses):
+        custom = overrides(self.model)
+        if not custom and all(loss is None for loss in self.losses):
             raise RuntimeError("compile() was given no loss: model.compile(optimizer, loss=...)")
         batch_size = 32 if batch_size is None else batch_size
         data = adapt(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
@@ -308,6 +311,10 @@ class Trainer(InferenceMixin):
                 raise ValueError("validation_split needs in-memory arrays; pass "
                                  "validation_data for a Dataset or generator")
             data, val = data.split(validation_split)
+        if custom:  # the model's own train_step (custom_step.py)
+            return self._fit_custom(data, val, epochs, initial_epoch, batch_size,
+                                    validation_batch_size, shuffle, augment, verbose, callbacks,
+                                    checkpoint_dir, terminate_on_nan)
         out_shapes = self._probe(data)
         self._check_targets(data, out_shapes)
         if isinstance(val, ArrayData):
@@ -321,7 +328,7 @@ class Trainer(InferenceMixin):
         history = History()
         steps = data.num_batches(batch_size)
         params = {"epochs": epochs, "steps": steps, "verbose": verbose}
-        cbs = CallbackList([history] + list(callbacks or []), self.model, params)
+        cbs = CallbackList(list(callbacks or []) + [history], self.model, params)  # Keras: last
         ckpt = CheckpointState(checkpoint_dir) if checkpoint_dir else None
         if ckpt is not None:
             initial_epoch = max(initial_epoch, ckpt.restore(self.model, self.optimizer, history))
@@ -331,10 +338,14 @@ class Trainer(InferenceMixin):
         cbs.call("on_train_begin", {})
         prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
             and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
-        with prevalidated:
-            self._epochs(data, val, epochs, initial_epoch, batch_size, validation_batch_size,
-                         shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
-                         batch_logs)
+        was_training = self.model.training
+        try:
+            with prevalidated:
+                self._epochs(data, val, epochs, initial_epoch, batch_size,
+                             validation_batch_size, shuffle, augment, terminate_on_nan, cbs,
+                             progress, history, ckpt, batch_logs)
+        finally:
+            self.model.train(was_training)  # direct calls after fit run inference again
         cbs.call("on_train_end", {})
         self.model.history = history
         return history
@@ -343,6 +354,7 @@ class Trainer(InferenceMixin):
                 shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
                 batch_logs) -> None:
         """The epoch loop of :meth:`fit` (arguments already checked)."""
+        transform = cbs.wants("transform_train_batch")
         for epoch in range(initial_epoch, epochs):
             cbs.call("on_epoch_begin", epoch, {})
             self.model.train()
@@ -353,6 +365,8 @@ class Trainer(InferenceMixin):
             for step, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
                 if augment is not None:
                     xb = augment(xb)
+                if transform:
+                    xb, yb = cbs.transform_train_batch(xb, yb)
                 if batch_logs:
                     cbs.call("on_train_batch_begin", step - 1, {})
                 loss = self._train_step(xb, yb, wb, metrics)
@@ -406,15 +420,32 @@ class Trainer(InferenceMixin):
                        return_dict: bool = False):
         """One gradient step on one batch; returns its loss (and metrics)."""
         data = adapt(x, y, sample_weight, None)
+        if overrides(self.model):  # the model's own train_step
+            from .custom_step import pack_x_y_sample_weight, pythonify_logs
+            self._prepare_custom()
+            was_training = self.model.training
+            self.model.train()
+            self.model.reset_metrics()
+            try:
+                logs = pythonify_logs(self.model.train_step(
+                    pack_x_y_sample_weight(data.x, data.y, data.sample_weight)), "train_step")
+            finally:
+                self.model.train(was_training)
+            return logs if return_dict else (list(logs.values())[0] if len(logs) == 1
+                                             else list(logs.values()))
         self._ensure_optimizer()
         self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
         if self._fused is None:
             self._check_targets(data, self._probe(data))
             self._fused = self._find_fusions()
+        was_training = self.model.training
         self.model.train()
         metrics = self._new_metrics()
         tracker = LossTracker()
-        tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
+        try:
+            tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
+        finally:
+            self.model.train(was_training)
         logs = self._logs(tracker, metrics)
         if return_dict:
             return logs
