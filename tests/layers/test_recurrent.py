@@ -225,10 +225,8 @@ def test_errors_are_clear():
         L.GRU(4, recurrent_activation="hard_sigmoid")
     with pytest.raises(ValueError, match="'tanh' or 'relu'"):
         L.SimpleRNN(4, activation="sigmoid")
-    with pytest.raises(NotImplementedError, match="recurrent_dropout"):
-        L.LSTM(4, recurrent_dropout=0.2)
-    with pytest.raises(NotImplementedError, match="reset_after"):
-        L.GRU(4, reset_after=False)
+    with pytest.raises(ValueError, match=r"LSTM: recurrent_dropout must be in \[0, 1\), got 1.5"):
+        L.LSTM(4, recurrent_dropout=1.5)
     with pytest.raises(ShapeError, match=r"lstm_bad.*rank 3.*\(None, 5\)"):
         L.LSTM(4, name="lstm_bad")(nnlab.Input((5,)))
     layer = L.LSTM(4, name="lstm_feat")

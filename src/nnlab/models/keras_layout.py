@@ -98,7 +98,7 @@ def _mha_bias(layer) -> Rule:
 def rule(layer, name: str) -> Optional[Rule]:
     """The (to_keras, to_torch) pair for weight ``name`` of ``layer``, or None (same)."""
     from ..layers import attention, conv_depthwise, conv_transpose, convolutional, core
-    from ..layers import recurrent
+    from ..layers import conv_lstm, recurrent
     if isinstance(layer, core.Dense) and name == "kernel":
         return _transpose, _transpose_back
     if isinstance(layer, (convolutional.BaseConv, conv_transpose.BaseConvTranspose)) \
@@ -114,6 +114,8 @@ def rule(layer, name: str) -> Optional[Rule]:
             return (lambda t: _gru_order(t, 0).t()), (lambda t, s: _gru_order(t.t(), 0))
         if name == "bias":
             return (lambda t: _gru_order(t, -1)), (lambda t, s: _gru_order(t, -1))
+    if isinstance(layer, conv_lstm.ConvLSTM2D) and name in ("kernel", "recurrent_kernel"):
+        return _reverse_conv, _reverse_conv_back
     if isinstance(layer, (recurrent.LSTM, recurrent.SimpleRNN)) and \
             name in ("kernel", "recurrent_kernel"):
         return _transpose, _transpose_back

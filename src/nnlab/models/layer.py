@@ -29,6 +29,7 @@ from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from ..errors import ShapeError
 from .input_cast import cast_inputs
+from .masking import get_mask, set_mask, warn_dropped
 from .variable import Variable
 from .symbolic import Node, SymbolicTensor, flatten, has_symbolic, is_shape, map_structure
 
@@ -93,8 +94,16 @@ class Layer(nn.Module):
             params = inspect.signature(call).parameters
             cls._call_takes_training = "training" in params or any(
                 p.kind is p.VAR_KEYWORD for p in params.values())
+            cls._call_takes_mask = "mask" in params
+        if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
+            cls.supports_masking = True  # Keras' rule: a layer that computes masks has them
 
     _call_takes_training = False
+    _call_takes_mask = False
+    #: the layer carries masks on (``compute_mask``); see :mod:`nnlab.models.masking`
+    supports_masking = False
+    #: the layer makes a mask from unmasked inputs (Embedding(mask_zero=True), Masking)
+    _makes_mask = False
 
     def __init__(self, name: Optional[str] = None, trainable: bool = True,
                  input_shape: Optional[Sequence[Optional[int]]] = None,
@@ -308,6 +317,11 @@ class Layer(nn.Module):
         from .meta import infer_output_shape
         return infer_output_shape(self, input_shape)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The output mask for ``inputs`` whose mask is ``mask`` (Keras' ``compute_mask``):
+        the input mask when ``supports_masking``, else ``None``."""
+        return mask if self.supports_masking else None
+
     def compute_output_dtype(self, input_dtype: torch.dtype) -> torch.dtype:
         return torch.float32 if not input_dtype.is_floating_point else input_dtype
 
@@ -341,7 +355,25 @@ class Layer(nn.Module):
             self.check_input_shape(_real_shape(inputs))
         if not self._call_takes_training:
             kwargs.pop("training", None)
-        return self.call(inputs, *args, **kwargs)
+        previous = get_mask(inputs)
+        if previous is None and not self._makes_mask and kwargs.get("mask") is None:
+            kwargs.pop("mask", None)
+            return self.call(inputs, *args, **kwargs)  # the hot path: no mask anywhere
+        return self._masked_call(inputs, previous, args, kwargs)
+
+    def _masked_call(self, inputs: Any, previous: Any, args: tuple, kwargs: dict) -> Any:
+        """``call`` with Keras' mask rules (see :mod:`nnlab.models.masking`)."""
+        mask = kwargs.pop("mask", None)
+        if mask is None:
+            mask = previous
+        if self._call_takes_mask:
+            kwargs["mask"] = mask
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.supports_masking:
+            set_mask(outputs, self.compute_mask(inputs, mask))
+        elif mask is not None:
+            warn_dropped(self)
+        return outputs
 
     @staticmethod
     def _fits_spec(inputs: Any, spec: Dict[str, Any]) -> bool:

@@ -88,12 +88,17 @@ class Loss:
 
     def __call__(self, y_true: Tensorish, y_pred: Tensorish,
                  sample_weight: Tensorish | None = None) -> torch.Tensor:
-        if sample_weight is None:
+        mask = getattr(y_pred, "_keras_mask", None)
+        if sample_weight is None and mask is None:
             return self.call(y_true, y_pred, self.reduction)
         per = self.call(y_true, y_pred, "none")
-        w = torch.as_tensor(sample_weight, dtype=per.dtype, device=per.device)
-        if w.ndim and w.ndim < per.ndim:
-            w = w.reshape(w.shape + (1,) * (per.ndim - w.ndim))
+        w = None
+        if sample_weight is not None:
+            w = torch.as_tensor(sample_weight, dtype=per.dtype, device=per.device)
+            if w.ndim and w.ndim < per.ndim:
+                w = w.reshape(w.shape + (1,) * (per.ndim - w.ndim))
+        if mask is not None:
+            w = _mask_weights(self.name, mask, per, w, self.reduction)
         return _reduce(per * w, self.reduction, self.name)
 
     def from_logits_version(self) -> Loss:
@@ -112,6 +117,27 @@ class Loss:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def _mask_weights(name: str, mask: torch.Tensor, per: torch.Tensor, w: Any,
+                  reduction: str) -> torch.Tensor:
+    """Keras 3's ``apply_mask``: a ``(batch, timesteps)`` mask on ``y_pred`` becomes
+    weights ``total / valid`` on kept steps and 0 on masked ones, so a mean-reduced loss is
+    the mean over the kept steps only (a padded step changes nothing)."""
+    if tuple(mask.shape) != tuple(per.shape[:mask.ndim]):
+        raise ValueError(f"{name}: y_pred carries a mask of shape {tuple(mask.shape)}, which "
+                         f"does not match the per-step losses of shape {tuple(per.shape)}.")
+    keep = mask.to(per.device, torch.bool)
+    if keep.ndim < per.ndim:
+        keep = keep.reshape(keep.shape + (1,) * (per.ndim - keep.ndim))
+    if reduction in ("mean", "sum_over_batch_size"):
+        valid = keep.sum().to(per.dtype)
+        scale = torch.where(valid > 0, keep.numel() / valid.clamp(min=1), valid)
+        weights = torch.where(keep, scale, per.new_zeros(()))
+    else:
+        weights = keep.to(per.dtype)
+    weights = weights.expand_as(per) if weights.shape != per.shape else weights
+    return weights if w is None else weights * w
 
 
 class LossFunctionWrapper(Loss):

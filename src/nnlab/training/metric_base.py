@@ -114,9 +114,15 @@ class MeanMetricWrapper(Mean):
         super().__init__(name or getattr(fn, "__name__", type(fn).__name__))
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        mask = getattr(y_pred, "_keras_mask", None)  # Keras: masked steps are not counted
         y_true, y_pred = _detach(y_true, y_pred)
         with torch.no_grad():
             values = torch.as_tensor(self.fn(y_true, y_pred, **self._kwargs))
+        if mask is not None and tuple(values.shape[:mask.ndim]) == tuple(mask.shape):
+            keep = mask.to(values.device, _acc_dtype(values.device))
+            if sample_weight is not None:
+                keep = keep * _weights(sample_weight, keep)
+            sample_weight = keep
         if values.ndim == 0 and sample_weight is None and y_pred.ndim:
             sample_weight = float(y_pred.shape[0])
         super().update_state(values, sample_weight)

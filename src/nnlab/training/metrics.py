@@ -56,7 +56,10 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
 
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
     """``y_true == argmax(y_pred)``; integer ``y_true (batch,)`` or ``(batch, 1)``."""
-    labels = _labels(y_true, y_pred.shape[-1]).reshape(y_pred.shape[:-1])
+    if tuple(y_true.shape) == tuple(y_pred.shape[:-1]):  # (batch, steps) labels of a sequence
+        labels = y_true.long()
+    else:
+        labels = _labels(y_true, y_pred.shape[-1]).reshape(y_pred.shape[:-1])
     return (labels == y_pred.argmax(-1)).to(torch.float32)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from .. import activations
+from ..models.masking import get_mask, set_mask
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
@@ -211,6 +212,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
                     if i in fused_kind and type(metric).__name__ not in _ARGMAX_METRICS:
                         if i not in probs:
                             probs[i] = fused_kind[i](pred.float())
+                            set_mask(probs[i], get_mask(pred))
                         pred = probs[i]
                     metric.update_state(targets[i], pred)
 
