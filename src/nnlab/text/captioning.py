@@ -7,8 +7,8 @@ to right), joined by "left of" when the next digit is in the same row and "above
 it is in the next row. Held-out canvases are built from MNIST's *test* digits only.
 
 ``CaptionModel`` ("show, attend and tell", Xu et al. 2015): a small CNN turns the
-canvas into an 8 x 8 grid of 64-d features; an LSTM decoder with additive attention
-over the 64 grid cells writes the caption word by word (the decoder of
+canvas into a 4 x 4 grid of ``units``-d features (each seeing a whole digit); an LSTM
+decoder with additive attention over the 16 grid cells writes the caption word by word (the decoder of
 :class:`nnlab.text.seq2seq.AttentionDecoder`), so greedy and beam search and the
 attention maps come from :mod:`nnlab.text.decoding`.
 """
@@ -99,6 +99,7 @@ class CaptionModel(AttentionDecoder):
         self.convs = torch.nn.ModuleList([
             Conv2D(16, 3, padding="same", activation="relu"), MaxPooling2D(2),
             Conv2D(32, 3, padding="same", activation="relu"), MaxPooling2D(2),
+            Conv2D(64, 3, padding="same", activation="relu"), MaxPooling2D(2),
             Conv2D(units, 3, padding="same", activation="relu"), MaxPooling2D(2)])
 
     def encode(self, images: torch.Tensor) -> dict:
@@ -107,6 +108,6 @@ class CaptionModel(AttentionDecoder):
             x = x.unsqueeze(-1)  # (B, 64, 64, 1), channels_last
         for layer in self.convs:
             x = layer(x)
-        memory = x.flatten(1, 2)  # (B, 64 cells, units)
+        memory = x.flatten(1, 2)  # (B, 16 cells, units)
         mask = torch.ones(memory.shape[:2], dtype=torch.bool, device=memory.device)
         return {"memory": memory, "keys": self.attention.keys(memory), "mask": mask}
