@@ -1,5 +1,8 @@
-"""Text and sequence helpers: character vocabularies, truncated-BPTT batches (and, from
-other modules, language models and seq2seq). Import explicitly: ``import nnlab.text``."""
+"""Text and sequence helpers (floor 3): character vocabularies, truncated-BPTT batches;
+in submodules, the character language model and sampling (``nnlab.text.char_lm``), dates
+translation with an attentive encoder-decoder and beam search (``nnlab.text.seq2seq``),
+sentiment and captioning. Submodules are imported explicitly to keep this light.
+"""
 from .tbptt import tbptt_batches
 from .vocab import CharVocabulary
 
