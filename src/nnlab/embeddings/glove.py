@@ -117,10 +117,22 @@ class GloVe(nn.Module):
                                   initial_accumulator_value=1.0)
         g = torch.Generator().manual_seed(self.seed + 1)
         start = time.perf_counter()
-        for epoch in range(self.epochs if epochs is None else epochs):
-            order = torch.randperm(len(x), generator=g)
+        old_threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # small sparse steps: extra threads only contend
+        try:
+            self._epochs(self.epochs if epochs is None else epochs, rows, cols, logx, fx, opt, g)
+        finally:
+            torch.set_num_threads(old_threads)
+        self.seconds = time.perf_counter() - start
+        vectors = (self.w.weight + self.w_tilde.weight).detach().numpy().copy()
+        self.wv = KeyedVectors(self.vocab.words, vectors, self.vocab.counts)
+        return self.losses
+
+    def _epochs(self, epochs, rows, cols, logx, fx, opt, g) -> None:
+        for epoch in range(epochs):
+            order = torch.randperm(len(logx), generator=g)
             total = torch.zeros((), dtype=torch.float64)
-            for s in range(0, len(x), self.batch_size):
+            for s in range(0, len(logx), self.batch_size):
                 idx = order[s:s + self.batch_size]
                 i, j = rows[idx], cols[idx]
                 diff = ((self.w(i) * self.w_tilde(j)).sum(1) + self.b(i).squeeze(1)
@@ -130,9 +142,5 @@ class GloVe(nn.Module):
                 loss.backward()
                 opt.step()
                 total += loss.detach()
-            self.losses.append(float(total) / len(x))
+            self.losses.append(float(total) / len(logx))
             log.info("GloVe epoch %d loss %.4f", epoch + 1, self.losses[-1])
-        self.seconds = time.perf_counter() - start
-        vectors = (self.w.weight + self.w_tilde.weight).detach().numpy().copy()
-        self.wv = KeyedVectors(self.vocab.words, vectors, self.vocab.counts)
-        return self.losses
