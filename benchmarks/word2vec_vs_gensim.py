@@ -45,11 +45,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--modes", default="sg,cbow")
+    ap.add_argument("--threads", type=int, default=os.cpu_count(),
+                    help="torch threads = nnlab workers = gensim workers (default: all cores)")
     ap.add_argument("--no-reference", action="store_true", help="skip the second gensim seed")
     args = ap.parse_args()
     from gensim.models import Word2Vec as GensimWord2Vec
 
-    threads = torch.get_num_threads()
+    threads = args.threads
+    torch.set_num_threads(threads)
     print(f"load before: {os.getloadavg()}  torch threads = gensim workers = {threads}")
     t = time.perf_counter()
     sentences = load_corpus()
