@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 from nnlab.embeddings import encode, load_corpus, split_sentences, tokenize
@@ -40,4 +39,3 @@ def test_empty_corpus_and_bare_strings_rejected():
         check_sentences(["the king"], "Word2Vec")
     with pytest.raises(TypeError, match="got a str"):
         check_sentences("the king", "Word2Vec")
-    assert isinstance(np.asarray([1]), np.ndarray)

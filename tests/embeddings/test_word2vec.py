@@ -30,10 +30,9 @@ def test_same_seed_same_vectors_and_untouched_rows_stay():
     m = Word2Vec(vector_size=8, min_count=1, sg=0, seed=0)
     m.build_vocab(s + [["zebra"]])
     before = m.wv["zebra"].copy()
-    out_before = m.out_embed.weight[m.vocab.index["zebra"]].clone()
     m.train(s, epochs=1)
     np.testing.assert_array_equal(m.wv["zebra"], before)
-    assert m.out_embed.weight[m.vocab.index["zebra"]].equal(out_before) or True
+    # (its output row may move: it can be drawn as a negative sample)
 
 
 def test_compute_loss_decreases():
