@@ -65,12 +65,5 @@ def photos():
 
 
 def center_crop(image: np.ndarray, size: int = 224) -> np.ndarray:
-    """Resize the short side to ``size`` (bilinear) and crop the centre: (size, size, 3)."""
-    t = torch.from_numpy(image).permute(2, 0, 1)[None].float()
-    h, w = t.shape[2:]
-    scale = size / min(h, w)
-    t = torch.nn.functional.interpolate(t, size=(round(h * scale), round(w * scale)),
-                                        mode="bilinear", align_corners=False, antialias=True)
-    top = (t.shape[2] - size) // 2
-    left = (t.shape[3] - size) // 2
-    return t[0, :, top:top + size, left:left + size].permute(1, 2, 0).clamp(0, 255).numpy()
+    from nnlab.interpret.plotting import fit_image
+    return fit_image(image, size)

@@ -59,8 +59,14 @@ class Saliency(Attribution):
 def saliency_map(attributions: torch.Tensor, model: Optional[nn.Module] = None,
                  data_format: Optional[str] = None) -> torch.Tensor:
     """The paper's saliency map: ``max`` over the channel axis of ``|attributions|``.
+    The layout is ``data_format``, else ``model``'s (channels_first for a plain
+    ``nn.Module``), else the global one.
 
     ``(batch, H, W, C)`` (channels_last) or ``(batch, C, H, W)`` -> ``(batch, H, W)``.
     """
-    fmt = data_format_of(model if model is not None else nn.Module(), data_format)
+    if model is None:
+        from .. import config
+        fmt = config.normalize_data_format(data_format)   # default: the global format
+    else:
+        fmt = data_format_of(model, data_format)
     return attributions.abs().amax(dim=channel_axis(fmt))
