@@ -10,11 +10,12 @@ import torch
 
 import nnlab
 from nnlab import adversarial as adv
+from nnlab.callbacks import LearningRateScheduler
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten
 
 p = argparse.ArgumentParser()
-p.add_argument("--epochs", type=int, default=3)         # normal training
+p.add_argument("--epochs", type=int, default=8)         # normal training
 p.add_argument("--adv-epochs", type=int, default=5)     # FGSM-RS adversarial training
 p.add_argument("--n-eval", type=int, default=1000)      # test images for PGD-40
 p.add_argument("--out", default=".")
@@ -60,7 +61,8 @@ def report(name, model):  # clean, FGSM, PGD-40 accuracy and the curve PNG
 def normal_part():
     t0 = time.time()
     model = cnn()
-    model.fit(x_train, y_train, batch_size=100, epochs=a.epochs, verbose=0)
+    drop = LearningRateScheduler(lambda e: 1e-3 if e < a.epochs - 2 else 1e-4)
+    model.fit(x_train, y_train, batch_size=100, epochs=a.epochs, verbose=0, callbacks=[drop])
     print(f"normal training: {a.epochs} epochs in {time.time() - t0:.0f}s")
     report("normal", model)
     x_adv = pgd40(model)(xe[:8], ye[:8])
