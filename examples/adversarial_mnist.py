@@ -16,7 +16,10 @@ from nnlab.layers import Conv2D, Dense, Flatten
 
 p = argparse.ArgumentParser()
 p.add_argument("--epochs", type=int, default=8)         # normal training
-p.add_argument("--adv-epochs", type=int, default=5)     # FGSM-RS adversarial training
+p.add_argument("--adv", choices=["fgsm-rs", "pgd"], default="fgsm-rs")
+p.add_argument("--adv-epochs", type=int, default=6)     # adversarial training epochs
+p.add_argument("--adv-steps", type=int, default=7)      # PGD steps in training
+p.add_argument("--ramp", type=int, default=2)           # epochs of eps warm-up
 p.add_argument("--n-eval", type=int, default=1000)      # test images for PGD-40
 p.add_argument("--out", default=".")
 p.add_argument("--quick", action="store_true")
@@ -92,14 +95,17 @@ def normal_part():
               f"{r['oracle_clean_accuracy']:.4f} -> {r['oracle_adversarial_accuracy']:.4f})")
 
 
-def robust_part():
-    t = time.time()  # Wong et al. 2020: FGSM with random init, alpha = 1.25 eps
-    robust = cnn()
-    attack = adv.FGSM(robust, 0.3, random_start=True, alpha=0.375)
+def robust_part():  # adversarial training, then the same report
+    t, robust = time.time(), cnn()
+    if a.adv == "pgd":  # Madry et al. with fewer steps: alpha = 2.5 eps / steps
+        attack = adv.PGD(robust, 0.3, alpha=0.75 / a.adv_steps, steps=a.adv_steps)
+    else:  # Wong et al. 2020: FGSM from a random start, alpha = 1.25 eps
+        attack = adv.FGSM(robust, 0.3, random_start=True)
+    ramp = lambda e: 0.3 * min(1.0, (e + 1) / (a.ramp + 1))  # noqa: E731  eps warm-up
     robust.fit(x_train, y_train, batch_size=100, epochs=a.adv_epochs, verbose=0,
-               callbacks=[adv.AdversarialTraining(attack)])
-    print(f"FGSM-RS adversarial training: {a.adv_epochs} epochs in {time.time() - t:.0f}s")
-    report("fgsm_rs", robust)
+               callbacks=[adv.AdversarialTraining(attack, eps_schedule=ramp)])
+    print(f"{attack} adversarial training: {a.adv_epochs} epochs in {time.time() - t:.0f}s")
+    report(a.adv, robust)
 
 
 if a.only != "robust":
