@@ -67,7 +67,7 @@ def normal_part():
     fool, noise = adv.FoolingImage(model, steps=300), adv.noise_images(10, (28, 28, 1))
     x_f = fool(noise, torch.arange(10))
     print(f"fooling images from noise: {int(fool.reached.sum())}/10 reached p >= 0.99")
-    adv.plot_adversarial_grid(noise, x_f, "fooling.png", max_images=10,
+    adv.plot_adversarial_grid(noise, x_f, "fooling.png", max_images=10, names=("noise", "fooling"),
                               adv_preds=adv.predict_labels(model, x_f))
     t = time.time()  # black box = `model`; the attacker sees its labels only
     substitute = nnlab.Sequential([Flatten(input_shape=(28, 28, 1)), Dense(200, activation="relu"),
