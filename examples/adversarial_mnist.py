@@ -12,13 +12,14 @@ import nnlab
 from nnlab import adversarial as adv
 from nnlab.callbacks import LearningRateScheduler
 from nnlab.data import load_mnist
-from nnlab.layers import Conv2D, Dense, Flatten
+from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 
 p = argparse.ArgumentParser()
 p.add_argument("--full", action="store_true")  # 60k training images, longer runs
 p.add_argument("--only", choices=["normal", "robust"])
 p.add_argument("--adv", choices=["fgsm-rs", "pgd"], default="fgsm-rs")
 p.add_argument("--adv-epochs", type=int, default=6)
+p.add_argument("--alpha", type=float, default=1.25)  # FGSM-RS step, in units of eps
 a = p.parse_args()
 nnlab.set_seed(0)
 (x_train, y_train), (x_test, y_test) = load_mnist()
@@ -45,8 +46,7 @@ def report(name, model):  # clean, FGSM and PGD-40 accuracy, and the curve PNG
     t = time.time()
     print(f"[{name}] clean {adv.robust_accuracy(model, x_rep, y_rep):.4f}", end="")
     for eps in (0.1, 0.2, 0.3):
-        print(f"  FGSM {eps}: {adv.robust_accuracy(model, x_rep, y_rep, adv.FGSM(model, eps)):.4f}",
-              end="")
+        print(f"  FGSM {eps}: {adv.robust_accuracy(model, x_rep, y_rep, adv.FGSM(model, eps)):.4f}", end="")
     pgd = adv.robust_accuracy(model, xe, ye, pgd40(model))
     print(f"  PGD-40 0.3 (first {len(xe)}): {pgd:.4f}  ({time.time() - t:.0f}s)")
     adv.robustness_curve(model, xe[:200], ye[:200], [0, 0.1, 0.2, 0.3], path=f"curve_{name}.png")
@@ -70,8 +70,9 @@ def normal_part():
     adv.plot_adversarial_grid(noise, x_f, "fooling.png", max_images=10, names=("noise", "fooling"),
                               adv_preds=adv.predict_labels(model, x_f))
     t = time.time()  # black box = `model`; the attacker sees its labels only
-    substitute = nnlab.Sequential([Flatten(input_shape=(28, 28, 1)), Dense(200, activation="relu"),
-                                   Dense(200, activation="relu"), Dense(10)])
+    substitute = nnlab.Sequential([  # Papernot's substitute: a small CNN of its own design
+        Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)), MaxPooling2D(2), Flatten(),
+        Dense(200, activation="relu"), Dense(10)])
     jda = adv.JacobianAugmentation(model, substitute, rounds=6, lam=0.1, epochs=10)
     jda.fit(x_test[-150:])  # Papernot's 150 seed images, disjoint from the evaluation set
     for eps in (0.2, 0.3):
@@ -86,7 +87,7 @@ def robust_part():  # adversarial training, then the same report
     if a.adv == "pgd":  # Madry et al. with 7 steps (not 40): alpha = 2.5 eps / steps
         attack, warm = adv.PGD(robust, 0.3, alpha=0.75 / 7, steps=7), 1
     else:  # Wong et al. 2020: FGSM from a random start, alpha = 1.25 eps
-        attack, warm = adv.FGSM(robust, 0.3, random_start=True), 2
+        attack, warm = adv.FGSM(robust, 0.3, random_start=True, alpha=a.alpha * 0.3), 2
     ramp = lambda e: 0.3 * min(1.0, (e + 1) / (warm + 1))  # noqa: E731  eps warm-up epochs
     robust.fit(x_train, y_train, batch_size=100, epochs=a.adv_epochs, verbose=0,
                callbacks=[adv.AdversarialTraining(attack, eps_schedule=ramp)])
