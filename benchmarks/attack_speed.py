@@ -1,10 +1,11 @@
 """PGD-40 speed: nnlab.adversarial.PGD vs torchattacks.PGD vs a hand-written loop.
 
-Same model (the lecture CNN with a logits head, an nnlab ``Sequential``), same 256 real MNIST test images,
-eps 0.3, alpha 0.01, 40 steps, no random start (so all three compute the same images);
-median of ``--repeats`` runs each, interleaved, all in this one process.
+Same model (the lecture CNN with a logits head, an nnlab ``Sequential``), the same real
+MNIST test images, eps 0.3, alpha 0.01, 40 steps, no random start (so all three compute
+the same images); median of ``--repeats`` runs each, interleaved (order reversed every
+other round), all in this one process.
 
-    python benchmarks/attack_speed.py [--n 256] [--repeats 3] [--threads 0]
+    python benchmarks/attack_speed.py [--n 256] [--repeats 5] [--threads 0]
 
 Prints images/s per contender and the ratio nnlab / torchattacks.
 """
@@ -39,7 +40,7 @@ def hand_written(model, x, y, eps=0.3, alpha=0.01, steps=40):
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--n", type=int, default=256)
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     a = p.parse_args()
     if a.threads:
@@ -67,8 +68,9 @@ def main() -> None:
     outs = {}
     for name, fn in contenders.items():
         outs[name] = fn()  # warm-up, and the images for the equality check
-    for _ in range(a.repeats):
-        for name, fn in contenders.items():
+    for r in range(a.repeats):  # interleaved, order reversed every other round
+        for name, fn in (list(contenders.items()) if r % 2 == 0
+                         else list(contenders.items())[::-1]):
             t = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t)
