@@ -5,6 +5,7 @@ import torch
 import nnlab
 from nnlab.data import load_digits
 from nnlab.layers import Dense, Flatten
+from nnlab.optimizers import Adam
 
 
 def random_cnn(seed: int = 0, softmax: bool = False) -> torch.nn.Module:
@@ -25,10 +26,10 @@ def digits():
     return (f(xtr), torch.tensor(ytr).long()), (f(xte), torch.tensor(yte).long())
 
 
-def digits_mlp() -> nnlab.Sequential:
+def digits_mlp(lr: float = 1e-3) -> nnlab.Sequential:
     model = nnlab.Sequential([Flatten(input_shape=(8, 8, 1)), Dense(64, activation="relu"),
                               Dense(10, activation="softmax")])
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(Adam(learning_rate=lr), "sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
 
@@ -37,6 +38,6 @@ def digits_model(digits):
     """A softmax MLP trained on the digits (about 97% test accuracy)."""
     nnlab.set_seed(0)
     (xtr, ytr), _ = digits
-    model = digits_mlp()
-    model.fit(xtr, ytr, batch_size=64, epochs=20, verbose=0)
+    model = digits_mlp(lr=0.01)
+    model.fit(xtr, ytr, batch_size=128, epochs=20, verbose=0)
     return model

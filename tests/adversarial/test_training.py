@@ -69,11 +69,11 @@ def test_pgd_training_makes_digits_model_robust(digits):
     nnlab.set_seed(0)
     robust = digits_mlp()
     robust.fit(xtr, ytr, batch_size=32, epochs=30, verbose=0, callbacks=[AdversarialTraining(
-        PGD(robust, eps=0.1, alpha=0.025, steps=7))])
-    pgd = lambda m: PGD(m, eps=0.1, alpha=0.01, steps=40)  # noqa: E731
+        PGD(robust, eps=0.2, alpha=0.05, steps=7))])
+    pgd = lambda m: PGD(m, eps=0.2, alpha=0.01, steps=40)  # noqa: E731
     torch.manual_seed(0)
     acc_normal = robust_accuracy(normal, x, y, pgd(normal))
     acc_robust = robust_accuracy(robust, x, y, pgd(robust))
-    print(f"digits PGD-40 eps 0.1: normal {acc_normal:.3f}, PGD-trained {acc_robust:.3f}")
-    assert acc_robust >= 3 * acc_normal and acc_robust >= 0.5
-    assert robust_accuracy(robust, x, y) >= 0.85
+    print(f"digits PGD-40 eps 0.2: normal {acc_normal:.3f}, PGD-trained {acc_robust:.3f}")
+    assert acc_robust >= 3 * acc_normal and acc_robust >= 0.4
+    assert robust_accuracy(robust, x, y) >= 0.8

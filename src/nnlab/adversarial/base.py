@@ -174,9 +174,17 @@ class Attack:
         grad, = torch.autograd.grad(self.loss(out, labels), x_adv)
         return grad, out
 
-    def project(self, x_adv: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """Clip into the L-inf eps-ball around ``x`` and into [0, 1] (no rounding drift)."""
-        return torch.min(torch.max(x_adv, x - self.eps), x + self.eps).clamp_(0.0, 1.0)
+    def bounds(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Per-pixel ``(low, high)``: the L-inf eps-ball around ``x`` within [0, 1]."""
+        return (x - self.eps).clamp_(min=0.0), (x + self.eps).clamp_(max=1.0)
+
+    def project(self, x_adv: torch.Tensor, x: torch.Tensor, bounds=None) -> torch.Tensor:
+        """Clip into the L-inf eps-ball around ``x`` and into [0, 1] (no rounding drift).
+
+        ``bounds``: :meth:`bounds` of ``x``, computed once per attack by iterative ones.
+        """
+        low, high = self.bounds(x) if bounds is None else bounds
+        return torch.clamp(x_adv, low, high)
 
     def random_start(self, x: torch.Tensor) -> torch.Tensor:
         """A uniform point of the L-inf eps-ball (torch's global RNG), clipped to [0, 1]."""

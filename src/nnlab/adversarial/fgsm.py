@@ -41,7 +41,12 @@ class FGSM(Attack):
                  outputs: str = "auto"):
         super().__init__(model, eps, targeted=targeted, outputs=outputs)
         self.random_start_ = bool(random_start)
-        self.alpha = 1.25 * self.eps if alpha is None else _check_number("alpha", alpha)
+        self._alpha = None if alpha is None else _check_number("alpha", alpha)
+
+    @property
+    def alpha(self) -> float:
+        """The random-start step size: ``1.25 * eps`` (follows eps) unless given."""
+        return 1.25 * self.eps if self._alpha is None else self._alpha
 
     def perturb(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         if not self.random_start_:

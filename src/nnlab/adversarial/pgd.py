@@ -42,17 +42,19 @@ class PGD(Attack):
                 f"steps={self.steps}, random_start={self.random_start_}, "
                 f"targeted={self.targeted})")
 
-    def step(self, x_adv: torch.Tensor, grad: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        return self.project(x_adv + self.alpha * grad.sign(), x)
+    def step(self, x_adv: torch.Tensor, grad: torch.Tensor, x: torch.Tensor,
+             bounds) -> torch.Tensor:
+        return self.project(x_adv + self.alpha * grad.sign(), x, bounds)
 
     def start(self, x: torch.Tensor) -> torch.Tensor:
         return self.random_start(x) if self.random_start_ else x.clone()
 
     def perturb(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        bounds = self.bounds(x)
         x_adv = self.start(x)
         for _ in range(self.steps):
             grad, _ = self.gradient(x_adv, labels)
-            x_adv = self.step(x_adv, grad, x)
+            x_adv = self.step(x_adv, grad, x, bounds)
         return x_adv
 
 
@@ -83,7 +85,10 @@ class PGDL2(PGD):
                  outputs: str = "auto"):
         super().__init__(model, eps, alpha, steps, random_start, targeted, outputs)
 
-    def project(self, x_adv: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    def bounds(self, x: torch.Tensor):
+        return None  # the L2 ball has no per-pixel bounds
+
+    def project(self, x_adv: torch.Tensor, x: torch.Tensor, bounds=None) -> torch.Tensor:
         delta = x_adv - x
         factor = (self.eps / _norms(delta).clamp_min(1e-12)).clamp_max(1.0)
         return (x + delta * factor).clamp_(0.0, 1.0)
@@ -95,5 +100,6 @@ class PGDL2(PGD):
         radius = torch.rand_like(_norms(delta)) * self.eps
         return (x + delta * radius / _norms(delta).clamp_min(1e-12)).clamp_(0.0, 1.0)
 
-    def step(self, x_adv: torch.Tensor, grad: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    def step(self, x_adv: torch.Tensor, grad: torch.Tensor, x: torch.Tensor,
+             bounds=None) -> torch.Tensor:
         return self.project(x_adv + self.alpha * grad / (_norms(grad) + 1e-10), x)

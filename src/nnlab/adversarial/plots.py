@@ -46,7 +46,8 @@ def _image(t: torch.Tensor) -> np.ndarray:
 
 def plot_adversarial_grid(x: Any, x_adv: Any, path: str, labels: Optional[Sequence] = None,
                           preds: Optional[Sequence] = None, adv_preds: Optional[Sequence] = None,
-                          magnify: float = 0.0, max_images: int = 8) -> None:
+                          magnify: float = 0.0, max_images: int = 8,
+                          names: Sequence[str] = ("clean", "adversarial")) -> None:
     """Three rows: clean images, adversarial images, perturbation (magnified).
 
     Args:
@@ -55,6 +56,7 @@ def plot_adversarial_grid(x: Any, x_adv: Any, path: str, labels: Optional[Sequen
         labels, preds, adv_preds: optional per-image classes written as titles.
         magnify: the perturbation is shown as ``0.5 + magnify * (x_adv - x)``; 0 (default)
             scales the largest absolute perturbation to fill the range.
+        names: labels of the first two rows (e.g. ``("start", "fooling")``).
     """
     x, x_adv = torch.as_tensor(x), torch.as_tensor(x_adv)
     if x.shape != x_adv.shape:
@@ -65,7 +67,7 @@ def plot_adversarial_grid(x: Any, x_adv: Any, path: str, labels: Optional[Sequen
     scale = magnify or 0.5 / max(float(delta.abs().max()), 1e-12)
     plt = _pyplot()
     fig, axes = plt.subplots(3, n, figsize=(1.3 * n, 4.2), dpi=80, squeeze=False)
-    rows = [("clean", x, preds), ("adversarial", x_adv, adv_preds),
+    rows = [(names[0], x, preds), (names[1], x_adv, adv_preds),
             (f"perturbation x{scale:.3g}", (0.5 + scale * delta).clamp(0, 1), None)]
     for r, (name, imgs, pred) in enumerate(rows):
         for i in range(n):
