@@ -3,7 +3,8 @@
 Both use RL-Zoo's tuned CartPole settings for SB3's DQN (lr 2.3e-3, batch 64, buffer
 100k, learning_starts 1000, gamma 0.99, train_freq 256, gradient_steps 128, target
 update every 10 steps, exploration 0.16 -> 0.04, net [256, 256], 50k steps).
-Prints per seed: final mean return over 100 evaluation episodes (deterministic),
+nnlab-best keeps the weights of the best of the evaluations (10 episodes every 5k
+steps) made during training (SB3's EvalCallback idea). Prints per seed: final mean return over 100 evaluation episodes (deterministic),
 steps until the mean of the last 20 training episodes first reached 475, wall time.
 
     python benchmarks/rl_vs_sb3.py --seeds 0 1 2 [--steps 50000] [--threads 1]
@@ -23,17 +24,19 @@ def steps_to(returns, steps, threshold=475.0, window=20):
     return None
 
 
-def run_nnlab(seed, steps, double):
+def run_nnlab(seed, steps, double, keep_best=False):
     import gymnasium as gym
 
     import nnlab
     from nnlab.layers import Dense
-    from nnlab.rl import DQN, evaluate_policy
+    from nnlab.rl import DQN, EvalCallback, evaluate_policy
     nnlab.set_seed(seed)
     net = nnlab.Sequential([Dense(256, activation="relu", input_shape=(4,)),
                             Dense(256, activation="relu"), Dense(2)])
     start = time.perf_counter()
-    agent = DQN(gym.make("CartPole-v1"), net, double=double, seed=seed, verbose=0).learn(steps)
+    callbacks = [EvalCallback(gym.make("CartPole-v1"), 5_000, 10)] if keep_best else []
+    agent = DQN(gym.make("CartPole-v1"), net, double=double, seed=seed, verbose=0)
+    agent.learn(steps, callbacks=callbacks)
     wall = time.perf_counter() - start
     mean, std = evaluate_policy(agent, gym.make("CartPole-v1"), 100, seed=10_000)
     return mean, std, steps_to(agent.episode_returns, agent.episode_steps), wall
@@ -62,13 +65,14 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--steps", type=int, default=50_000)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--only", choices=["nnlab", "nnlab-double", "sb3"], nargs="*")
+    ap.add_argument("--only", choices=["nnlab", "nnlab-double", "nnlab-best", "sb3"], nargs="*")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     print(f"load average {os.getloadavg()[0]:.1f}, torch threads {args.threads}")
     print(f"{'contestant':<14}{'seed':>5}{'return':>14}{'steps to 475':>14}{'wall s':>9}")
     contestants = {"nnlab": lambda s: run_nnlab(s, args.steps, False),
                    "nnlab-double": lambda s: run_nnlab(s, args.steps, True),
+                   "nnlab-best": lambda s: run_nnlab(s, args.steps, False, keep_best=True),
                    "sb3": lambda s: run_sb3(s, args.steps)}
     for seed in args.seeds:
         for name in args.only or contestants:

@@ -116,3 +116,18 @@ def test_bad_inputs_are_refused_before_any_step():
         REINFORCE(cartpole, mlp(2)).learn()
     with pytest.raises(TypeError, match="policy_network must be a torch.nn.Module"):
         REINFORCE(cartpole, "mlp")
+
+
+def test_eval_callback_evaluates_on_schedule_and_restores_the_best_weights():
+    from nnlab.rl import EvalCallback
+    env = gym.make("CartPole-v1")
+    agent = DQN(env, mlp(2), learning_starts=32, batch_size=32, train_freq=16, gradient_steps=1,
+                seed=0, verbose=0)
+    cb = EvalCallback(gym.make("CartPole-v1"), eval_freq=100, n_eval_episodes=2)
+    agent.learn(600, callbacks=[cb])
+    assert len(cb.evaluations) >= 3
+    assert all(b - a >= 100 for (a, _), (b, _) in zip(cb.evaluations, cb.evaluations[1:]))
+    best = cb.best_state["q_network"]
+    for key, value in agent.q_network.state_dict().items():
+        assert torch.equal(value, best[key])
+    assert cb.best_mean == max(m for _, m in cb.evaluations)

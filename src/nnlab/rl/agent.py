@@ -32,6 +32,48 @@ class StopOnReward:
         return not (len(recent) >= self.window and np.mean(recent) >= self.threshold)
 
 
+class EvalCallback:
+    """Callback: every ``eval_freq`` environment steps (checked at episode ends) play
+    ``n_eval_episodes`` deterministic episodes on ``eval_env``; with ``keep_best`` the
+    agent's networks are set back to the best-scoring weights when learning ends
+    (Stable-Baselines3's EvalCallback with ``best_model_save_path``, kept in memory).
+
+    ``evaluations``: list of ``(num_timesteps, mean_return)``.
+    """
+
+    def __init__(self, eval_env: Any, eval_freq: int = 5_000, n_eval_episodes: int = 10,
+                 keep_best: bool = True, seed: int = 123):
+        if not isinstance(eval_freq, int) or eval_freq < 1:
+            raise ValueError(f"EvalCallback: eval_freq must be a positive int, got {eval_freq!r}")
+        self.eval_env = eval_env
+        self.eval_freq = eval_freq
+        self.n_eval_episodes = n_eval_episodes
+        self.keep_best = keep_best
+        self.seed = seed
+        self.evaluations: List[tuple] = []
+        self.best_mean = -float("inf")
+        self.best_state: Optional[dict] = None
+        self._last = 0
+
+    def __call__(self, agent: "Agent") -> bool:
+        if agent.num_timesteps - self._last < self.eval_freq:
+            return True
+        self._last = agent.num_timesteps
+        from .evaluation import evaluate_policy
+        mean, _ = evaluate_policy(agent, self.eval_env, self.n_eval_episodes, seed=self.seed)
+        self.evaluations.append((agent.num_timesteps, mean))
+        if mean > self.best_mean:
+            self.best_mean = mean
+            self.best_state = {name: {k: v.clone() for k, v in net.state_dict().items()}
+                               for name, net in agent._networks().items()}
+        return True
+
+    def on_learn_end(self, agent: "Agent") -> None:
+        if self.keep_best and self.best_state is not None:
+            for name, net in agent._networks().items():
+                net.load_state_dict(self.best_state[name])
+
+
 class Agent:
     """Base class: environment checks, seeding, episode bookkeeping, progress, save/load.
 
@@ -81,6 +123,14 @@ class Agent:
             if cb(self) is False:
                 keep_going = False
         return keep_going
+
+    def _learn_end(self, callbacks: Iterable[Callback], bar: Any) -> None:
+        if bar is not None:
+            bar.close()
+        for cb in callbacks:
+            end = getattr(cb, "on_learn_end", None)
+            if end is not None:
+                end(self)
 
     def _progress(self, total: int, unit: str):
         if not self.verbose:

@@ -192,7 +192,6 @@ class DQN(Agent):
                 self._bar_update(bar)
                 if stop:
                     break
-        if bar is not None:
-            bar.close()
+        self._learn_end(callbacks, bar)
         self.steps_learned = self.num_timesteps - start
         return self

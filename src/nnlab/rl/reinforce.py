@@ -159,8 +159,7 @@ class REINFORCE(Agent):
                 used = self.num_timesteps - start_steps if total_steps else done_episodes
                 if not keep or used >= limit:
                     break
-        if bar is not None:
-            bar.close()
+        self._learn_end(callbacks, bar)
         return self
 
     def gradient_variance(self, episodes: int = 20) -> Dict[str, float]:

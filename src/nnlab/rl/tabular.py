@@ -108,8 +108,7 @@ class QLearning(Agent):
                 self._bar_update(bar)
                 if not keep:
                     break
-        if bar is not None:
-            bar.close()
+        self._learn_end(callbacks, bar)
         return self
 
     def _networks(self) -> Dict[str, Any]:
