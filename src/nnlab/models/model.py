@@ -36,6 +36,8 @@ from .symbolic import has_symbolic
 def to_tensor(value: Any) -> Any:
     """numpy arrays (and nested lists/dicts of them) to torch tensors; float64 -> float32."""
     if isinstance(value, np.ndarray):
+        if value.dtype.kind in "USO":  # strings (TextVectorization, StringLookup) stay numpy
+            return value
         t = torch.from_numpy(np.ascontiguousarray(value))
         return t.float() if t.dtype == torch.float64 else t
     if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (int, float)):
