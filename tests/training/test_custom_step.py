@@ -349,3 +349,16 @@ def test_optimizer_learning_rate_follows_the_built_optimizer():
     assert model.optimizer.learning_rate == pytest.approx(0.02)
     model.optimizer.learning_rate = 0.5
     assert model.compiled.optimizer.param_groups[0]["lr"] == 0.5
+
+
+def test_subclass_built_from_inputs_outputs_saves_and_loads(tmp_path):
+    x, y = _data(16)
+    model = _functional(GuideModel)
+    model.save(tmp_path / "guide.nnlab")
+    again = nnlab.load_model(tmp_path / "guide.nnlab", custom_objects={"GuideModel": GuideModel})
+    assert isinstance(again, GuideModel) and isinstance(again, nnlab.Functional)
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    again.compile(optimizer="sgd", loss="mse")
+    STEPS.clear()
+    again.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert STEPS == [2, 2]  # the loaded model still runs its own train_step
