@@ -160,10 +160,6 @@ def test_sample_weight_reaches_the_step_and_evaluate_uses_test_step():
     np.testing.assert_allclose(logs["mae"], np.abs(direct - y).mean(), rtol=1e-5)
 
 
-class Discriminator(nnlab.Sequential):
-    pass
-
-
 class GAN(nnlab.Model):
     """The guide's GAN: two sub-models, two optimizers passed to an overridden compile."""
 
