@@ -58,6 +58,11 @@ def test_overridden_train_step_is_what_fit_runs():
     assert STEPS == [2] * (3 * 4)
     assert set(history.history) == {"loss", "mae"}
     assert history.history["loss"][-1] < history.history["loss"][0] < before[0]
+    history = model.fit(x, y, epochs=1, batch_size=16, verbose=0, validation_split=0.25)
+    assert set(history.history) == {"loss", "mae", "val_loss", "val_mae"}  # via test_step
+    val_x, val_y = x[48:], y[48:]
+    assert history.history["val_loss"][0] == pytest.approx(model.evaluate(val_x, val_y,
+                                                                          verbose=0)[0])
 
 
 def test_custom_step_matches_builtin_step_numerically():
