@@ -112,7 +112,7 @@ def test_compile_without_loss_and_own_metrics_reset_each_epoch():
     model.compile(optimizer="adam")
     history = model.fit(x, y, epochs=2, batch_size=64, verbose=0)
     # one batch per epoch: a tracker reset at each epoch start holds just that batch
-    assert loss_tracker._count.item() == 1
+    assert loss_tracker.count == 1
     assert history.history["loss"][1] < history.history["loss"][0]
 
 
