@@ -23,7 +23,7 @@ def _start(ckpt, out, epochs):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-@pytest.mark.parametrize("attempt", range(5))
+@pytest.mark.parametrize("attempt", range(1))  # tests/reliability/ kills 10 more times
 def test_sigkill_at_random_moment_then_resume(tmp_path, attempt):
     rng = random.Random(attempt)
     ckpt, out, epochs = tmp_path / "ckpt", tmp_path / "model.nnlab", 8
