@@ -3,7 +3,9 @@
 Events, in order: ``on_train_begin(logs)``, then per epoch ``on_epoch_begin(epoch,
 logs)``, per batch ``on_train_batch_begin(batch, logs)`` / ``on_train_batch_end(batch,
 logs)``, then ``on_epoch_end(epoch, logs)`` (``logs`` holds ``loss``, the metrics and
-their ``val_`` versions), and ``on_train_end(logs)``. ``evaluate`` calls
+their ``val_`` versions), and ``on_train_end(logs)``. ``transform_train_batch(x, y)`` is
+called on each training batch (after ``augment``, before the forward pass) and returns
+the ``(x, y)`` to train on, e.g. adversarial examples (``nnlab.adversarial``). ``evaluate`` calls
 ``on_test_begin``/``on_test_end``. A callback sees the model as ``self.model`` and can
 stop training with ``self.model.stop_training = True``.
 
@@ -28,7 +30,8 @@ __all__ = ["EVENTS", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "
 logger = logging.getLogger(__name__)
 
 EVENTS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
-          "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end")
+          "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+          "transform_train_batch")
 
 
 class Callback:
@@ -52,6 +55,10 @@ class Callback:
     def on_train_batch_end(self, batch, logs=None): pass  # noqa: E704
     def on_test_begin(self, logs=None): pass  # noqa: E704
     def on_test_end(self, logs=None): pass  # noqa: E704
+
+    def transform_train_batch(self, x, y):
+        """Return the ``(x, y)`` batch to train on instead of ``(x, y)`` (default: as is)."""
+        return x, y
 
 
 def _overrides(cb: Callback, event: str) -> bool:
@@ -79,6 +86,11 @@ class CallbackList:
     def call(self, event: str, *args: Any) -> None:
         for cb in self._by_event[event]:
             getattr(cb, event)(*args)
+
+    def transform_train_batch(self, x: Any, y: Any):
+        for cb in self._by_event["transform_train_batch"]:
+            x, y = cb.transform_train_batch(x, y)
+        return x, y
 
 
 class LambdaCallback(Callback):
@@ -128,12 +140,15 @@ class EarlyStopping(_Monitor):
     """Stop when ``monitor`` has not improved for ``patience`` epochs.
 
     ``restore_best_weights=True`` puts back the weights of the best epoch at the end.
+    ``verbose=1`` prints ``Epoch N: early stopping`` (and the restore) as Keras does;
+    ``baseline``: the patience counter restarts only on epochs that also beat it.
     """
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
-                 mode: str = "auto", restore_best_weights: bool = False,
-                 start_from_epoch: int = 0):
+                 verbose: int = 0, mode: str = "auto", baseline: float | None = None,
+                 restore_best_weights: bool = False, start_from_epoch: int = 0):
         super().__init__(monitor, mode, min_delta)
+        self.verbose, self.baseline = verbose, baseline
         self.patience = patience
         self.restore_best_weights = restore_best_weights
         self.start_from_epoch = start_from_epoch
@@ -152,17 +167,28 @@ class EarlyStopping(_Monitor):
         if value is None or epoch < self.start_from_epoch:
             return
         if self._improved(value):
-            self.best, self.best_epoch, self.wait = value, epoch, 0
+            self.best, self.best_epoch = value, epoch
             if self.restore_best_weights:
                 self.best_weights = copy.deepcopy(self.model.state_dict())
-            return
+            if self.baseline is None or self._beats(value, self.baseline):
+                self.wait = 0
+                return
         self.wait += 1
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
 
+    def _beats(self, value: float, reference: float) -> bool:
+        return value < reference - self.min_delta if self.mode == "min" else \
+            value > reference + self.min_delta
+
     def on_train_end(self, logs=None):
+        if self.stopped_epoch is not None and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping", flush=True)
         if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.", flush=True)
             self.model.load_state_dict(self.best_weights)
 
     def get_state(self) -> Dict[str, Any]:
@@ -256,6 +282,8 @@ class ReduceLROnPlateau(_Monitor):
         self.cooldown_left = 0
 
     def on_epoch_end(self, epoch, logs=None):
+        if isinstance(logs, dict):  # Keras 3 logs the current rate (history["learning_rate"])
+            logs["learning_rate"] = float(self.model.compiled.optimizer.param_groups[0]["lr"])
         value = self._value(logs)
         if value is None:
             return

@@ -146,14 +146,14 @@ class ArrayData:
         return sub
 
     def split(self, fraction: float) -> Tuple["ArrayData", "ArrayData"]:
-        """Keras' validation_split: the *last* ``fraction`` of samples, before shuffling."""
+        """Keras' validation_split: train on the first ``floor(n * (1 - fraction))``
+        samples, validate on the rest, before shuffling (Keras' exact arithmetic)."""
         if not 0 < fraction < 1:
             raise ValueError(f"validation_split must be in (0, 1), got {fraction}")
-        n_val = int(math.floor(self.n * fraction))
-        if n_val == 0 or n_val == self.n:
+        cut = int(math.floor(self.n * (1.0 - fraction)))
+        if cut == 0 or cut == self.n:
             raise ValueError(f"validation_split={fraction} of {self.n} samples leaves an empty "
                              f"training or validation set")
-        cut = self.n - n_val
         return self.take(slice(0, cut)), self.take(slice(cut, self.n))
 
     def num_batches(self, batch_size: int) -> int:
@@ -204,6 +204,8 @@ class StreamData:
                 break
             if isinstance(item, dict) and "x" in item:
                 xb, yb, wb = item["x"], item.get("y"), item.get("sample_weight")
+            elif isinstance(item, (list, tuple)) and len(item) == 1:
+                xb, yb, wb = item[0], None, None  # TensorDataset(x): x alone
             elif isinstance(item, (list, tuple)) and len(item) in (2, 3):
                 xb, yb = item[0], item[1]
                 wb = item[2] if len(item) == 3 else None

@@ -43,7 +43,11 @@ def check_targets(y: Any, out_shapes: List[torch.Size], output_names: List[str],
             if y.is_floating_point() and not bool((y == y.round()).all()):
                 raise ValueError(f"{loss_name}: labels for output {name!r} must be integer "
                                  f"class ids, got non-integer values")
-            lo, hi = int(y.min()), int(y.max())
+            ignore = getattr(loss, "ignore_class", None)  # e.g. a padding label
+            kept = y if ignore is None else y[y != ignore]
+            if kept.numel() == 0:
+                continue
+            lo, hi = int(kept.min()), int(kept.max())
             if lo < 0 or hi >= classes:
                 bad = lo if lo < 0 else hi
                 raise ValueError(f"{loss_name}: labels for output {name!r} must be in "

@@ -19,11 +19,13 @@ import numpy as np
 import torch
 
 from .. import activations
+from ..models.masking import get_mask, set_mask
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
 from .callbacks import CallbackList, TerminateOnNaN
 from .checkpoint import CheckpointState, optimizers_of
+from .custom_step import CustomStepMixin, overrides
 from .data_adapter import ArrayData, adapt
 from .first_batch_checks import check_embedding_ids, check_first_batch
 from .history import History
@@ -38,7 +40,7 @@ _ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccu
                    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy")
 
 
-class Trainer(InferenceMixin):
+class Trainer(InferenceMixin, CustomStepMixin):
     """What ``model.compile(...)`` creates; ``model.fit`` etc. call into it.
 
     Args:
@@ -61,6 +63,7 @@ class Trainer(InferenceMixin):
         # run_eagerly / steps_per_execution are Keras graph-mode knobs: torch is eager.
         self.model = model
         self.optimizer_spec = optimizer
+        self.spec = optimizers_mod.as_spec(optimizer)  # model.optimizer (apply(), state)
         self.optimizer: Optional[torch.optim.Optimizer] = \
             optimizer if isinstance(optimizer, torch.optim.Optimizer) else None
         self.clipnorm = getattr(optimizer, "clipnorm", None)
@@ -122,7 +125,7 @@ class Trainer(InferenceMixin):
         params = [p for p in self.model.parameters() if p.requires_grad]
         if not params:
             raise ValueError(f"Model {self.model.name!r} has no trainable weights (all frozen?)")
-        self.optimizer = optimizers_mod.get(self.optimizer_spec, params)
+        self.optimizer = self.spec.build(params)
 
     def _find_fusions(self) -> list:
         """Output layers whose final softmax/sigmoid can be fused into the loss."""
@@ -209,6 +212,7 @@ class Trainer(InferenceMixin):
                     if i in fused_kind and type(metric).__name__ not in _ARGMAX_METRICS:
                         if i not in probs:
                             probs[i] = fused_kind[i](pred.float())
+                            set_mask(probs[i], get_mask(pred))
                         pred = probs[i]
                     metric.update_state(targets[i], pred)
 
@@ -300,7 +304,8 @@ class Trainer(InferenceMixin):
             raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
         if self.optimizer_spec is None:
             raise RuntimeError("Model must be compiled with an optimizer before fit()")
-        if all(loss is None for loss in self.losses):
+        custom = overrides(self.model)
+        if not custom and all(loss is None for loss in self.losses):
             raise RuntimeError("compile() was given no loss: model.compile(optimizer, loss=...)")
         batch_size = 32 if batch_size is None else batch_size
         data = adapt(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
@@ -316,6 +321,10 @@ class Trainer(InferenceMixin):
                 raise ValueError("validation_split needs in-memory arrays; pass "
                                  "validation_data for a Dataset or generator")
             data, val = data.split(validation_split)
+        if custom:  # the model's own train_step (custom_step.py)
+            return self._fit_custom(data, val, epochs, initial_epoch, batch_size,
+                                    validation_batch_size, shuffle, augment, verbose, callbacks,
+                                    checkpoint_dir, terminate_on_nan, checkpoint_mismatch)
         out_shapes = self._probe(data)
         self._check_targets(data, out_shapes)
         if isinstance(data, ArrayData):
@@ -336,8 +345,9 @@ class Trainer(InferenceMixin):
         if guard is None and terminate_on_nan:
             guard = TerminateOnNaN()
             callbacks.append(guard)
-        cbs = CallbackList([history] + callbacks, self.model, params)
+        cbs = CallbackList(callbacks + [history], self.model, params)  # Keras: History last
         ckpt = CheckpointState(checkpoint_dir, checkpoint_mismatch) if checkpoint_dir else None
+        was_training = self.model.training
         with ckpt if ckpt is not None else contextlib.nullcontext():
             if ckpt is not None:
                 run = fingerprint(self.model, optimizers_of(self), data, batch_size)
@@ -350,10 +360,13 @@ class Trainer(InferenceMixin):
                 ckpt.restore_callbacks(cbs.callbacks)
             prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
                 and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
-            with prevalidated:
-                self._epochs(data, val, epochs, initial_epoch, batch_size,
-                             validation_batch_size, shuffle, augment, guard, cbs, progress,
-                             history, ckpt, batch_logs)
+            try:
+                with prevalidated:
+                    self._epochs(data, val, epochs, initial_epoch, batch_size,
+                                 validation_batch_size, shuffle, augment, guard, cbs, progress,
+                                 history, ckpt, batch_logs)
+            finally:
+                self.model.train(was_training)  # direct calls after fit run inference again
             cbs.call("on_train_end", {})
         self.model.history = history
         return history
@@ -361,6 +374,7 @@ class Trainer(InferenceMixin):
     def _epochs(self, data, val, epochs, initial_epoch, batch_size, validation_batch_size,
                 shuffle, augment, guard, cbs, progress, history, ckpt, batch_logs) -> None:
         """The epoch loop of :meth:`fit` (arguments already checked)."""
+        transform = cbs.wants("transform_train_batch")
         first = True
         for epoch in range(initial_epoch, epochs):
             cbs.call("on_epoch_begin", epoch, {})
@@ -375,6 +389,8 @@ class Trainer(InferenceMixin):
                 if first:  # before the first optimizer step (mistakes raise here)
                     check_first_batch(self, xb, yb, wb)
                     first = False
+                if transform:
+                    xb, yb = cbs.transform_train_batch(xb, yb)
                 if batch_logs:
                     cbs.call("on_train_batch_begin", step - 1, {})
                 loss = self._train_step(xb, yb, wb, metrics)
@@ -417,15 +433,32 @@ class Trainer(InferenceMixin):
                        return_dict: bool = False):
         """One gradient step on one batch; returns its loss (and metrics)."""
         data = adapt(x, y, sample_weight, None)
+        if overrides(self.model):  # the model's own train_step
+            from .custom_step import pack_x_y_sample_weight, pythonify_logs
+            self._prepare_custom()
+            was_training = self.model.training
+            self.model.train()
+            self.model.reset_metrics()
+            try:
+                logs = pythonify_logs(self.model.train_step(
+                    pack_x_y_sample_weight(data.x, data.y, data.sample_weight)), "train_step")
+            finally:
+                self.model.train(was_training)
+            return logs if return_dict else (list(logs.values())[0] if len(logs) == 1
+                                             else list(logs.values()))
         self._ensure_optimizer()
         self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
         if self._fused is None:
             self._check_targets(data, self._probe(data))
             self._fused = self._find_fusions()
+        was_training = self.model.training
         self.model.train()
         metrics = self._new_metrics()
         tracker = LossTracker()
-        tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
+        try:
+            tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
+        finally:
+            self.model.train(was_training)
         logs = self._logs(tracker, metrics)
         if return_dict:
             return logs
