@@ -9,7 +9,8 @@ it is in the next row. Held-out canvases are built from MNIST's *test* digits on
 ``CaptionModel`` ("show, attend and tell", Xu et al. 2015): a small CNN turns the
 canvas into a 4 x 4 grid of ``units``-d features (each seeing a whole digit); an LSTM
 decoder with additive attention over the 16 grid cells (plus a learned embedding
-of each cell's position) writes the caption word by word (the decoder of
+of each cell's position), started from a projection of the whole flattened grid,
+writes the caption word by word (the decoder of
 :class:`nnlab.text.seq2seq.AttentionDecoder`), so greedy and beam search and the
 attention maps come from :mod:`nnlab.text.decoding`.
 """
@@ -115,3 +116,10 @@ class CaptionModel(AttentionDecoder):
         memory = x.flatten(1, 2) + self.cell_embedding(cells)  # (B, 16 cells, units)
         mask = torch.ones(memory.shape[:2], dtype=torch.bool, device=memory.device)
         return {"memory": memory, "keys": self.attention.keys(memory), "mask": mask}
+
+    def initial_state(self, enc: dict) -> dict:
+        """The decoder starts from ``tanh(W flatten(memory))``: the whole grid in its slot
+        order, so the first word (the top-left digit) is readable before attention has
+        learnt where to look (the mean of the cells, Seq2Seq's start, hides positions)."""
+        h = self.bridge(enc["memory"].flatten(1))
+        return {"h": h, "feed": torch.zeros_like(h), "c": torch.zeros_like(h)}
