@@ -1,11 +1,12 @@
 import csv
 
 import pytest
+import torch
 from sklearn.datasets import load_digits
 
 import nnlab
 from nnlab.layers import Dense
-from nnlab.training.callbacks import (CSVLogger, EarlyStopping, LearningRateScheduler,
+from nnlab.training.callbacks import (CSVLogger, Callback, EarlyStopping, LearningRateScheduler,
                                       ModelCheckpoint, ReduceLROnPlateau)
 
 
@@ -30,7 +31,7 @@ def test_early_stopping_restores_best_weights(data):
     history = model.fit(x, y, epochs=40, validation_split=0.2, callbacks=[stop], verbose=0)
     assert len(history.history["loss"]) < 40
     best = min(history.history["val_loss"])
-    cut = len(x) - int(len(x) * 0.2)  # Keras' validation_split takes the last 20%
+    cut = int(len(x) * (1 - 0.2))  # Keras trains on the first floor(n * 0.8)
     val_x, val_y = x[cut:], y[cut:]
     assert model.evaluate(val_x, val_y, verbose=0)[0] == pytest.approx(best, rel=1e-4)
 
@@ -118,3 +119,22 @@ def test_jit_compiles_and_trains(data):
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"], jit=True)
     history = model.fit(x[:256], y[:256], epochs=2, batch_size=128, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_transform_train_batch_replaces_the_batch_before_the_forward_pass():
+    """The public hook adversarial training uses: what it returns is what fit trains on."""
+    class Zero(Callback):
+        calls = 0
+
+        def transform_train_batch(self, x, y):
+            Zero.calls += 1
+            return torch.zeros_like(x), y
+
+    model = nnlab.Sequential([Dense(1, input_shape=(3,), use_bias=False)])
+    model.compile("sgd", "mse")
+    before = [p.detach().clone() for p in model.parameters()]
+    model.fit(torch.randn(8, 3), torch.randn(8, 1), batch_size=4, epochs=1, verbose=0,
+              callbacks=[Zero()])
+    assert Zero.calls == 2  # once per batch
+    # Zero inputs give zero gradients for a bias-free linear layer: weights unchanged.
+    assert all(torch.equal(b, p) for b, p in zip(before, model.parameters()))

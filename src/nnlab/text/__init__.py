@@ -1,6 +1,9 @@
-"""Sequence and text models (floor 3): character language model and sampling, dates
-translation with an attentive encoder-decoder and beam search, sentiment, captioning.
-
-Import the submodules: ``from nnlab.text.char_lm import CharLM``,
-``from nnlab.text.seq2seq import Seq2Seq`` ... (kept light: nothing is imported here).
+"""Text and sequence helpers (floor 3): character vocabularies, truncated-BPTT batches;
+in submodules, the character language model and sampling (``nnlab.text.char_lm``), dates
+translation with an attentive encoder-decoder and beam search (``nnlab.text.seq2seq``),
+sentiment and captioning. Submodules are imported explicitly to keep this light.
 """
+from .tbptt import tbptt_batches
+from .vocab import CharVocabulary
+
+__all__ = ["CharVocabulary", "tbptt_batches"]

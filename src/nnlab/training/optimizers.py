@@ -10,6 +10,12 @@ Gradient clipping is the trainer's job, between ``backward()`` and ``step()``:
 clips each parameter's gradient norm, ``global_clipnorm`` the norm of all gradients
 together, ``clipvalue`` each element. The built optimizer carries its spec as
 ``optimizer.nnlab_spec`` (clipping settings, learning-rate schedule).
+
+Custom training steps (Keras 3) use a spec imperatively: ``spec.apply(grads, variables)``
+or ``spec.apply_gradients(zip(grads, variables))`` builds the torch optimizer over the
+variables on first use (or reuses the one ``fit`` built), then runs one ``step()``;
+``spec.iterations`` counts the updates. ``state_dict()``/``load_state_dict()`` carry the
+torch state and that count through fit's resume checkpoints.
 """
 from __future__ import annotations
 
@@ -23,9 +29,11 @@ import torch
 
 from nnlab.registry import Registry
 
+from .optimizer_apply import ApplyMixin
+
 __all__ = [
-    "LBFGS", "OPTIMIZERS", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop",
-    "clip_gradients", "get", "needs_closure",
+    "LBFGS", "OPTIMIZERS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer",
+    "RMSprop", "TorchOptimizer", "as_spec", "clip_gradients", "get", "needs_closure",
 ]
 
 OPTIMIZERS = Registry("optimizer")
@@ -82,7 +90,7 @@ def _unit(owner: str, name: str, value: Any) -> None:
         raise ValueError(f"{owner}: {name} must be in [0, 1), got {value!r}")
 
 
-class Optimizer:
+class Optimizer(ApplyMixin):
     """Base spec: Keras-named hyper-parameters and ``build(params) -> torch.optim.Optimizer``.
 
     ``learning_rate`` is a float or a schedule ``step -> lr`` (then ``build`` starts at
@@ -91,6 +99,12 @@ class Optimizer:
 
     torch_class: type = torch.optim.Optimizer
     needs_closure = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:  # Keras 2's lr= / decay= (one-time warning)
+            from .._deprecation import keras2_optimizer_arguments
+            cls.__init__ = keras2_optimizer_arguments(cls.__init__)
 
     def __init__(self, learning_rate: float | Callable[[int], float],
                  clipnorm: float | None = None, clipvalue: float | None = None,
@@ -106,8 +120,27 @@ class Optimizer:
                              f"global_clipnorm (as Keras), got {given}")
         for k in given:
             _positive(self.name, k, clips[k])
+        self._torch: torch.optim.Optimizer | None = None  # the last optimizer built
         self.learning_rate, self._lr_arg = float(lr), learning_rate
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.iterations = 0  # updates made through apply() (Keras' optimizer.iterations)
+        self._pending_state: dict | None = None  # restored before the first apply()
+
+    @property
+    def learning_rate(self) -> float:
+        """The current learning rate: the built torch optimizer's once there is one (so
+        a callback's change shows), else the configured value. Assignable."""
+        if self._torch is not None:
+            return float(self._torch.param_groups[0]["lr"])
+        return self._lr
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        _positive(self.name, "learning_rate", value, allow_zero=True)
+        self._lr = float(value)
+        if self._torch is not None:
+            for group in self._torch.param_groups:
+                group["lr"] = self._lr
 
     def _torch_kwargs(self) -> dict:
         raise NotImplementedError
@@ -122,6 +155,7 @@ class Optimizer:
                              f"build the model before compiling or pass model.parameters().")
         opt = self.torch_class(params, **self._torch_kwargs())
         opt.nnlab_spec = self
+        self._torch = opt
         return opt
 
     def clip_gradients(self, params: Params) -> torch.Tensor | None:
@@ -322,6 +356,53 @@ OPTIMIZERS.add("rmsprop")(RMSprop)
 OPTIMIZERS.add("adam")(Adam)
 OPTIMIZERS.add("adamw")(AdamW)
 OPTIMIZERS.add("lbfgs")(LBFGS)
+from .adadelta import Adadelta  # noqa: E402  (subclasses Optimizer above)
+OPTIMIZERS.add("adadelta")(Adadelta)
+
+
+class TorchOptimizer(Optimizer):
+    """A torch optimizer (built, or a class) behind the spec API (``apply``, state).
+
+    A built optimizer keeps its own parameters: ``build(params)`` returns it unchanged.
+    """
+
+    def __init__(self, optimizer: torch.optim.Optimizer | type, **kwargs: Any):
+        built = isinstance(optimizer, torch.optim.Optimizer)
+        cls = type(optimizer) if built else optimizer
+        self._kwargs = kwargs
+        self.torch_class = cls
+        lr = optimizer.param_groups[0].get("lr", 1.0) if built else kwargs.get("lr", 1e-3)
+        self.needs_closure = issubclass(cls, torch.optim.LBFGS)
+        super().__init__(float(lr), name=cls.__name__)
+        self._given = optimizer if built else None
+        self._torch = self._given
+
+    def _torch_kwargs(self) -> dict:
+        return dict(self._kwargs)
+
+    def build(self, params: Params) -> torch.optim.Optimizer:
+        if self._given is not None:
+            return self._given  # a built optimizer handed to compile() keeps its params
+        return super().build(params)
+
+
+def as_spec(identifier: Any) -> Optimizer | None:
+    """The spec object for ``identifier`` (as :func:`get` accepts; ``None`` stays ``None``).
+
+    ``model.optimizer`` is this object, so a custom ``train_step`` can call
+    ``self.optimizer.apply(grads, variables)``.
+    """
+    if identifier is None or isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        return _make_spec(OPTIMIZERS.get(identifier), {}, identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    if isinstance(identifier, torch.optim.Optimizer) or (
+            isinstance(identifier, type) and issubclass(identifier, torch.optim.Optimizer)):
+        return TorchOptimizer(identifier)
+    raise TypeError(f"optimizer must be a name, an nnlab optimizer spec or a torch optimizer; "
+                    f"got {type(identifier).__name__}: {identifier!r}")
 
 
 def _make_spec(factory: Callable, overrides: dict, label: str) -> Optimizer:

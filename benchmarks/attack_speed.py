@@ -1,0 +1,89 @@
+"""PGD-40 speed: nnlab.adversarial.PGD vs torchattacks.PGD vs a hand-written loop.
+
+Same model (the lecture CNN with a logits head, an nnlab ``Sequential``), the same real
+MNIST test images, eps 0.3, alpha 0.01, 40 steps, no random start (so all three compute
+the same images); median of ``--repeats`` runs each, interleaved (order reversed every
+other round), all in this one process.
+
+    python benchmarks/attack_speed.py [--n 256] [--repeats 5] [--threads 0]
+
+Prints images/s per contender and the ratio nnlab / torchattacks.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+import nnlab
+from nnlab.adversarial import PGD
+from nnlab.data import load_mnist
+from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
+
+
+def hand_written(model, x, y, eps=0.3, alpha=0.01, steps=40):
+    """The loop a PyTorch user writes: input gradient, signed step, clip."""
+    model.eval()
+    x_adv = x.clone()
+    for _ in range(steps):
+        x_adv.requires_grad_(True)
+        loss = F.cross_entropy(model(x_adv), y)
+        grad, = torch.autograd.grad(loss, x_adv)
+        x_adv = torch.min(torch.max(x_adv.detach() + alpha * grad.sign(), x - eps), x + eps)
+        x_adv = x_adv.clamp(0, 1)
+    return x_adv
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--n", type=int, default=256)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    nnlab.set_seed(0)
+    _, (x, y) = load_mnist()
+    x = torch.tensor(x[:a.n].reshape(-1, 28, 28, 1) / 255.0, dtype=torch.float32)
+    y = torch.tensor(y[:a.n]).long()
+    # The lecture CNN with a logits head: torchattacks treats outputs as logits (nnlab's
+    # PGD would also take the softmax head), so every contender gets the same function.
+    logits = nnlab.Sequential([
+        Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)), MaxPooling2D((2, 2)),
+        Conv2D(32, (3, 3), activation="relu"), MaxPooling2D((2, 2)), Flatten(),
+        Dense(64, activation="relu"), Dense(10)])
+    logits.eval()
+    contenders = {"nnlab": lambda: PGD(logits, 0.3, 0.01, 40, random_start=False)(x, y),
+                  "hand-written": lambda: hand_written(logits, x, y)}
+    try:
+        import torchattacks
+        ta = torchattacks.PGD(logits, eps=0.3, alpha=0.01, steps=40, random_start=False)
+        contenders["torchattacks"] = lambda: ta(x, y)
+    except ImportError:
+        print("torchattacks not installed: skipping it")
+    times = {k: [] for k in contenders}
+    outs = {}
+    for name, fn in contenders.items():
+        outs[name] = fn()  # warm-up, and the images for the equality check
+    for r in range(a.repeats):  # interleaved, order reversed every other round
+        for name, fn in (list(contenders.items()) if r % 2 == 0
+                         else list(contenders.items())[::-1]):
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    print(f"PGD-40, {a.n} MNIST images, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads")
+    speed = {k: a.n / statistics.median(v) for k, v in times.items()}
+    for name, s in speed.items():
+        diff = (outs[name] - outs["nnlab"]).abs().max().item()
+        print(f"  {name:13s} {s:8.1f} images/s   (max |x_adv - nnlab's| = {diff:.1e})")
+    if "torchattacks" in speed:
+        print(f"  nnlab / torchattacks = {speed['nnlab'] / speed['torchattacks']:.2f}x")
+    print(f"  nnlab / hand-written = {speed['nnlab'] / speed['hand-written']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

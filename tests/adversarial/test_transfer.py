@@ -1,0 +1,37 @@
+"""Papernot's substitute training and the transfer attack, on the real digits."""
+import pytest
+import torch
+
+from nnlab.adversarial import FGSM, JacobianAugmentation, transfer_attack
+from nnlab.layers import Dense, Flatten
+import nnlab
+
+
+def test_substitute_learns_the_black_box_and_its_attacks_transfer(digits, digits_model):
+    _, (x, y) = digits
+    seed_x, x_eval, y_eval = x[-60:], x[:200], y[:200]
+    substitute = nnlab.Sequential([Flatten(input_shape=(8, 8, 1)), Dense(32, activation="relu"),
+                                   Dense(10)])
+    jda = JacobianAugmentation(digits_model, substitute, rounds=4, lam=0.1, epochs=10,
+                               batch_size=32)
+    jda.fit(seed_x)
+    sizes = [size for size, _ in jda.history_]
+    assert sizes == [60, 120, 240, 480] and jda.queries_ == 480 and jda.x_.shape[0] == 480
+    assert jda.x_.min() >= 0 and jda.x_.max() <= 1
+    r = transfer_attack(digits_model, FGSM(substitute, eps=0.3), x_eval, y_eval)
+    assert r["oracle_clean_accuracy"] >= 0.9
+    # Black-box examples fool it far more than random sign noise of the same size does.
+    noise = (x_eval + 0.3 * torch.randn_like(x_eval).sign()).clamp(0, 1)
+    noise_acc = (digits_model(noise).argmax(1) == y_eval).float().mean().item()
+    assert r["oracle_adversarial_accuracy"] < noise_acc - 0.2, (r, noise_acc)
+    assert r["transfer_success"] >= 0.3
+
+
+def test_transfer_bad_arguments(digits_model):
+    with pytest.raises(TypeError, match=r"substitute must be a torch.nn.Module"):
+        JacobianAugmentation(digits_model, "mlp")
+    sub = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+    with pytest.raises(ValueError, match=r"lam must be > 0"):
+        JacobianAugmentation(digits_model, sub, lam=0)
+    with pytest.raises(ValueError, match=r"x_seed must be a non-empty batch of images in"):
+        JacobianAugmentation(digits_model, sub).fit(torch.full((4, 8, 8, 1), 16.0))
