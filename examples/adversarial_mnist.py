@@ -73,7 +73,7 @@ def normal_part():
     substitute = nnlab.Sequential([  # Papernot's substitute: a small CNN of its own design
         Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)), MaxPooling2D(2), Flatten(),
         Dense(200, activation="relu"), Dense(10)])
-    jda = adv.JacobianAugmentation(model, substitute, rounds=6, lam=0.1, epochs=10)
+    jda = adv.JacobianAugmentation(model, substitute, rounds=6 if a.full else 4, lam=0.1, epochs=10)
     jda.fit(x_test[-150:])  # Papernot's 150 seed images, disjoint from the evaluation set
     for eps in (0.2, 0.3):
         r = adv.transfer_attack(model, adv.FGSM(substitute, eps), xe, ye)
