@@ -25,7 +25,9 @@ setup: $(VENV)/.installed
 data: setup
 	PYTHON=$(PY) bash scripts/fetch_test_data.sh
 
-demo: setup data
+# The demo needs MNIST only (not the test datasets `make data` fetches).
+demo: setup
+	PYTHON=$(PY) bash scripts/fetch_demo_data.sh
 	$(PY) -m nnlab demo
 
 test: setup data

@@ -29,3 +29,12 @@ def test_bad_arguments_are_explained(capsys):
     assert cli.main(["summary", "vgg17"]) == 2
     assert "Unknown zoo model 'vgg17'" in capsys.readouterr().err
     assert cli.main(["data", "fetch"]) == 2
+
+
+def test_help_is_written_for_users(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "nnlab demo" in out and "nnlab data fetch mnist" in out and "Start here" in out
+    assert "thin argument parsing" not in out  # not the developer docstring

@@ -18,7 +18,20 @@ def test_keras_style_import_paths():
 
 def test_import_nnlab_stays_light():
     code = ("import sys, nnlab; heavy = [m for m in ('matplotlib', 'sklearn', 'keras', "
-            "'tensorboard') if m in sys.modules]; print(heavy)")
+            "'tensorboard', 'nnlab.zoo', 'nnlab.data') if m in sys.modules]; print(heavy); "
+            # every public subpackage is an attribute, loaded on first use
+            "z = nnlab.zoo; print(z is sys.modules['nnlab.zoo'], nnlab.analysis.__name__, "
+            "nnlab.applications.__name__, nnlab.datasets.__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "[]"
+                         check=True).stdout.splitlines()
+    assert out[0].strip() == "[]"
+    assert out[1].split() == ["True", "nnlab.analysis", "nnlab.applications", "nnlab.datasets"]
+
+
+def test_unknown_attribute_is_still_an_attribute_error():
+    import pytest
+
+    import nnlab
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        nnlab.nonexistent  # noqa: B018
+    assert "zoo" in dir(nnlab)

@@ -23,3 +23,32 @@ __all__ = [
     "layers", "load_model", "losses", "metrics", "optimizers", "regularizers", "schedules",
     "set_image_data_format", "set_seed", "training",
 ]
+
+# Subpackages loaded on first attribute access (``nnlab.zoo`` after ``import nnlab``), as
+# ``keras.layers`` is reachable after ``import keras``; loading them eagerly would make
+# ``import nnlab`` pull in their optional dependencies.
+_LAZY_SUBPACKAGES = frozenset({
+    "analysis", "zoo", "data", "diagnostics", "ops", "random", "utils", "datasets",
+    "applications", "backend", "preprocessing", "models",
+    "text", "embeddings", "interpret", "adversarial", "generative", "vision", "rl",
+    "compress", "distributed", "experiments",
+})
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBPACKAGES:
+        import importlib
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise  # the subpackage exists but one of its imports is missing
+            raise AttributeError(f"module 'nnlab' has no attribute {name!r} (the subpackage "
+                                 f"nnlab.{name} is not installed in this version)") from None
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'nnlab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_SUBPACKAGES)

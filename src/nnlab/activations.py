@@ -76,6 +76,12 @@ def silu(x: torch.Tensor) -> torch.Tensor:
     return F.silu(x)
 
 
+@ACTIVATIONS.add("mish")
+def mish(x: torch.Tensor) -> torch.Tensor:
+    """f(x) = x * tanh(softplus(x)) (Misra, 2019)."""
+    return F.mish(x)
+
+
 @ACTIVATIONS.add("relu6")
 def relu6(x: torch.Tensor) -> torch.Tensor:
     return F.relu6(x)

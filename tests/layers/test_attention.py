@@ -92,20 +92,11 @@ def test_additive_attention_keras_parity(keras):
 
 
 def copy_mha_weights(keras, k_layer, n_layer, rng):
-    """Randomize Keras' weights and copy them into ours. Keras: query/key/value kernels
-    (in, heads, dim), biases (heads, dim), output kernel (heads, dim, out); nnlab: torch's
-    (out, in) layout with heads * dim flattened."""
+    """Randomize Keras' weights and copy them into ours in Keras' layouts (query/key/value
+    kernels (in, heads, dim), biases (heads, dim), output kernel (heads, dim, out))."""
     k_layer.set_weights([rng.normal(0, 0.4, w.shape).astype("float32")
                          for w in k_layer.get_weights()])
-    ours = []
-    for i, dense in enumerate([k_layer._query_dense, k_layer._key_dense, k_layer._value_dense,
-                               k_layer._output_dense]):
-        w = [k_numpy(keras, t) for t in dense.weights]
-        ours.append(w[0].reshape(w[0].shape[0], -1).T if i < 3
-                    else w[0].reshape(-1, w[0].shape[-1]).T)
-        if len(w) > 1:
-            ours.append(w[1].reshape(-1))
-    n_layer.set_weights(ours)
+    n_layer.set_weights(k_layer.get_weights())
 
 
 @pytest.mark.parametrize("kwargs", [dict(), dict(value_dim=3, output_shape=7),

@@ -20,12 +20,6 @@ def _np(t):
     return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
 
 
-def _keras_to_ours(kernel):
-    """Keras kernel (*k, a, b) -> torch layout (b, a, *k) (conv, transpose, pointwise)."""
-    k = _np(kernel)
-    return np.transpose(k, (k.ndim - 1, k.ndim - 2) + tuple(range(k.ndim - 2)))
-
-
 def _shape_and_params(keras, name, kwargs, input_shape):
     theirs = getattr(keras.layers, name)(**kwargs)
     out = theirs(keras.Input(input_shape))
@@ -36,8 +30,8 @@ def _shape_and_params(keras, name, kwargs, input_shape):
     return theirs, ours
 
 
-def _copy_and_compare(keras, theirs, ours, weights, input_shape, atol=1e-5):
-    ours.set_weights(weights)
+def _copy_and_compare(keras, theirs, ours, input_shape, atol=1e-5):
+    ours.set_weights(theirs.get_weights())  # Keras layouts, converted by set_weights
     if getattr(theirs, "use_bias", False):  # a non-zero bias, so it is compared too
         theirs.bias.assign(_np(theirs.bias) + 0.25)
         ours.bias.data += 0.25
@@ -158,8 +152,7 @@ def test_keras_shape_and_param_parity(keras, name, kwargs, shape):
 ])
 def test_conv2d_numeric_parity(keras, kwargs, shape):
     theirs, ours = _shape_and_params(keras, "Conv2D", kwargs, shape)
-    _copy_and_compare(keras, theirs, ours, [_keras_to_ours(theirs.kernel), _np(theirs.bias)],
-                      shape)
+    _copy_and_compare(keras, theirs, ours, shape)
 
 
 @pytest.mark.parametrize("kwargs,shape", [
@@ -172,26 +165,19 @@ def test_conv2d_numeric_parity(keras, kwargs, shape):
 ])
 def test_conv2d_transpose_numeric_parity(keras, kwargs, shape):
     theirs, ours = _shape_and_params(keras, "Conv2DTranspose", kwargs, shape)
-    _copy_and_compare(keras, theirs, ours, [_keras_to_ours(theirs.kernel), _np(theirs.bias)],
-                      shape)
+    _copy_and_compare(keras, theirs, ours, shape)
 
 
 def test_conv1d_causal_depthwise_and_separable_numeric_parity(keras):
     theirs, ours = _shape_and_params(keras, "Conv1D", dict(filters=3, kernel_size=3,
                                      padding="causal", dilation_rate=2), (9, 2))
-    _copy_and_compare(keras, theirs, ours, [_keras_to_ours(theirs.kernel), _np(theirs.bias)],
-                      (9, 2))
+    _copy_and_compare(keras, theirs, ours, (9, 2))
     theirs, ours = _shape_and_params(keras, "DepthwiseConv2D", dict(
         kernel_size=3, depth_multiplier=2, strides=2, padding="same"), (7, 8, 3))
-    k = _np(theirs.kernel)  # (kh, kw, C, m) -> (C*m, 1, kh, kw), channel c*m + j
-    depthwise = k.reshape(k.shape[:2] + (1, -1)).transpose(3, 2, 0, 1)
-    _copy_and_compare(keras, theirs, ours, [depthwise, _np(theirs.bias)], (7, 8, 3))
+    _copy_and_compare(keras, theirs, ours, (7, 8, 3))
     theirs, ours = _shape_and_params(keras, "SeparableConv2D", dict(
         filters=4, kernel_size=3, depth_multiplier=2, padding="same"), (7, 8, 3))
-    k = _np(theirs.depthwise_kernel)
-    depthwise = k.reshape(k.shape[:2] + (1, -1)).transpose(3, 2, 0, 1)
-    _copy_and_compare(keras, theirs, ours, [depthwise, _keras_to_ours(theirs.pointwise_kernel),
-                                            _np(theirs.bias)], (7, 8, 3))
+    _copy_and_compare(keras, theirs, ours, (7, 8, 3))
 
 
 def test_stride_and_dilation_together_match_torch():

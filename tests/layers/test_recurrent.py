@@ -32,19 +32,6 @@ def nnlab_shapes(layer, input_shape):
     return [t.shape for t in (out if isinstance(out, list) else [out])]
 
 
-def keras_to_nnlab_rnn(kind, weights, units):
-    """Keras RNN weights (kernel (F, G*u), recurrent (u, G*u), bias) in nnlab's layout:
-    transposed, and for GRU reordered from Keras' z, r, h to torch's r, z, n."""
-    def order(a):
-        if kind != "GRU":
-            return a
-        return np.concatenate([a[..., units:2 * units], a[..., :units], a[..., 2 * units:]], -1)
-    out = [order(weights[0]).T.copy(), order(weights[1]).T.copy()]
-    if len(weights) > 2:
-        out.append(order(weights[2]).copy())
-    return out
-
-
 def randomize(keras_layer, rng):
     keras_layer.set_weights([rng.normal(0, 0.5, w.shape).astype("float32")
                              for w in keras_layer.get_weights()])
@@ -115,7 +102,7 @@ def test_keras_parity_shapes_counts_and_outputs(keras, kind, kwargs):
         keras_shapes(keras, getattr(keras.layers, kind)(**kwargs), (None, 4))
     assert counts(n_layer) == counts(k_layer)
     randomize(k_layer, rng)
-    n_layer.set_weights(keras_to_nnlab_rnn(kind, k_layer.get_weights(), 5))
+    n_layer.set_weights(k_layer.get_weights())
     n_layer.eval()
     expected = [to_numpy(o) for o in outputs(k_layer(x))]
     got = [to_numpy(o) for o in outputs(n_layer(torch.from_numpy(x)))]
@@ -135,7 +122,7 @@ def test_keras_parity_initial_state(keras, kind):
     randomize(k_layer, rng)
     n_layer = getattr(L, kind)(4, return_sequences=True)
     n_layer.maybe_build((None, 5, 3))
-    n_layer.set_weights(keras_to_nnlab_rnn(kind, k_layer.get_weights(), 4))
+    n_layer.set_weights(k_layer.get_weights())
     expected = to_numpy(k_layer(x, initial_state=states))
     got = to_numpy(n_layer(torch.from_numpy(x), initial_state=[torch.from_numpy(s)
                                                               for s in states]))
@@ -238,10 +225,8 @@ def test_errors_are_clear():
         L.GRU(4, recurrent_activation="hard_sigmoid")
     with pytest.raises(ValueError, match="'tanh' or 'relu'"):
         L.SimpleRNN(4, activation="sigmoid")
-    with pytest.raises(NotImplementedError, match="recurrent_dropout"):
-        L.LSTM(4, recurrent_dropout=0.2)
-    with pytest.raises(NotImplementedError, match="reset_after"):
-        L.GRU(4, reset_after=False)
+    with pytest.raises(ValueError, match=r"LSTM: recurrent_dropout must be in \[0, 1\), got 1.5"):
+        L.LSTM(4, recurrent_dropout=1.5)
     with pytest.raises(ShapeError, match=r"lstm_bad.*rank 3.*\(None, 5\)"):
         L.LSTM(4, name="lstm_bad")(nnlab.Input((5,)))
     layer = L.LSTM(4, name="lstm_feat")

@@ -13,7 +13,6 @@ from tests.layer_harness import run_layer_test
 from tests.layers.test_recurrent import (
     counts,
     keras_shapes,
-    keras_to_nnlab_rnn,
     nnlab_shapes,
     outputs,
     randomize,
@@ -73,9 +72,9 @@ def test_bidirectional_keras_parity(keras, kind, kwargs, mode):
     assert counts(n_layer) == counts(k_layer)
     randomize(k_layer, rng)
     n_layer.forward_layer.set_weights(
-        keras_to_nnlab_rnn(kind, k_layer.forward_layer.get_weights(), 4))
+        k_layer.forward_layer.get_weights())
     n_layer.backward_layer.set_weights(
-        keras_to_nnlab_rnn(kind, k_layer.backward_layer.get_weights(), 4))
+        k_layer.backward_layer.get_weights())
     n_layer.eval()
     expected = [to_numpy(o) for o in outputs(k_layer(x))]
     fused = outputs(n_layer(torch.from_numpy(x)))

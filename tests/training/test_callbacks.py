@@ -31,7 +31,7 @@ def test_early_stopping_restores_best_weights(data):
     history = model.fit(x, y, epochs=40, validation_split=0.2, callbacks=[stop], verbose=0)
     assert len(history.history["loss"]) < 40
     best = min(history.history["val_loss"])
-    cut = len(x) - int(len(x) * 0.2)  # Keras' validation_split takes the last 20%
+    cut = int(len(x) * (1 - 0.2))  # Keras trains on the first floor(n * 0.8)
     val_x, val_y = x[cut:], y[cut:]
     assert model.evaluate(val_x, val_y, verbose=0)[0] == pytest.approx(best, rel=1e-4)
 

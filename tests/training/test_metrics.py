@@ -79,8 +79,8 @@ def test_multiclass_scores_match_sklearn(average):
     from sklearn.metrics import f1_score, precision_score, recall_score
     y, s = _multiclass()
     pred = s.argmax(1).numpy()
-    for ours, theirs in [(M.F1Score, f1_score), (M.Precision, precision_score),
-                         (M.Recall, recall_score)]:
+    for ours, theirs in [(M.F1Score, f1_score), (M.MulticlassPrecision, precision_score),
+                         (M.MulticlassRecall, recall_score)]:
         got = _stream(ours(average=average), y, s)
         np.testing.assert_allclose(got, theirs(y.numpy(), pred, average=average), atol=1e-12)
 
@@ -181,3 +181,43 @@ def test_get_resolution_and_errors():
         M.F1Score(average="samples")
     with pytest.raises(ValueError, match="k must be >= 1"):
         M.TopKCategoricalAccuracy(k=0)
+
+
+# ------------------------------------------- Keras semantics (issue 8, defect 7)
+def test_precision_recall_threshold_each_element_like_keras():
+    keras = pytest.importorskip("keras")
+    g = torch.Generator().manual_seed(3)
+    probs = torch.softmax(torch.randn(64, 5, generator=g) * 2, -1)
+    y = F.one_hot(torch.randint(0, 5, (64,), generator=g), 5).float()
+    w = torch.rand(64, generator=g)
+    cases = [dict(), dict(thresholds=0.3), dict(class_id=2), dict(top_k=2)]
+    for ours_cls, keras_cls in [(M.Precision, keras.metrics.Precision),
+                                (M.Recall, keras.metrics.Recall)]:
+        for kwargs in cases:
+            ours, theirs = ours_cls(**kwargs), keras_cls(**kwargs)
+            for i in range(0, 64, 16):
+                ours.update_state(y[i:i + 16], probs[i:i + 16], sample_weight=w[i:i + 16])
+                theirs.update_state(y[i:i + 16].numpy(), probs[i:i + 16].numpy(),
+                                    sample_weight=w[i:i + 16].numpy())
+            assert ours.result() == pytest.approx(float(theirs.result()), abs=1e-6), kwargs
+    sparse = M.Recall()  # integer labels for (batch, C) scores are one-hot encoded
+    sparse.update_state(y.argmax(-1), probs)
+    dense = M.Recall()
+    dense.update_state(y, probs)
+    assert sparse.result() == dense.result()
+    assert isinstance(M.get("multiclass_recall"), M.MulticlassRecall)
+
+
+def test_categorical_accuracy_takes_boolean_one_hot_targets():
+    keras = pytest.importorskip("keras")
+    y, s = _multiclass(n=40, c=3)
+    one_hot = F.one_hot(y, 3).bool()
+    for ours, theirs in [(M.CategoricalAccuracy(), keras.metrics.CategoricalAccuracy()),
+                         (M.TopKCategoricalAccuracy(k=2),
+                          keras.metrics.TopKCategoricalAccuracy(k=2))]:
+        ours.update_state(one_hot, s)
+        theirs.update_state(one_hot.numpy(), s.numpy())
+        assert ours.result() == pytest.approx(float(theirs.result()), abs=1e-6)
+    acc = M.get("accuracy")
+    acc.update_state(one_hot, s)
+    assert acc.result() == pytest.approx((s.argmax(1) == y).float().mean().item())

@@ -214,3 +214,20 @@ def test_unsupported_compile_argument_is_refused():
     model = nnlab.Sequential([Dense(2, input_shape=(3,))])
     with pytest.raises(NotImplementedError, match="weighted_metrics"):
         model.compile("adam", "mse", weighted_metrics=["mae"])
+
+
+def test_validation_split_trains_on_first_floor_n_times_one_minus_v():
+    """Keras: split_at = floor(n * (1 - v)); n=10, v=0.25 -> 7 train, 3 validation."""
+    from nnlab.training.data_adapter import ArrayData
+    for n, v, cut in ((10, 0.25, 7), (1797, 0.2, 1437), (5, 0.5, 2), (3, 0.1, 2)):
+        train, val = ArrayData(np.arange(n, dtype="float32")[:, None]).split(v)
+        assert (train.n, val.n) == (cut, n - cut)
+        assert float(val.x[0, 0]) == cut
+    seen = []
+    model = nnlab.Sequential([nnlab.layers.Dense(1, input_shape=(1,))])
+    model.compile("sgd", "mse")
+    model.fit(np.ones((10, 1), "float32"), np.ones((10, 1), "float32"), batch_size=4,
+              validation_split=0.25, verbose=0, epochs=1, callbacks=[
+                  nnlab.callbacks.LambdaCallback(on_train_batch_begin=lambda b, logs:
+                                                 seen.append(b))])
+    assert seen == [0, 1]  # 7 training samples in batches of 4

@@ -10,10 +10,12 @@ from .activation import ELU, PReLU, Activation, LeakyReLU, Maxout, ReLU, Softmax
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .conv_depthwise import (DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D,
                              SeparableConv2D)
+from .conv_lstm import ConvLSTM2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
 from .convolutional import Conv1D, Conv2D, Conv3D
 from .core import Dense, Dropout, Flatten, Lambda, Permute, Reshape
 from .embedding import Embedding
+from .masking import Masking
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
                       average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization, LayerNormalization
@@ -23,6 +25,14 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPooling1D,
                       MaxPooling2D, MaxPooling3D)
 from .recurrent import GRU, LSTM, SimpleRNN
+from .string_lookup import StringLookup
+from .text_vectorization import TextVectorization
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D,
                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from .wrappers import Bidirectional, TimeDistributed
+from .image_augmentation import (RandomContrast, RandomCrop, RandomFlip, RandomRotation,
+                                 RandomTranslation, RandomZoom)
+from .image_resizing import CenterCrop, Resizing
+from .noise import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from .repeat_vector import RepeatVector
+from . import merge  # Keras 2's keras.layers.merge path (warns once on use)

@@ -22,6 +22,8 @@ class Activation(Layer):
     :class:`Maxout` with 2 pieces (halves the last axis).
     """
 
+    supports_masking = True  # carries a (batch, timesteps) mask on unchanged
+
     def __init__(self, activation: Any, **kwargs: Any):
         super().__init__(**kwargs)
         self.activation_name = activation if isinstance(activation, str) else None
@@ -55,6 +57,8 @@ class ReLU(Layer):
     """``min(max(x, threshold-slope...), max_value)``: Keras' ReLU(max_value, negative_slope,
     threshold). Same shape in and out."""
 
+    supports_masking = True  # carries a (batch, timesteps) mask on unchanged
+
     def __init__(self, max_value: Optional[float] = None, negative_slope: float = 0.0,
                  threshold: float = 0.0, **kwargs: Any):
         super().__init__(**kwargs)
@@ -72,10 +76,20 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
-    """``x if x > 0 else negative_slope * x`` (Keras 3 default slope 0.3)."""
+    """``x if x > 0 else negative_slope * x`` (Keras 3 default slope 0.3).
 
-    def __init__(self, negative_slope: float = 0.3, **kwargs: Any):
+    ``alpha=`` (Keras 2's name) is accepted with a one-time DeprecationWarning."""
+
+    supports_masking = True  # carries a (batch, timesteps) mask on unchanged
+
+    def __init__(self, negative_slope: float = 0.3, alpha: Optional[float] = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
+        if alpha is not None:
+            from .._deprecation import warn_once
+            warn_once("LeakyReLU.alpha", "LeakyReLU(alpha=...) is Keras 2's spelling; Keras 3 "
+                      "calls it LeakyReLU(negative_slope=...)")
+            negative_slope = alpha
         self.negative_slope = float(negative_slope)
 
     def compute_output_shape(self, input_shape):
@@ -87,6 +101,8 @@ class LeakyReLU(Layer):
 
 class ELU(Layer):
     """``x if x > 0 else alpha * (exp(x) - 1)``."""
+
+    supports_masking = True  # carries a (batch, timesteps) mask on unchanged
 
     def __init__(self, alpha: float = 1.0, **kwargs: Any):
         super().__init__(**kwargs)
@@ -101,6 +117,8 @@ class ELU(Layer):
 
 class Softmax(Layer):
     """Softmax along ``axis`` (default last)."""
+
+    supports_masking = True  # carries a (batch, timesteps) mask on unchanged
 
     def __init__(self, axis: int = -1, **kwargs: Any):
         super().__init__(**kwargs)
@@ -123,6 +141,8 @@ class PReLU(Layer):
 
     Weights: ``alpha`` of shape ``(channels,)`` (or as ``shared_axes`` imply).
     """
+
+    supports_masking = True  # carries a (batch, timesteps) mask on unchanged
 
     def __init__(self, alpha_initializer: Any = None,
                  shared_axes: Optional[Sequence[int]] = None, **kwargs: Any):

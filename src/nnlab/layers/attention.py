@@ -127,6 +127,10 @@ class Attention(_ScoresFlag, Layer):
             total = self.scale * total
         return self.concat_score_weight * torch.tanh(total).sum(-1)
 
+    def compute_mask(self, inputs, mask=None):
+        """The query's mask (Keras' rule): the output has the query's time steps."""
+        return None if mask is None else list(mask)[0]
+
     def call(self, inputs, mask=None, training=None, return_attention_scores=False,
              use_causal_mask=False):
         self._validate([tuple(t.shape) for t in inputs] if isinstance(inputs, (list, tuple))

@@ -34,6 +34,8 @@ class Dense(Layer):
         401920
     """
 
+    supports_masking = True  # carries a (batch, timesteps) mask on unchanged
+
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, **kwargs: Any):
@@ -75,6 +77,8 @@ class Dropout(Layer):
 
     ``noise_shape`` (e.g. ``(None, 1, 1, C)``) drops whole feature maps (spatial dropout).
     """
+
+    supports_masking = True  # carries a (batch, timesteps) mask on unchanged
 
     def __init__(self, rate: float, noise_shape: Optional[Sequence[Optional[int]]] = None,
                  seed: Optional[int] = None, **kwargs: Any):

@@ -20,8 +20,9 @@ class Embedding(Layer):
         output_dim: size of each vector.
         embeddings_initializer: default ``'uniform'`` (U(-0.05, 0.05), as Keras).
         embeddings_regularizer: e.g. ``'l2'``.
-        mask_zero: id 0 is padding; ``compute_mask(inputs)`` returns ``inputs != 0``
-            (nnlab does not propagate masks automatically: pass it on explicitly).
+        mask_zero: id 0 is padding: the output carries the mask ``inputs != 0`` (Keras'
+            ``_keras_mask``), which Sequential and functional models pass on to the layers
+            that consume it (RNNs, attention, pooling, losses); see ``docs/sequences.md``.
         input_length: Keras 2's way to fix the sequence length, e.g. for a ``Flatten``
             that follows; it sets ``input_shape=(input_length,)``.
 
@@ -52,6 +53,7 @@ class Embedding(Layer):
         self.input_dim = input_dim
         self.output_dim = output_dim
         self.mask_zero = bool(mask_zero)
+        self._makes_mask = self.mask_zero
         self.input_length = input_length
         self._init = embeddings_initializer
         self._reg = embeddings_regularizer

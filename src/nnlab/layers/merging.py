@@ -60,6 +60,16 @@ class _Merge(Layer):
     def call(self, inputs: List[torch.Tensor]) -> torch.Tensor:
         return self.merge(list(inputs))
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras' rule: a step is kept when every input that has a mask keeps it."""
+        masks = [m for m in (mask or []) if m is not None]
+        if not masks:
+            return None
+        out = masks[0]
+        for m in masks[1:]:
+            out = out & m
+        return out
+
     def merge(self, inputs):  # pragma: no cover - abstract
         raise NotImplementedError
 

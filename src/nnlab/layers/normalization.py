@@ -146,6 +146,8 @@ class LayerNormalization(Layer):
         (None, 10, 32)
     """
 
+    supports_masking = True  # carries a (batch, timesteps) mask on unchanged
+
     def __init__(self, axis: Union[int, Sequence[int]] = -1, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer: Any = "zeros",
                  gamma_initializer: Any = "ones", beta_regularizer: Any = None,

@@ -21,6 +21,7 @@ from typing import Any, Optional, Sequence, Union
 import torch
 import torch.nn.functional as F
 
+from ..models.masking import check_time_mask
 from .conv_utils import (SpatialLayer, apply_padding, check_output_lengths,
                          explain_kernel_error, layout,
                          normalize_padding, normalize_tuple, padding_pairs, spatial_of,
@@ -245,8 +246,32 @@ class BaseGlobalPooling(SpatialLayer):
         return torch.mean(inputs, dim=self._axes, keepdim=self.keepdims)
 
 
-class GlobalMaxPooling1D(BaseGlobalPooling):
+class _MaskedGlobalPooling1D(BaseGlobalPooling):
+    """1-D global pooling that leaves masked steps out (``mask`` ``(batch, steps)``)."""
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # the steps axis is gone
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        keep = check_time_mask(self, inputs.movedim(self._axes[0], 1), mask)
+        keep = keep.unsqueeze(self.channel_axis if self.channel_axis > 0 else -1)
+        dim = self._axes[0]
+        if self.mode == "max":
+            low = torch.finfo(inputs.dtype).min
+            return torch.amax(inputs.masked_fill(~keep, low), dim=dim, keepdim=self.keepdims)
+        weights = keep.to(inputs.dtype)
+        total = (inputs * weights).sum(dim=dim, keepdim=self.keepdims)
+        return total / weights.sum(dim=dim, keepdim=self.keepdims)
+
+
+class GlobalMaxPooling1D(_MaskedGlobalPooling1D):
     """Max over steps: ``(batch, steps, channels)`` -> ``(batch, channels)``.
+
+    With a mask (e.g. after ``Embedding(mask_zero=True)``) masked steps are left out of
+    the max. Keras 3 ignores the mask here (it warns and takes padded steps into the
+    max); nnlab follows the padded-equals-unpadded rule instead.
 
     Example:
         >>> import nnlab
@@ -285,8 +310,11 @@ class GlobalMaxPooling3D(BaseGlobalPooling):
         super().__init__(3, "max", data_format, keepdims, **kwargs)
 
 
-class GlobalAveragePooling1D(BaseGlobalPooling):
+class GlobalAveragePooling1D(_MaskedGlobalPooling1D):
     """Mean over steps: ``(batch, steps, channels)`` -> ``(batch, channels)``.
+
+    With a mask the mean is over the kept steps only (as Keras:
+    ``sum(x * mask) / sum(mask)``).
 
     Example:
         >>> import nnlab

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from .rnn_base import RNNBase, resolve_activation
 
@@ -24,7 +25,9 @@ class SimpleRNN(RNNBase):
         use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
         kernel_regularizer, recurrent_regularizer, bias_regularizer: as in Keras.
         dropout: input dropout rate (one mask per sequence, shared over time).
-        recurrent_dropout: must be 0 (the fused kernel cannot drop the state).
+        recurrent_dropout: dropout rate on ``h_{t-1}`` in the recurrent matmul (Keras 3:
+            one mask per gate, fixed over a batch's time steps; training only). Runs a
+            Python loop over time steps, several times slower (warned once).
         return_sequences: return every step's output, not only the last.
         return_state: also return the final state (a list ``[output, h]``).
         go_backwards: read the sequence backwards (outputs come in reversed order).
@@ -33,7 +36,12 @@ class SimpleRNN(RNNBase):
         unroll: accepted for Keras compatibility (a speed hint; the fused kernel needs none).
 
     Call arguments: ``inputs``, ``training``, ``initial_state`` (a ``(batch, units)``
-    tensor or a list holding one).
+    tensor or a list holding one), ``mask`` (``(batch, timesteps)`` booleans; default:
+    the mask the input carries, e.g. from ``Embedding(mask_zero=True)``). A masked step
+    leaves the state unchanged and outputs the previous output (Keras 3's rule).
+    Right-/left-padded masks run the fused kernel on packed sequences
+    (``pack_padded_sequence``); masks with holes run a masked loop over time steps
+    (:mod:`nnlab.layers.rnn_masking`).
 
     Input shape: ``(batch, timesteps, features)``.
     Output shape: ``(batch, timesteps, units)`` if ``return_sequences`` else
@@ -73,11 +81,20 @@ class SimpleRNN(RNNBase):
     def _direction_params(self):
         return self._one_bias_params()
 
-    def _kernel(self, x, hx, params, bidirectional, training):
+    def _kernel(self, x, hx, params, bidirectional, training, batch_sizes=None):
         fn = torch.rnn_tanh if self._activation == "tanh" else torch.rnn_relu
-        out, h = fn(x, torch.cat(hx) if bidirectional else hx[0], params, self.use_bias, 1,
-                    0.0, training, bidirectional, True)
+        h0 = torch.cat(hx) if bidirectional else hx[0]
+        if batch_sizes is not None:
+            out, h = fn(x, batch_sizes, h0, params, self.use_bias, 1, 0.0, training,
+                        bidirectional)
+        else:
+            out, h = fn(x, h0, params, self.use_bias, 1, 0.0, training, bidirectional, True)
         return out, [h]
+
+    def _step(self, x_t, states, rec_masks):
+        h = states[0] if rec_masks is None else states[0] * rec_masks[0]
+        fn = torch.rnn_tanh_cell if self._activation == "tanh" else torch.rnn_relu_cell
+        return [fn(x_t, h, self.kernel, self.recurrent_kernel, self.bias, None)]
 
 
 class LSTM(RNNBase):
@@ -96,7 +113,8 @@ class LSTM(RNNBase):
         Others: as :class:`SimpleRNN`.
 
     Call arguments: ``inputs``, ``training``, ``initial_state=[h, c]`` (each
-    ``(batch, units)``), e.g. a decoder started from an encoder's states.
+    ``(batch, units)``), e.g. a decoder started from an encoder's states; ``mask`` as
+    :class:`SimpleRNN` (packed fused kernel for padded batches, masked loop for holes).
 
     Input shape: ``(batch, timesteps, features)``.
     Output shape: ``(batch, timesteps, units)`` or ``(batch, units)``; with ``return_state``
@@ -143,26 +161,54 @@ class LSTM(RNNBase):
     def _direction_params(self):
         return self._one_bias_params()
 
-    def _kernel(self, x, hx, params, bidirectional, training):
+    def _kernel(self, x, hx, params, bidirectional, training, batch_sizes=None):
         h0, c0 = (torch.cat(hx[0::2]), torch.cat(hx[1::2])) if bidirectional else hx
-        out, h, c = torch.lstm(x, (h0, c0), params, self.use_bias, 1, 0.0, training,
-                               bidirectional, True)
+        if batch_sizes is not None:
+            out, h, c = torch.lstm(x, batch_sizes, (h0, c0), params, self.use_bias, 1, 0.0,
+                                   training, bidirectional)
+        else:
+            out, h, c = torch.lstm(x, (h0, c0), params, self.use_bias, 1, 0.0, training,
+                                   bidirectional, True)
         return out, [h, c]
+
+    def _step(self, x_t, states, rec_masks):
+        h, c = states
+        if rec_masks is None:
+            h, c = torch.lstm_cell(x_t, (h, c), self.kernel, self.recurrent_kernel, self.bias,
+                                   None)
+            return [h, c]
+        # Written out: torch.lstm_cell feeds one h to all four gates, Keras 3 drops
+        # h_{t-1} with a separate recurrent-dropout mask per gate.
+        units = self.units
+        w_hh = self.recurrent_kernel.view(4, units, units).transpose(1, 2)
+        rec = torch.bmm(h.unsqueeze(0) * rec_masks, w_hh)  # 4 x N x units
+        gates = F.linear(x_t, self.kernel, self.bias) + rec.permute(1, 0, 2).flatten(1)
+        i, f, g, o = gates.chunk(4, 1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        return [torch.sigmoid(o) * torch.tanh(c), c]
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit (Cho et al. 2014), Keras 3's default ``reset_after=True`` form
-    (the one cuDNN and torch compute)::
+    """Gated recurrent unit (Cho et al. 2014). Keras 3's default ``reset_after=True`` form
+    (the one cuDNN and torch's fused kernel compute)::
 
         z = sigmoid(W_z x_t + b_z + U_z h_{t-1} + c_z)          update gate
         r = sigmoid(W_r x_t + b_r + U_r h_{t-1} + c_r)          reset gate
         n = tanh(W_n x_t + b_n + r * (U_n h_{t-1} + c_n))       candidate
         h_t = z * h_{t-1} + (1 - z) * n
 
+    and with ``reset_after=False`` the original form (Keras 2's default, the lectures'
+    GRU), where the reset gate scales the state before the matmul and there is one bias::
+
+        n = tanh(W_n x_t + b_n + U_n (r * h_{t-1}))
+
+    No fused kernel computes that form: it runs a Python loop over time steps
+    (:mod:`nnlab.layers.rnn_masking`), several times slower than ``reset_after=True``.
+
     Args:
         units: size of ``h``.
         activation / recurrent_activation: must be ``'tanh'`` / ``'sigmoid'``.
-        reset_after: must be True (Keras 3's default; the fused kernel's form).
+        reset_after: True (default, fused) or False (see above).
         Others: as :class:`SimpleRNN`.
 
     Input shape: ``(batch, timesteps, features)``.
@@ -172,7 +218,8 @@ class GRU(RNNBase):
     Weights (torch's layout and gate order r, z, n; Keras orders z, r, h):
     ``kernel`` ``(3 * units, features)``, ``recurrent_kernel`` ``(3 * units, units)``,
     ``bias`` ``(2, 3 * units)`` (input bias ``b``, recurrent bias ``c``):
-    ``3 * (units * (features + units) + 2 * units)`` parameters (as Keras).
+    ``3 * (units * (features + units) + 2 * units)`` parameters (as Keras); with
+    ``reset_after=False`` ``bias`` is ``(3 * units,)``.
 
     Example:
         >>> import nnlab
@@ -195,25 +242,57 @@ class GRU(RNNBase):
                  unroll: bool = False, reset_after: bool = True, **kwargs: Any):
         resolve_activation("GRU", "activation", activation, ("tanh",))
         resolve_activation("GRU", "recurrent_activation", recurrent_activation, ("sigmoid",))
-        if not reset_after:
-            raise NotImplementedError(
-                "GRU: reset_after=False (Keras 2's default) is not supported: torch's fused "
-                "GRU kernel computes the reset_after=True form, Keras 3's default.")
         super().__init__(units, use_bias, kernel_initializer, recurrent_initializer,
                          bias_initializer, kernel_regularizer, recurrent_regularizer,
                          bias_regularizer, dropout, recurrent_dropout, return_sequences,
                          return_state, go_backwards, stateful, unroll, **kwargs)
-        self.reset_after = True
+        self.reset_after = bool(reset_after)
 
     def _bias_shape(self):
-        return (2, 3 * self.units)
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _needs_loop(self, training):
+        return super()._needs_loop(training) or not self.reset_after
 
     def _direction_params(self):
         if self.bias is None:
             return [self.kernel, self.recurrent_kernel]
         return [self.kernel, self.recurrent_kernel, self.bias[0], self.bias[1]]
 
-    def _kernel(self, x, hx, params, bidirectional, training):
-        out, h = torch.gru(x, torch.cat(hx) if bidirectional else hx[0], params, self.use_bias,
-                           1, 0.0, training, bidirectional, True)
+    def _kernel(self, x, hx, params, bidirectional, training, batch_sizes=None):
+        h0 = torch.cat(hx) if bidirectional else hx[0]
+        if batch_sizes is not None:
+            out, h = torch.gru(x, batch_sizes, h0, params, self.use_bias, 1, 0.0, training,
+                               bidirectional)
+        else:
+            out, h = torch.gru(x, h0, params, self.use_bias, 1, 0.0, training, bidirectional,
+                               True)
         return out, [h]
+
+    def _step(self, x_t, states, rec_masks):
+        h = states[0]
+        bias = self.bias
+        if rec_masks is None and self.reset_after:
+            return [torch.gru_cell(x_t, h, self.kernel, self.recurrent_kernel,
+                                   None if bias is None else bias[0],
+                                   None if bias is None else bias[1])]
+        # Written out: torch.gru_cell computes neither reset_after=False nor Keras'
+        # per-gate recurrent dropout. Gate order r, z, n (torch's).
+        units = self.units
+        b_in = None if bias is None else (bias[0] if self.reset_after else bias)
+        x_r, x_z, x_n = F.linear(x_t, self.kernel, b_in).chunk(3, 1)
+        hd = h.expand(3, *h.shape) if rec_masks is None else h.unsqueeze(0) * rec_masks
+        w_hh = self.recurrent_kernel.view(3, units, units).transpose(1, 2)
+        rec_r, rec_z = torch.bmm(hd[:2], w_hh[:2]).unbind(0)
+        if self.reset_after and bias is not None:
+            c_r, c_z, c_n = bias[1].chunk(3)
+            rec_r, rec_z = rec_r + c_r, rec_z + c_z
+        r = torch.sigmoid(x_r + rec_r)
+        z = torch.sigmoid(x_z + rec_z)
+        if self.reset_after:
+            rec_n = hd[2] @ w_hh[2]
+            rec_n = r * (rec_n if bias is None else rec_n + c_n)
+        else:
+            rec_n = (r * hd[2]) @ w_hh[2]
+        n = torch.tanh(x_n + rec_n)
+        return [z * h + (1 - z) * n]

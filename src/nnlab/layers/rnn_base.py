@@ -2,7 +2,11 @@
 
 Every recurrent layer here calls one of ``torch.rnn_tanh``, ``torch.rnn_relu``,
 ``torch.gru`` or ``torch.lstm`` (the functional kernels behind ``nn.RNN``/``nn.GRU``/
-``nn.LSTM``) with its own weights: there is no Python loop over time steps.
+``nn.LSTM``) with its own weights: there is no Python loop over time steps. With a mask
+(from ``Embedding(mask_zero=True)``, ``Masking`` or ``mask=``) right- or left-padded
+batches still run the fused kernel on packed sequences; only masks with holes,
+``recurrent_dropout`` in training and ``GRU(reset_after=False)`` take a Python loop over
+time (see :mod:`nnlab.layers.rnn_masking`).
 
 Weights use torch's layout and gate order (documented on each layer):
 
@@ -15,6 +19,7 @@ two (SimpleRNN, LSTM), the second one is a zero constant made per call.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, List, Optional, Sequence
 
 import torch
@@ -23,6 +28,8 @@ import torch.nn.functional as F
 from .. import activations
 from ..errors import ShapeError
 from ..models.layer import Layer, format_shape
+from ..models.masking import check_time_mask
+from .rnn_masking import contiguous_block, run_loop, run_packed
 
 _KNOWN_FUNCTIONS = {"tanh": (torch.tanh, F.tanh), "sigmoid": (torch.sigmoid, F.sigmoid),
                     "relu": (torch.relu, F.relu)}
@@ -73,23 +80,25 @@ class RNNBase(Layer):
                  recurrent_dropout: float = 0.0, return_sequences: bool = False,
                  return_state: bool = False, go_backwards: bool = False, stateful: bool = False,
                  unroll: bool = False, **kwargs: Any):
+        zero_output_for_mask = bool(kwargs.pop("zero_output_for_mask", False))  # Keras' RNN arg
         super().__init__(**kwargs)
         cls = type(self).__name__
         if not isinstance(units, int) or isinstance(units, bool) or units < 1:
             raise ValueError(f"{cls}: units must be a positive int, got {units!r}")
         if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
             raise ValueError(f"{cls}: dropout must be in [0, 1), got {dropout!r}")
-        if recurrent_dropout:
-            raise NotImplementedError(
-                f"{cls}: recurrent_dropout={recurrent_dropout!r} is not supported: nnlab runs "
-                f"recurrent layers with torch's fused kernels, which cannot drop the recurrent "
-                f"state between steps. Use dropout= (input dropout, one mask per sequence) or "
-                f"a Dropout layer after the {cls}.")
+        if not isinstance(recurrent_dropout, (int, float)) or not 0 <= recurrent_dropout < 1:
+            raise ValueError(f"{cls}: recurrent_dropout must be in [0, 1), got "
+                             f"{recurrent_dropout!r}")
         self.units = units
         self.use_bias = bool(use_bias)
         self._inits = (kernel_initializer, recurrent_initializer, bias_initializer)
         self._regs = (kernel_regularizer, recurrent_regularizer, bias_regularizer)
         self.dropout = float(dropout)
+        self.recurrent_dropout = float(recurrent_dropout)
+        #: masked steps output zeros instead of the previous output (Keras' RNN argument;
+        #: Bidirectional sets it for return_sequences)
+        self.zero_output_for_mask = zero_output_for_mask
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
@@ -118,6 +127,13 @@ class RNNBase(Layer):
             self.bias = None
         self.input_spec = {"ndim": 3, "axes": {-1: features}}
 
+    def compute_mask(self, inputs, mask=None):
+        """The input mask for ``return_sequences`` outputs, else ``None`` (Keras' rule)."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        return [out] + [None] * self._num_states if self.return_state else out
+
     def compute_output_shape(self, input_shape):
         batch, steps = input_shape[0], input_shape[1]
         out = (batch, steps, self.units) if self.return_sequences else (batch, self.units)
@@ -131,9 +147,40 @@ class RNNBase(Layer):
         raise NotImplementedError
 
     def _kernel(self, x: torch.Tensor, hx: List[torch.Tensor], params: List[torch.Tensor],
-                bidirectional: bool, training: bool):  # pragma: no cover - abstract
-        """Run the fused kernel: returns ``(output, [final states (directions, N, units)])``."""
+                bidirectional: bool, training: bool,
+                batch_sizes: Optional[torch.Tensor] = None):  # pragma: no cover - abstract
+        """Run the fused kernel: returns ``(output, [final states (directions, N, units)])``.
+
+        With ``batch_sizes``, ``x`` is ``PackedSequence`` data and so is the output."""
         raise NotImplementedError
+
+    def _step(self, x_t: torch.Tensor, states: List[torch.Tensor],
+              rec_masks: Optional[torch.Tensor]) -> List[torch.Tensor]:  # pragma: no cover
+        """One time step for the masked loop: ``x_t`` ``(batch, features)`` -> new states
+        (``states[0]`` is the output); ``rec_masks`` ``(gates, batch, units)`` or None."""
+        raise NotImplementedError
+
+    def _recurrent_dropout_masks(self, x: torch.Tensor,
+                                 training: bool) -> Optional[torch.Tensor]:
+        """Keras 3's recurrent dropout: one mask per gate, fixed over the time steps of a
+        batch, applied to ``h_{t-1}`` where it enters the recurrent matmul."""
+        if not (training and self.recurrent_dropout > 0):
+            return None
+        ones = x.new_ones(self._gates, x.shape[0], self.units)
+        return torch.nn.functional.dropout(ones, self.recurrent_dropout, True)
+
+    def _needs_loop(self, training: bool) -> bool:
+        """True when no fused kernel computes this layer's step."""
+        if training and self.recurrent_dropout > 0:
+            if not getattr(self, "_warned_slow", False):
+                self._warned_slow = True
+                warnings.warn(
+                    f"Layer {self.name!r} ({type(self).__name__}): recurrent_dropout="
+                    f"{self.recurrent_dropout} runs a Python loop over time steps instead of "
+                    f"torch's fused kernel, several times slower in training. Use dropout= or "
+                    f"a Dropout layer for speed.", UserWarning, stacklevel=4)
+            return True
+        return False
 
     def _one_bias_params(self) -> List[torch.Tensor]:
         """Keras' single bias as torch's ``b_ih`` plus a zero ``b_hh``."""
@@ -195,19 +242,36 @@ class RNNBase(Layer):
             x = x * keep
         return x
 
-    def call(self, inputs, training=None, initial_state=None):
+    def call(self, inputs, training=None, initial_state=None, mask=None):
         training = self.training if training is None else bool(training)
         x = self._prepare(inputs, training)
+        mask = check_time_mask(self, x, mask)
         start = self._start_states(x, initial_state)
         if self.go_backwards:
             x = x.flip(1)
-        out, finals = self._kernel(x, [s.unsqueeze(0) for s in start], self._direction_params(),
-                                   False, training)
-        finals = [f[0] for f in finals]
+            mask = None if mask is None else mask.flip(1)
+        out, finals = self._run(x, start, mask, training)
         if self.stateful:
             self._states = [f.detach() for f in finals]
         output = out if self.return_sequences else finals[0]
         return [output] + finals if self.return_state else output
+
+    def _run(self, x, start, mask, training):
+        """Output ``(batch, timesteps, units)`` and final states ``(batch, units)``: the
+        fused kernel, the fused kernel on packed sequences, or the masked loop."""
+        if self._needs_loop(training):
+            return run_loop(self, x, start, mask, training, self.zero_output_for_mask)
+        if mask is not None:
+            block = contiguous_block(mask)
+            if block is None:
+                return run_loop(self, x, start, mask, training, self.zero_output_for_mask)
+            out, finals = run_packed(self, x, [s.unsqueeze(0) for s in start],
+                                     self._direction_params(), block[0], block[1], mask,
+                                     False, training, self.zero_output_for_mask)
+        else:
+            out, finals = self._kernel(x, [s.unsqueeze(0) for s in start],
+                                       self._direction_params(), False, training)
+        return out, [f[0] for f in finals]
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}, units={self.units}"

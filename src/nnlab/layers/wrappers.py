@@ -10,8 +10,10 @@ from torch import nn
 
 from ..errors import ShapeError
 from ..models.layer import Layer, format_shape
+from ..models.masking import check_time_mask
 from ..models.torch_module import TorchModule
 from .rnn_base import RNNBase
+from .rnn_masking import contiguous_block, run_packed
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -31,10 +33,13 @@ class Bidirectional(Layer):
     The backward outputs are re-aligned with the forward ones (step ``t`` of both
     belongs to input step ``t``). When both directions are the same kind of layer,
     not stateful and without active dropout, one fused bidirectional kernel call runs
-    both (as ``nn.LSTM(bidirectional=True)``).
+    both (as ``nn.LSTM(bidirectional=True)``); with a mask whose kept steps are one block
+    per row (right or left padding) that call runs on packed sequences, other masks run
+    each direction on its own (see :mod:`nnlab.layers.rnn_masking`). As in Keras, masked
+    steps of ``return_sequences`` outputs are zeros in both directions.
 
     Call arguments: ``inputs``, ``training``, ``initial_state`` (forward states, then
-    backward states).
+    backward states), ``mask`` (``(batch, timesteps)`` booleans; default: the input's).
 
     Input shape: ``(batch, timesteps, features)``.
     Output shape: with ``'concat'`` ``(batch, [timesteps,] 2 * units)``, with the others
@@ -72,6 +77,8 @@ class Bidirectional(Layer):
                              "return_sequences and return_state")
         self.forward_layer = layer
         self.backward_layer = backward_layer
+        for sub in (layer, backward_layer):  # Keras: zeros at masked steps of sequences
+            sub.zero_output_for_mask = sub.return_sequences
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
@@ -116,9 +123,20 @@ class Bidirectional(Layer):
                 and not fw.go_backwards and bw.go_backwards and not self.stateful
                 and not bw.stateful and getattr(fw, "_activation", None) ==
                 getattr(bw, "_activation", None)
-                and not (training and (fw.dropout > 0 or bw.dropout > 0)))
+                and not (training and (fw.dropout > 0 or bw.dropout > 0))
+                and not fw._needs_loop(training) and not bw._needs_loop(training))
 
-    def call(self, inputs, training=None, initial_state=None):
+    def compute_mask(self, inputs, mask=None):
+        """The input mask for ``return_sequences`` outputs, else ``None`` (Keras' rule)."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        outs = [out, out] if self.merge_mode is None else [out]
+        if self.return_state:
+            return outs + [None] * (2 * self.forward_layer._num_states)
+        return outs if len(outs) > 1 else out
+
+    def call(self, inputs, training=None, initial_state=None, mask=None):
         training = self.training if training is None else bool(training)
         fw, bw = self.forward_layer, self.backward_layer
         n = fw._num_states
@@ -130,12 +148,18 @@ class Bidirectional(Layer):
                                  f"hold {2 * n} tensors (forward states, then backward "
                                  f"states), got {len(initial_state)}")
             fw_init, bw_init = initial_state[:n], initial_state[n:]
-        if self._fusable(training):
+        mask = check_time_mask(self, inputs, mask)
+        block = contiguous_block(mask) if mask is not None else None
+        if self._fusable(training) and (mask is None or block is not None):
             x = fw._prepare(inputs, training)
             start = fw._start_states(x, fw_init) + bw._start_states(x, bw_init)
-            out, finals = fw._kernel(x, [s.unsqueeze(0) for s in start],
-                                     fw._direction_params() + bw._direction_params(), True,
-                                     training)
+            hx = [s.unsqueeze(0) for s in start]
+            params = fw._direction_params() + bw._direction_params()
+            if mask is None:
+                out, finals = fw._kernel(x, hx, params, True, training)
+            else:
+                out, finals = run_packed(fw, x, hx, params, block[0], block[1], mask, True,
+                                         training, True)
             fw_states, bw_states = [f[0] for f in finals], [f[1] for f in finals]
             if self.return_sequences:
                 if self.merge_mode == "concat":
@@ -144,8 +168,8 @@ class Bidirectional(Layer):
             else:
                 y, y_rev = fw_states[0], bw_states[0]
         else:
-            y = fw(inputs, training=training, initial_state=fw_init)
-            y_rev = bw(inputs, training=training, initial_state=bw_init)
+            y = fw(inputs, training=training, initial_state=fw_init, mask=mask)
+            y_rev = bw(inputs, training=training, initial_state=bw_init, mask=mask)
             fw_states = bw_states = []
             if self.return_state:
                 y, fw_states = y[0], y[1:]
@@ -178,6 +202,8 @@ class TimeDistributed(Layer):
         layer: any nnlab layer taking ``(batch, ...)`` inputs (a plain ``torch.nn.Module``
             is wrapped in ``TorchModule``, as ``Sequential`` does).
 
+    A mask on the input (``(batch, timesteps)``) is carried on to the output unchanged.
+
     Input shape: ``(batch, timesteps, *inner)``.
     Output shape: ``(batch, timesteps, *layer_output[1:])``.
 
@@ -187,6 +213,8 @@ class TimeDistributed(Layer):
         >>> TimeDistributed(Dense(4))(nnlab.Input((10, 3))).shape
         (None, 10, 4)
     """
+
+    supports_masking = True
 
     def __init__(self, layer: Layer, **kwargs: Any):
         super().__init__(**kwargs)

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ..errors import ShapeError
 from .input_layer import InputLayer
+from .layer_order import keras_layer_order
 from .layer import Layer, format_shape
 from .model import Model
 from .symbolic import Node, SymbolicTensor, flatten, is_shape, map_structure
@@ -86,10 +87,7 @@ class Functional(Model):
                 raise TypeError(f"Model inputs must come from nnlab.Input(...), got {t!r}")
         self._nodes = _topological_nodes(self.outputs, self.inputs)
         self._layer_list: List[Layer] = []
-        for node in self._nodes:
-            layer = node.layer
-            if layer in self._layer_list:
-                continue
+        for layer in keras_layer_order(self.outputs, self.inputs):  # Keras' model.layers order
             if layer.name in self._modules:
                 raise ValueError(f"Two different layers are named {layer.name!r} in model "
                                  f"{self.name!r}; layer names must be unique")

@@ -21,12 +21,16 @@ import inspect
 import re
 from typing import Any, Dict, Optional, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from ..errors import ShapeError
+from .input_cast import cast_inputs
+from .masking import get_mask, set_mask, warn_dropped
+from .variable import Variable
 from .symbolic import Node, SymbolicTensor, flatten, has_symbolic, is_shape, map_structure
 
 LAYER_CLASSES: Dict[str, type] = {}
@@ -90,8 +94,16 @@ class Layer(nn.Module):
             params = inspect.signature(call).parameters
             cls._call_takes_training = "training" in params or any(
                 p.kind is p.VAR_KEYWORD for p in params.values())
+            cls._call_takes_mask = "mask" in params
+        if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
+            cls.supports_masking = True  # Keras' rule: a layer that computes masks has them
 
     _call_takes_training = False
+    _call_takes_mask = False
+    #: the layer carries masks on (``compute_mask``); see :mod:`nnlab.models.masking`
+    supports_masking = False
+    #: the layer makes a mask from unmasked inputs (Embedding(mask_zero=True), Masking)
+    _makes_mask = False
 
     def __init__(self, name: Optional[str] = None, trainable: bool = True,
                  input_shape: Optional[Sequence[Optional[int]]] = None,
@@ -103,6 +115,9 @@ class Layer(nn.Module):
                 f"{type(self).__name__}() got unexpected keyword argument(s): "
                 f"{', '.join(sorted(kwargs))}")
         super().__init__()
+        # Keras: a direct call runs inference unless training=True is passed; fit switches
+        # to training mode for its steps and back. model.train() opts into torch's rule.
+        self.training = False
         if name is not None and (not isinstance(name, str) or not name or "." in name):
             raise ValueError(f"Layer name must be a non-empty string without '.', got {name!r}")
         if name is not None:
@@ -124,6 +139,15 @@ class Layer(nn.Module):
             self._batch_input_shape = (batch_size,) + tuple(input_shape)
         else:
             self._batch_input_shape = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, (list, tuple)) and value and \
+                all(isinstance(v, nn.Module) for v in value):
+            value = nn.ModuleList(value)  # Keras tracks layers kept in a list attribute
+        if isinstance(value, nn.Module) and not isinstance(value, Layer) and \
+                not self.__dict__.get("training", True):
+            value.eval()  # a plain torch submodule follows its (inference-mode) owner
+        super().__setattr__(name, value)
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> Dict[str, Any]:
@@ -171,7 +195,7 @@ class Layer(nn.Module):
         tensor = torch.empty(tuple(shape))
         _initializers.fill(tensor, _initializers.get(initializer))
         if trainable:
-            param = nn.Parameter(tensor, requires_grad=self._trainable)
+            param = Variable(tensor, requires_grad=self._trainable)
             self.register_parameter(name, param)
         else:
             self.register_buffer(name, tensor)
@@ -205,24 +229,18 @@ class Layer(nn.Module):
         return sum(w.numel() for w in self.weights)
 
     def get_weights(self) -> list:
-        """Weights as numpy arrays (torch layouts: Dense kernel is ``(units, input_dim)``)."""
-        return [t.detach().cpu().numpy() for t in self.state_dict().values()
-                if t.is_floating_point()]
+        """Weights as numpy arrays in Keras' layouts and order (Dense kernel ``(in, units)``,
+        conv kernels ``(*kernel_size, in, filters)``, ...; see ``models/keras_layout.py``).
+        torch's layouts stay available through ``state_dict()``."""
+        from .keras_layout import get_weights
+        return get_weights(self)
 
     def set_weights(self, weights: Sequence[Any]) -> None:
-        keys = [k for k, t in self.state_dict().items() if t.is_floating_point()]
-        if len(weights) != len(keys):
-            raise ValueError(f"Layer {self.name!r} has {len(keys)} weight arrays, "
-                             f"set_weights got {len(weights)}")
-        state = {}
-        for key, value in zip(keys, weights):
-            current = self.state_dict()[key]
-            value = torch.as_tensor(value, dtype=current.dtype)
-            if tuple(value.shape) != tuple(current.shape):
-                raise ValueError(f"Layer {self.name!r}: weight {key!r} has shape "
-                                 f"{tuple(current.shape)}, got {tuple(value.shape)}")
-            state[key] = value
-        self.load_state_dict(state, strict=False)
+        """Set every weight from arrays in Keras' layouts and order (as ``get_weights``
+        returns and ``keras_model.get_weights()`` gives). A wrong count or shape raises a
+        ValueError naming the weight, before anything changes."""
+        from .keras_layout import set_weights
+        set_weights(self, weights)
 
     def regularization_loss(self) -> torch.Tensor:
         """Sum of the weight penalties of this layer and every layer inside it."""
@@ -299,6 +317,11 @@ class Layer(nn.Module):
         from .meta import infer_output_shape
         return infer_output_shape(self, input_shape)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The output mask for ``inputs`` whose mask is ``mask`` (Keras' ``compute_mask``):
+        the input mask when ``supports_masking``, else ``None``."""
+        return mask if self.supports_masking else None
+
     def compute_output_dtype(self, input_dtype: torch.dtype) -> torch.dtype:
         return torch.float32 if not input_dtype.is_floating_point else input_dtype
 
@@ -307,20 +330,50 @@ class Layer(nn.Module):
         raise NotImplementedError(f"{type(self).__name__} does not implement call()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], np.ndarray) or (
+                args and isinstance(args[0], (list, tuple)) and args[0]
+                and isinstance(args[0][0], np.ndarray)):
+            from .model import to_tensor  # Keras: eager calls take numpy arrays
+            args = (to_tensor(args[0]),) + args[1:]
         if has_symbolic(args, kwargs):
             return self._symbolic_call(args, kwargs)
         return super().__call__(*args, **kwargs)
 
     def forward(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         """Run the layer on real tensors (builds on first use, checks shapes)."""
+        inputs = cast_inputs(self, inputs)  # Keras' casting: float64/int -> float32
         if not self.built:
             self.maybe_build(_real_shape(inputs))
+            first = next(iter(flatten(inputs)), None)
+            if isinstance(first, torch.Tensor) and first.is_meta:
+                # Built just now inside a shape inference of an outer layer, whose meta
+                # snapshot of weights predates these: run on meta copies of them too.
+                from .meta import call_on_meta
+                return call_on_meta(self, inputs, args, kwargs)
         spec = self.input_spec
         if spec is not None and not self._fits_spec(inputs, spec):
             self.check_input_shape(_real_shape(inputs))
         if not self._call_takes_training:
             kwargs.pop("training", None)
-        return self.call(inputs, *args, **kwargs)
+        previous = get_mask(inputs)
+        if previous is None and not self._makes_mask and kwargs.get("mask") is None:
+            kwargs.pop("mask", None)
+            return self.call(inputs, *args, **kwargs)  # the hot path: no mask anywhere
+        return self._masked_call(inputs, previous, args, kwargs)
+
+    def _masked_call(self, inputs: Any, previous: Any, args: tuple, kwargs: dict) -> Any:
+        """``call`` with Keras' mask rules (see :mod:`nnlab.models.masking`)."""
+        mask = kwargs.pop("mask", None)
+        if mask is None:
+            mask = previous
+        if self._call_takes_mask:
+            kwargs["mask"] = mask
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.supports_masking:
+            set_mask(outputs, self.compute_mask(inputs, mask))
+        elif mask is not None:
+            warn_dropped(self)
+        return outputs
 
     @staticmethod
     def _fits_spec(inputs: Any, spec: Dict[str, Any]) -> bool:

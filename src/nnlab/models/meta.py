@@ -34,6 +34,13 @@ def _run(module: nn.Module, inputs: Any, call_kwargs: dict) -> Any:
     return out
 
 
+def call_on_meta(module: nn.Module, inputs: Any, args: tuple, kwargs: dict) -> Any:
+    """``module(inputs, *args, **kwargs)`` with meta copies of its weights (for a layer
+    built lazily while an outer layer's shape inference was already running)."""
+    state = {k: v.to("meta") for k, v in module.state_dict(keep_vars=True).items()}
+    return torch.func.functional_call(module, state, (inputs,) + tuple(args), kwargs)
+
+
 def _shape_tree(out: Any, batch_unknown: bool) -> Any:
     if isinstance(out, torch.Tensor):
         shape = tuple(out.shape)

@@ -162,6 +162,9 @@ class Sequential(Model):
                 self.check_input_shape((None,) + tuple(inputs.shape[1:]))
         elif not self.built:
             self.build((None,) + tuple(inputs.shape[1:]))
+            if inputs.is_meta:  # built inside an outer layer's shape inference
+                from .meta import call_on_meta
+                return call_on_meta(self, inputs, (), {"training": training})
         x = inputs
         if training is None:
             for layer in self._stack:

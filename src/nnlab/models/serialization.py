@@ -4,12 +4,18 @@
 config; ``load_model`` reads the header, rebuilds the layers by *name* from nnlab's
 layer registry (never importing or executing anything named by the file) and loads
 the tensors. Every write is atomic (temporary file, fsync, ``os.replace``).
+
+Loading is checked before it costs anything: the header is validated without reading
+the weights (:mod:`nnlab.models.file_format`), the architecture is first built on
+torch's ``meta`` device (no memory, no initialisation) and its parameter count and every
+weight's name, shape and dtype are compared with the header; only then is the model
+built for real and the weights read and verified against the stored SHA-256.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
-import struct
 from typing import Any, Dict, Optional
 
 import numpy as np
@@ -18,13 +24,16 @@ import torch
 from .. import activations, initializers, regularizers
 from ..errors import ConfigError
 from ..utils.io import atomic_write
+from .file_format import TORCH_DTYPES, content_hash, header_shapes, loads, read_header
 from .input_layer import InputLayer
 from .layer import LAYER_CLASSES, Layer
 from .symbolic import SymbolicTensor, flatten, map_structure
 
 FORMAT = "nnlab-model"
 WEIGHTS_FORMAT = "nnlab-weights"
-_MAX_HEADER = 100 * 1024 * 1024
+#: ``load_model`` refuses configs whose weights hold more values than this (4 GB of
+#: float32) unless called with a larger ``max_params``.
+DEFAULT_MAX_PARAMS = 1_000_000_000
 
 
 # --------------------------------------------------------------------------- values
@@ -75,12 +84,17 @@ def layer_from_config(config: Dict[str, Any],
     if not isinstance(config, dict) or "class_name" not in config:
         raise ConfigError(f"Not a layer config: {str(config)[:200]}")
     name = config["class_name"]
+    if not isinstance(name, str):
+        raise ConfigError(f"A layer's class_name must be a string, got {str(name)[:80]}")
     cls = (custom_objects or {}).get(name) or LAYER_CLASSES.get(name)
     if cls is None:
         raise ConfigError(f"Unknown layer class {name!r} in the config. If it is your own "
                           f"Layer subclass, define (import) it before loading or pass "
                           f"custom_objects={{{name!r}: {name}}}.")
     inner = config.get("config", {})
+    if not isinstance(inner, dict):
+        raise ConfigError(f"The config of layer class {name!r} must be an object, got "
+                          f"{type(inner).__name__}")
     if name in ("Sequential", "Functional"):
         return cls.from_config(inner, custom_objects)
     return cls.from_config({k: deserialize_value(v, custom_objects) for k, v in inner.items()})
@@ -165,44 +179,24 @@ def _state_tensors(model: torch.nn.Module) -> Dict[str, torch.Tensor]:
 
 def _write(path: str, tensors: Dict[str, torch.Tensor], metadata: Dict[str, str]) -> None:
     from safetensors.torch import save_file
+    metadata = dict(metadata, sha256=content_hash(tensors, metadata.items()))
     atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
 
 
-def read_header(path: str) -> Dict[str, Any]:
-    """Parse a safetensors header safely; raise ConfigError for anything else."""
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"No such model/weights file: {path!r}")
-    size = os.path.getsize(path)
-    with open(path, "rb") as f:
-        head = f.read(8)
-        if len(head) < 8:
-            raise ConfigError(f"{path!r} is not an nnlab file: only {size} bytes")
-        (n,) = struct.unpack("<Q", head)
-        if n > min(size - 8, _MAX_HEADER):
-            raise ConfigError(f"{path!r} is not an nnlab model/weights file (or it is "
-                              f"truncated): its header claims {n} bytes, the file has {size}.")
-        raw = f.read(n)
-    try:
-        header = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path!r} is not an nnlab model/weights file: bad header") from exc
-    if not isinstance(header, dict):
-        raise ConfigError(f"{path!r} is not an nnlab model/weights file: bad header")
-    end = max((e["data_offsets"][1] for k, e in header.items() if k != "__metadata__"),
-              default=0)
-    if 8 + n + end > size:
-        raise ConfigError(f"{path!r} is truncated: the weights need {8 + n + end} bytes, the "
-                          f"file has {size}. Save the model again.")
-    return header
-
-
-def _read_tensors(path: str) -> Dict[str, torch.Tensor]:
+def _read_tensors(path: str, header: Dict[str, Any]) -> Dict[str, torch.Tensor]:
+    """Read the (already header-checked) tensors and verify the stored SHA-256."""
     from safetensors.torch import load_file
     try:
-        return load_file(path)
+        tensors = load_file(path)
     except Exception as exc:  # safetensors' own errors: corrupt data
         raise ConfigError(f"Cannot read weights from {path!r}: {exc}") from exc
+    meta = dict(header["__metadata__"])
+    stored = meta.pop("sha256", None)
+    if stored is not None and content_hash(tensors, meta.items()) != stored:
+        raise ConfigError(f"{path!r} is corrupt: its weights or config do not match the "
+                          f"SHA-256 stored when it was saved (a changed or flipped byte). "
+                          f"Use another copy or save the model again.")
+    return tensors
 
 
 def save_model(model, path: str) -> None:
@@ -214,24 +208,68 @@ def save_model(model, path: str) -> None:
     _write(path, tensors, metadata)
 
 
-def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None):
+def _file_order(meta: Dict[str, str], path: str) -> Optional[list]:
+    if "order" not in meta:
+        return None
+    order = loads(meta["order"], path, "the tensor order in its header")
+    if not isinstance(order, list) or not all(isinstance(k, str) for k in order):
+        raise ConfigError(f"{path!r}: the tensor order in its header must be a list of names")
+    return order
+
+
+def _build_on_meta(config: Any, path: str, custom_objects, max_params: int):
+    """The model of ``config`` built on the meta device, its size checked against the limit."""
+    try:
+        with torch.device("meta"):
+            model = layer_from_config(config, custom_objects)
+    except ConfigError as exc:
+        raise ConfigError(f"{path!r}: {exc}") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{path!r}: the model config nests too deeply") from exc
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        raise ConfigError(f"{path!r}: the model config is malformed or was written by "
+                          f"another version ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(model, torch.nn.Module):
+        raise ConfigError(f"{path!r}: the config does not describe a model")
+    count = sum(t.numel() for t in model.state_dict().values())
+    if count > max_params:
+        raise ConfigError(f"{path!r}: its config describes a model with {count:,} weight "
+                          f"values ({count * 4 / 2**30:.1f} GiB as float32), above the limit "
+                          f"max_params={max_params:,}. If you trust the file, call "
+                          f"load_model(path, max_params={count}).")
+    return model
+
+
+def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None,
+               max_params: int = DEFAULT_MAX_PARAMS):
     """Rebuild a model saved by ``model.save(path)`` and load its weights.
 
     Only layer classes registered with nnlab (or given in ``custom_objects``) can be
-    created; nothing in the file is executed.
+    created; nothing in the file is executed. The file is checked before anything is
+    allocated: header, architecture size (at most ``max_params`` weight values,
+    default :data:`DEFAULT_MAX_PARAMS`) and weight names/shapes/dtypes (against the
+    model built on the meta device), then the weights' SHA-256 once read.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ConfigError: anything wrong with the file, naming it and what is wrong.
     """
+    path = os.fspath(path)
     header = read_header(path)
-    meta = header.get("__metadata__") or {}
+    meta = header["__metadata__"]
     if meta.get("format") != FORMAT:
         hint = " (it holds weights only: build the model, then model.load_weights)" \
             if meta.get("format") == WEIGHTS_FORMAT else ""
         raise ConfigError(f"{path!r} is not an nnlab model file{hint}")
-    try:
-        config = json.loads(meta["config"])
-    except (KeyError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path!r}: the model config in its header is unreadable") from exc
+    if "config" not in meta:
+        raise ConfigError(f"{path!r}: the model config is missing from its header")
+    config = loads(meta["config"], path, "the model config in its header")
+    order = _file_order(meta, path)
+    skeleton = _build_on_meta(config, path, custom_objects, max_params)
+    _match(skeleton, header_shapes(header), path, order)
+    del skeleton
     model = layer_from_config(config, custom_objects)
-    _load_state(model, _read_tensors(path), path)
+    _load_state(model, _read_tensors(path, header), path, order)
     return model
 
 
@@ -245,24 +283,24 @@ def save_weights(model, path: str) -> None:
 def load_weights(model, path: str) -> None:
     """Load weights from a ``save_weights`` or ``save`` file into ``model``.
 
-    Raises ConfigError, changing nothing, when names or shapes differ.
+    Raises ConfigError, changing nothing, when names, shapes or dtypes differ (checked
+    on the header, before the weights are read) or the file is corrupt.
     """
+    path = os.fspath(path)
     header = read_header(path)
-    meta = header.get("__metadata__") or {}
+    meta = header["__metadata__"]
     if meta.get("format") not in (FORMAT, WEIGHTS_FORMAT):
         raise ConfigError(f"{path!r} is not an nnlab weights file")
-    try:
-        order = json.loads(meta.get("order", "null"))
-    except json.JSONDecodeError:
-        order = None
-    _load_state(model, _read_tensors(path), path, order)
+    order = _file_order(meta, path)
+    _match(model, header_shapes(header), path, order)
+    _load_state(model, _read_tensors(path, header), path, order)
 
 
-def by_position(state: Dict[str, torch.Tensor], tensors: Dict[str, torch.Tensor],
-                 file_order: list) -> Optional[Dict[str, torch.Tensor]]:
+def by_position(state: Dict[str, Any], tensors: Dict[str, Any],
+                file_order: list) -> Optional[Dict[str, Any]]:
     """Match file tensors to the model's in order (as Keras' load_weights does when layer
     names differ, e.g. ``dense_3`` vs ``dense``); ``None`` unless every shape agrees."""
-    if len(file_order) != len(state):
+    if len(file_order) != len(state) or not set(file_order) <= set(tensors):
         return None
     pairs = list(zip(state, file_order))
     if any(tuple(state[k].shape) != tuple(tensors[f].shape) for k, f in pairs):
@@ -270,31 +308,60 @@ def by_position(state: Dict[str, torch.Tensor], tensors: Dict[str, torch.Tensor]
     return {k: tensors[f] for k, f in pairs}
 
 
-def _load_state(model, tensors: Dict[str, torch.Tensor], path: str,
-                file_order: Optional[list] = None) -> None:
+class _Shape:
+    """A header entry seen as something with ``.shape`` (for :func:`by_position`)."""
+
+    def __init__(self, shape: tuple, dtype: str):
+        self.shape, self.dtype = shape, dtype
+
+
+def _match(model, file_shapes: Dict[str, tuple], path: str,
+           file_order: Optional[list] = None) -> Dict[str, str]:
+    """Map each of ``model``'s state names to a file tensor name, or raise ConfigError
+    describing every difference (names, shapes, dtypes). Needs only the header."""
     state = model.state_dict()
-    if set(state) != set(tensors) and file_order is not None:
-        matched = by_position(state, tensors, file_order)
+    files = {k: _Shape(*v) for k, v in file_shapes.items()}
+    mapping: Optional[Dict[str, str]] = None
+    if set(state) == set(files):
+        mapping = {k: k for k in state}
+    elif file_order is not None:
+        matched = by_position(state, files, file_order)
         if matched is not None:
-            model.load_state_dict(matched, strict=True)
-            return
-    missing = sorted(set(state) - set(tensors))
-    unexpected = sorted(set(tensors) - set(state))
-    wrong = [f"{k}: file {tuple(tensors[k].shape)} vs model {tuple(state[k].shape)}"
-             for k in state if k in tensors and tensors[k].shape != state[k].shape]
-    if missing or unexpected or wrong:
+            mapping = dict(zip(state, file_order))
+    if mapping is not None:
+        wrong = [f"{k}: file {files[f].shape} vs model {tuple(state[k].shape)}"
+                 for k, f in mapping.items() if files[f].shape != tuple(state[k].shape)]
+        dtypes = [f"{k}: file {files[f].dtype} vs model {TORCH_DTYPES.get(state[k].dtype)}"
+                  for k, f in mapping.items()
+                  if files[f].dtype != TORCH_DTYPES.get(state[k].dtype, files[f].dtype)]
+        if not wrong and not dtypes:
+            return mapping
+        parts = ([f"shape mismatch: {'; '.join(wrong[:8])}"] if wrong else []) + \
+            ([f"dtype mismatch: {'; '.join(dtypes[:8])}"] if dtypes else [])
+    else:
+        missing = sorted(set(state) - set(files))
+        unexpected = sorted(set(files) - set(state))
         parts = []
         if missing:
             parts.append(f"missing in file: {', '.join(missing[:8])}")
         if unexpected:
-            parts.append(f"not in model: {', '.join(unexpected[:8])}")
-        if wrong:
-            parts.append(f"shape mismatch: {'; '.join(wrong[:8])}")
-        if file_order is not None and (missing or unexpected):
-            theirs = [tuple(tensors[f].shape) for f in file_order]
+            parts.append(f"not in model: {', '.join(repr(u)[1:-1] for u in unexpected[:8])}")
+        common = [f"{k}: file {files[k].shape} vs model {tuple(state[k].shape)}"
+                  for k in state if k in files and files[k].shape != tuple(state[k].shape)]
+        if common:
+            parts.append(f"shape mismatch: {'; '.join(common[:8])}")
+        if file_order is not None:
+            theirs = [files[f].shape for f in file_order if f in files]
             ours = [tuple(t.shape) for t in state.values()]
             parts.append(f"shapes in order: file {theirs[:8]} vs model {ours[:8]}")
-        raise ConfigError(f"Weights in {path!r} belong to another architecture than model "
-                          f"{model.name!r} ({len(tensors)} tensors in file, {len(state)} in "
-                          f"model): " + " | ".join(parts))
-    model.load_state_dict(tensors, strict=True)
+    n_values = sum(math.prod(s.shape) for s in files.values())
+    raise ConfigError(f"Weights in {path!r} belong to another architecture than model "
+                      f"{model.name!r} ({len(files)} tensors, {n_values:,} values in file; "
+                      f"{len(state)} in model): " + " | ".join(parts))
+
+
+def _load_state(model, tensors: Dict[str, torch.Tensor], path: str,
+                file_order: Optional[list] = None) -> None:
+    mapping = _match(model, {k: (tuple(t.shape), TORCH_DTYPES.get(t.dtype, "?"))
+                             for k, t in tensors.items()}, path, file_order)
+    model.load_state_dict({k: tensors[f] for k, f in mapping.items()}, strict=True)

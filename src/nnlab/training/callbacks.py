@@ -140,12 +140,15 @@ class EarlyStopping(_Monitor):
     """Stop when ``monitor`` has not improved for ``patience`` epochs.
 
     ``restore_best_weights=True`` puts back the weights of the best epoch at the end.
+    ``verbose=1`` prints ``Epoch N: early stopping`` (and the restore) as Keras does;
+    ``baseline``: the patience counter restarts only on epochs that also beat it.
     """
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
-                 mode: str = "auto", restore_best_weights: bool = False,
-                 start_from_epoch: int = 0):
+                 verbose: int = 0, mode: str = "auto", baseline: float | None = None,
+                 restore_best_weights: bool = False, start_from_epoch: int = 0):
         super().__init__(monitor, mode, min_delta)
+        self.verbose, self.baseline = verbose, baseline
         self.patience = patience
         self.restore_best_weights = restore_best_weights
         self.start_from_epoch = start_from_epoch
@@ -164,18 +167,40 @@ class EarlyStopping(_Monitor):
         if value is None or epoch < self.start_from_epoch:
             return
         if self._improved(value):
-            self.best, self.best_epoch, self.wait = value, epoch, 0
+            self.best, self.best_epoch = value, epoch
             if self.restore_best_weights:
                 self.best_weights = copy.deepcopy(self.model.state_dict())
-            return
+            if self.baseline is None or self._beats(value, self.baseline):
+                self.wait = 0
+                return
         self.wait += 1
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
 
+    def _beats(self, value: float, reference: float) -> bool:
+        return value < reference - self.min_delta if self.mode == "min" else \
+            value > reference + self.min_delta
+
     def on_train_end(self, logs=None):
+        if self.stopped_epoch is not None and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping", flush=True)
         if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.", flush=True)
             self.model.load_state_dict(self.best_weights)
+
+    def get_state(self) -> Dict[str, Any]:
+        """What a resumed fit needs (stored in ``checkpoint_dir``'s checkpoint)."""
+        return {"best": self.best, "wait": self.wait, "best_epoch": self.best_epoch,
+                "stopped_epoch": self.stopped_epoch,
+                "best_weights": None if self.best_weights is None else dict(self.best_weights)}
+
+    def set_state(self, state: Dict[str, Any]) -> None:
+        self.best, self.wait = state["best"], state["wait"]
+        self.best_epoch, self.stopped_epoch = state["best_epoch"], state["stopped_epoch"]
+        self.best_weights = state["best_weights"]
 
 
 class ModelCheckpoint(_Monitor):
@@ -205,6 +230,12 @@ class ModelCheckpoint(_Monitor):
             self.model.save_weights(path)
         else:
             self.model.save(path)
+
+    def get_state(self) -> Dict[str, Any]:
+        return {"best": self.best}
+
+    def set_state(self, state: Dict[str, Any]) -> None:
+        self.best = state["best"]
 
 
 class LearningRateScheduler(Callback):
@@ -251,6 +282,8 @@ class ReduceLROnPlateau(_Monitor):
         self.cooldown_left = 0
 
     def on_epoch_end(self, epoch, logs=None):
+        if isinstance(logs, dict):  # Keras 3 logs the current rate (history["learning_rate"])
+            logs["learning_rate"] = float(self.model.compiled.optimizer.param_groups[0]["lr"])
         value = self._value(logs)
         if value is None:
             return
@@ -271,6 +304,13 @@ class ReduceLROnPlateau(_Monitor):
                 print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
                       f"{optimizer.param_groups[0]['lr']:.3g}.")
             self.cooldown_left, self.wait = self.cooldown, 0
+
+    def get_state(self) -> Dict[str, Any]:
+        return {"best": self.best, "wait": self.wait, "cooldown_left": self.cooldown_left}
+
+    def set_state(self, state: Dict[str, Any]) -> None:
+        self.best, self.wait = state["best"], state["wait"]
+        self.cooldown_left = state["cooldown_left"]
 
 
 class CSVLogger(Callback):
@@ -305,11 +345,90 @@ def _plain(value: Any) -> Any:
 
 
 class TerminateOnNaN(Callback):
-    """Stop training when the loss becomes NaN or inf (on by default in ``fit``).
+    """Stop training when the loss becomes NaN or inf, and put back the last finite weights.
 
-    The fit loop records every step's loss on the device and this callback reads them
-    when the progress display refreshes, so it names the exact epoch and step.
+    On by default (``fit(terminate_on_nan=True)``); passing ``TerminateOnNaN()`` in
+    ``callbacks`` turns it on whatever that flag says. The fit loop keeps every step's
+    loss on the device; when the progress display refreshes (at most every 0.2 s) the
+    trainer calls :meth:`check`, which reads them. If all are finite it copies the
+    weights (and buffers) aside -- skipped while the previous copy is recent relative
+    to its cost, so the copy stays under ~2% of the run time; if one is not, it stops
+    training, restores that last copy (``restore_last_finite=True``) and warns with the
+    exact epoch and step. Steps taken between the copy and the NaN are undone too.
+
+    Attributes set after it fires: ``nan_epoch``, ``nan_step`` (1-based) and
+    ``restored_from`` (``(epoch, step)`` of the restored copy, ``None`` if nothing was
+    restored).
     """
+
+    #: a weight copy is taken at most once per ``_COST_FACTOR`` times its duration
+    _COST_FACTOR = 50.0
+
+    def __init__(self, restore_last_finite: bool = True):
+        super().__init__()
+        self.restore_last_finite = restore_last_finite
+        self._copy: Optional[List[Any]] = None
+        self._copy_at: Optional[tuple] = None
+        self._next_copy = 0.0
+        self.nan_epoch = self.nan_step = self.restored_from = None
+
+    def on_train_begin(self, logs=None):
+        self.nan_epoch = self.nan_step = self.restored_from = None
+        self._copy, self._copy_at, self._next_copy = None, None, 0.0
+        self._snapshot((0, 0))
+
+    def _snapshot(self, at: tuple) -> None:
+        import time
+
+        import torch
+        if not self.restore_last_finite or self.model is None:
+            return
+        now = time.perf_counter()
+        if now < self._next_copy:
+            return
+        values = list(self.model.state_dict().values())
+        if not all(bool(torch.isfinite(t).all()) for t in values if t.is_floating_point()):
+            return
+        if self._copy is None or len(self._copy) != len(values) or any(
+                c.shape != v.shape for c, v in zip(self._copy, values)):
+            self._copy = [v.detach().clone() for v in values]
+        else:
+            for c, v in zip(self._copy, values):
+                c.copy_(v.detach())
+        self._copy_at = at
+        self._next_copy = now + self._COST_FACTOR * (time.perf_counter() - now)
+
+    def check(self, tracker, epoch: int, step: int) -> bool:
+        """Called by the fit loop with its loss tracker; True when training must stop."""
+        bad = tracker.first_nonfinite()
+        if bad is None:
+            self._snapshot((epoch, step))
+            return False
+        import warnings
+        self.model.stop_training = True
+        if self.nan_epoch == epoch + 1:
+            return True  # already reported (and restored) for this epoch
+        self.nan_epoch, self.nan_step = epoch + 1, bad + 1
+        restored = ""
+        if self.restore_last_finite and self._copy is not None:
+            with _no_grad():
+                for c, v in zip(self._copy, self.model.state_dict().values()):
+                    v.copy_(c)
+            self.restored_from = self._copy_at
+            e, s = self._copy_at
+            restored = (" The weights were restored to the last finite ones, checked "
+                        + ("before training" if (e, s) == (0, 0) else
+                           f"at epoch {e + 1}, step {s}") + ".")
+        warnings.warn(f"Loss became NaN or inf at epoch {epoch + 1}, step {bad + 1}: "
+                      f"training stopped (TerminateOnNaN).{restored} Lower the learning "
+                      f"rate, clip gradients (clipnorm=1.0) or check the data and the "
+                      f"loss.", RuntimeWarning, stacklevel=4)
+        return True
+
+
+def _no_grad():
+    import torch
+    return torch.no_grad()
 
 
 class TensorBoard(Callback):

@@ -1,11 +1,26 @@
-"""Crash-safe resume for ``fit(..., checkpoint_dir=...)``.
+"""Crash-safe, faithful resume for ``fit(..., checkpoint_dir=...)``.
 
 At every epoch end the trainer writes ``checkpoint_dir/last.ckpt`` atomically (temporary
-file, fsync, ``os.replace``): model weights, optimizer state, the epoch, the history so
-far and the RNG states of python, numpy and torch. A process killed at any moment
-leaves either the previous checkpoint or the new one, never a torn file. Calling the
-same ``fit`` again loads it and continues with the next epoch, drawing the same
-shuffles an uninterrupted run would have drawn.
+file, fsync, ``os.replace``). It holds everything the rest of the run depends on:
+
+- ``model``: the weights; ``optimizers``: a list of optimizer states (one for a plain
+  model; several for a custom step that trains several, e.g. a GAN);
+- ``iterations``: optimizer steps taken (a per-step learning-rate schedule continues
+  from it);
+- ``callbacks``: the state of callbacks that keep some (``EarlyStopping``'s best, wait
+  and best weights, ``ReduceLROnPlateau``'s, ``ModelCheckpoint``'s best), keyed by
+  position and class, through their ``get_state``/``set_state``;
+- ``epoch``, ``epochs``, ``stopped`` (a callback ended the run), the history so far,
+  and the RNG states of python, numpy and torch;
+- ``fingerprint``: what the run is (:mod:`nnlab.training.run_fingerprint`).
+
+A process killed at any moment leaves either the previous checkpoint or the new one.
+Calling the same ``fit`` again loads it and continues with the next epoch, drawing the
+same shuffles and learning rates an uninterrupted run would have, so the final weights
+are bit-identical. A checkpoint of *another* run is refused (``ConfigError`` naming
+what differs) unless ``fit(checkpoint_mismatch="restart")``, which warns and starts
+afresh. While a fit uses the folder it holds an exclusive lock (``.lock``; released by
+the kernel if the process dies), so two processes cannot write one checkpoint.
 
 The file holds only tensors and plain python values and is read with
 ``torch.load(..., weights_only=True)``: nothing in it is executed.
@@ -15,16 +30,26 @@ from __future__ import annotations
 import json
 import os
 import random
-from typing import Any, Dict
+import warnings
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import torch
 
 from ..errors import ConfigError
 from ..models.serialization import by_position
-from ..utils.io import atomic_write
+from ..utils.io import atomic_write, remove_stale_temporaries
+from .run_fingerprint import differences
+
+try:  # POSIX advisory locks; elsewhere the folder is not locked
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None
 
 FILENAME = "last.ckpt"
+LOCKNAME = ".lock"
+FORMAT = "nnlab-checkpoint"
+MISMATCH_MODES = ("error", "restart")
 
 
 def _rng_state() -> Dict[str, Any]:
@@ -44,33 +69,159 @@ def _set_rng_state(state: Dict[str, Any]) -> None:
     random.setstate((version, tuple(internal), gauss))
 
 
-class CheckpointState:
-    """Reads and writes the resume checkpoint in ``directory``."""
+def optimizers_of(trainer) -> List[torch.optim.Optimizer]:
+    """The trainer's optimizers: ``trainer.optimizers`` if it has several, else one."""
+    several = getattr(trainer, "optimizers", None)
+    return list(several) if several else [trainer.optimizer]
 
-    def __init__(self, directory: str):
+
+def _callback_key(index: int, cb) -> str:
+    return f"{index}:{type(cb).__name__}"
+
+
+class CheckpointState:
+    """Reads and writes the resume checkpoint in ``directory``; a context manager that
+    holds the folder's lock while a fit runs."""
+
+    def __init__(self, directory: str, mismatch: str = "error"):
+        if mismatch not in MISMATCH_MODES:
+            raise ValueError(f"checkpoint_mismatch must be one of {MISMATCH_MODES}, got "
+                             f"{mismatch!r}")
         self.directory = os.fspath(directory)
         self.path = os.path.join(self.directory, FILENAME)
+        self.mismatch = mismatch
+        self._lock_fd: Optional[int] = None
+        self._callbacks: Dict[str, Any] = {}
+        self.fingerprint: Dict[str, Any] = {}
+        self.epochs = 0
 
-    def save(self, model, optimizer, epoch: int, history) -> None:
-        state = {"format": "nnlab-checkpoint", "epoch": epoch,
+    # ------------------------------------------------------------------ lock
+    def __enter__(self) -> "CheckpointState":
+        os.makedirs(self.directory, exist_ok=True)
+        if fcntl is not None:
+            self._lock()
+        remove_stale_temporaries(self.directory)
+        return self
+
+    def _lock(self) -> None:
+        lock_path = os.path.join(self.directory, LOCKNAME)
+        for _ in range(10):
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                owner = os.read(fd, 32).decode(errors="replace").strip() or "?"
+                os.close(fd)
+                raise ConfigError(
+                    f"checkpoint_dir {self.directory!r} is in use by another running fit "
+                    f"(pid {owner}); two processes cannot write one checkpoint. Give each "
+                    f"run its own checkpoint_dir.") from None
+            try:  # the holder before us may have removed the file: lock the one on disk
+                same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                os.ftruncate(fd, 0)
+                os.write(fd, str(os.getpid()).encode())
+                self._lock_fd = fd
+                return
+            os.close(fd)
+        raise ConfigError(f"Could not lock checkpoint_dir {self.directory!r}")  # pragma: no cover
+
+    def __exit__(self, *exc) -> None:
+        if self._lock_fd is not None:
+            try:
+                os.remove(os.path.join(self.directory, LOCKNAME))
+            except FileNotFoundError:
+                pass
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    # ------------------------------------------------------------------ save
+    def save(self, trainer, epoch: int, history, callbacks: List[Any]) -> None:
+        """Write the checkpoint after ``epoch`` (0-based) ended."""
+        model = trainer.model
+        cb_states = {_callback_key(i, cb): cb.get_state() for i, cb in enumerate(callbacks)
+                     if callable(getattr(cb, "get_state", None))}
+        state = {"format": FORMAT, "version": 2, "epoch": epoch, "epochs": self.epochs,
+                 "stopped": bool(getattr(model, "stop_training", False)),
                  "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
-                 "optimizer": optimizer.state_dict(),
+                 "optimizers": [opt.state_dict() for opt in optimizers_of(trainer)],
+                 "iterations": int(getattr(trainer, "iterations", 0)),
+                 "callbacks": cb_states,
                  "history": json.dumps({"history": history.history, "epoch": history.epoch}),
+                 "fingerprint": json.dumps(self.fingerprint),
                  "rng": _rng_state()}
         atomic_write(self.path, lambda tmp: torch.save(state, tmp))
 
-    def restore(self, model, optimizer, history) -> int:
-        """Load the checkpoint if there is one; return the epoch to start from."""
-        if not os.path.exists(self.path):
-            return 0
+    # --------------------------------------------------------------- restore
+    def _read(self) -> Dict[str, Any]:
         try:
             state = torch.load(self.path, map_location="cpu", weights_only=True)
         except Exception as exc:
             raise ConfigError(f"Cannot read the resume checkpoint {self.path!r}: {exc}. "
                               f"Delete it to start training from scratch.") from exc
-        if not isinstance(state, dict) or state.get("format") != "nnlab-checkpoint":
+        if not isinstance(state, dict) or state.get("format") != FORMAT:
             raise ConfigError(f"{self.path!r} is not an nnlab fit checkpoint")
-        weights = state["model"]
+        missing = [k for k in ("epoch", "model", "history", "rng") if k not in state]
+        if missing or ("optimizer" not in state and "optimizers" not in state):
+            raise ConfigError(f"The resume checkpoint {self.path!r} is incomplete (missing "
+                              f"{', '.join(missing) or 'optimizer state'}); delete it to "
+                              f"start from scratch.")
+        return state
+
+    def restore(self, trainer, history, fingerprint: Dict[str, Any], epochs: int) -> int:
+        """Load the checkpoint if there is one; return the epoch to start from.
+
+        Returns ``epochs`` (nothing left to train) when the checkpointed run already
+        finished or a callback stopped it, with a warning saying so.
+        """
+        self.fingerprint, self.epochs = fingerprint, epochs
+        if not os.path.exists(self.path):
+            return 0
+        state = self._read()
+        saved_fp = json.loads(state.get("fingerprint", "{}"))
+        diffs = differences(saved_fp, fingerprint) if saved_fp else []
+        done = int(state["epoch"]) + 1
+        if not diffs and done > epochs:
+            diffs = [f"it already holds {done} completed epochs, this fit asks for "
+                     f"epochs={epochs}"]
+        if diffs:
+            message = (f"The checkpoint in {self.directory!r} is of another run than this "
+                       f"fit: " + "; ".join(diffs))
+            if self.mismatch == "error":
+                raise ConfigError(message + ". Use another checkpoint_dir, delete this one, "
+                                  "or pass fit(checkpoint_mismatch='restart') to start afresh "
+                                  "(its checkpoint is replaced at the first epoch end).")
+            warnings.warn(message + ": starting afresh (checkpoint_mismatch='restart').",
+                          UserWarning, stacklevel=4)
+            return 0
+        self._load_model(trainer.model, state["model"])
+        optimizer_states = state.get("optimizers") or [state["optimizer"]]
+        optimizers = optimizers_of(trainer)
+        if len(optimizer_states) != len(optimizers):
+            raise ConfigError(f"The checkpoint in {self.directory!r} holds "
+                              f"{len(optimizer_states)} optimizer state(s), this fit has "
+                              f"{len(optimizers)} optimizer(s)")
+        for opt, opt_state in zip(optimizers, optimizer_states):
+            opt.load_state_dict(opt_state)
+        trainer.iterations = int(state.get("iterations", getattr(trainer, "iterations", 0)))
+        self._callbacks = state.get("callbacks", {})
+        saved = json.loads(state["history"])
+        history.history = {k: list(v) for k, v in saved["history"].items()}
+        history.epoch = list(saved["epoch"])
+        _set_rng_state(state["rng"])
+        if state.get("stopped") or done == epochs:
+            why = "a callback stopped it" if state.get("stopped") else "it is complete"
+            warnings.warn(f"checkpoint_dir {self.directory!r} holds a finished run of "
+                          f"{done} epoch(s) ({why}): nothing left to train; fit returns its "
+                          f"history. Use another checkpoint_dir to train again.",
+                          UserWarning, stacklevel=4)
+            trainer.model.stop_training = bool(state.get("stopped"))
+            return epochs
+        return done
+
+    def _load_model(self, model, weights: Dict[str, torch.Tensor]) -> None:
         if set(weights) != set(model.state_dict()):
             # Same architecture built in another order of layer creation (other auto names).
             weights = by_position(model.state_dict(), weights, list(weights)) or weights
@@ -79,9 +230,11 @@ class CheckpointState:
         except RuntimeError as exc:
             raise ConfigError(f"The checkpoint in {self.directory!r} belongs to another "
                               f"architecture than model {model.name!r}: {exc}") from exc
-        optimizer.load_state_dict(state["optimizer"])
-        saved = json.loads(state["history"])
-        history.history = {k: list(v) for k, v in saved["history"].items()}
-        history.epoch = list(saved["epoch"])
-        _set_rng_state(state["rng"])
-        return int(state["epoch"]) + 1
+
+    def restore_callbacks(self, callbacks: List[Any]) -> None:
+        """Give callbacks their checkpointed state (call after ``on_train_begin``, which
+        resets it)."""
+        for i, cb in enumerate(callbacks):
+            key = _callback_key(i, cb)
+            if key in self._callbacks and callable(getattr(cb, "set_state", None)):
+                cb.set_state(self._callbacks[key])

@@ -1,5 +1,7 @@
-"""Count-based metrics: Precision, Recall, F1Score, ConfusionMatrix (label counts kept
-on the device) and AUC (a histogram of thresholds, as Keras)."""
+"""Count-based metrics: Precision and Recall (Keras': each element thresholded),
+MulticlassPrecision/MulticlassRecall and F1Score (argmax labels, per class or averaged),
+ConfusionMatrix (label counts kept on the device) and AUC (a histogram of thresholds,
+as Keras)."""
 from __future__ import annotations
 
 from typing import Any
@@ -112,18 +114,98 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
 
 
-class Precision(_LabelCounts):
-    """``precision = TP / (TP + FP)``; binary, per class (``average=None``) or averaged."""
+class MulticlassPrecision(_LabelCounts):
+    """``precision = TP / (TP + FP)`` of argmax labels: binary for one output column,
+    else per class (``average=None``) or averaged (``"macro"`` default, ``"micro"``,
+    ``"weighted"``), as sklearn's ``precision_score``. Keras' ``Precision`` is elementwise."""
 
     def _per_class(self, tp, fp, fn):
         return _ratio(tp, tp + fp)
 
 
-class Recall(_LabelCounts):
-    """``recall = TP / (TP + FN)``; binary, per class (``average=None``) or averaged."""
+class MulticlassRecall(_LabelCounts):
+    """``recall = TP / (TP + FN)`` of argmax labels, per class or averaged (see
+    :class:`MulticlassPrecision`)."""
 
     def _per_class(self, tp, fp, fn):
         return _ratio(tp, tp + fn)
+
+
+class _ElementCounts(Metric):
+    """Keras' Precision/Recall counts: every element of ``y_pred`` (any shape, e.g.
+    ``(batch, classes)`` probabilities) is a prediction ``y_pred > threshold`` against
+    ``y_true != 0``; TP/FP/FN are summed over all elements (one column with
+    ``class_id``; with ``top_k`` only each row's k highest scores may be positive).
+    Integer labels ``(batch,)`` for ``(batch, C)`` scores are one-hot encoded first."""
+
+    def __init__(self, thresholds: float | None = None, top_k: int | None = None,
+                 class_id: int | None = None, name: str | None = None, dtype: Any = None,
+                 threshold: float | None = None):
+        value = thresholds if thresholds is not None else threshold
+        if isinstance(value, (list, tuple)):
+            raise ValueError(f"{type(self).__name__}: one threshold is supported, got "
+                             f"thresholds={value!r}")
+        if value is None:
+            value = 0.5 if top_k is None else -float("inf")
+        elif not 0.0 <= value <= 1.0:
+            raise ValueError(f"{type(self).__name__}: threshold must be in [0, 1], got {value}")
+        if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
+            raise ValueError(f"{type(self).__name__}: top_k must be an int >= 1, got {top_k!r}")
+        self.threshold, self.top_k, self.class_id = float(value), top_k, class_id
+        super().__init__(name)
+
+    def reset_state(self) -> None:
+        self._counts: torch.Tensor | None = None  # tp, fp, fn
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        y_true, y_pred = _detach(y_true, y_pred)
+        if y_true.shape != y_pred.shape:
+            if y_pred.ndim >= 2 and y_pred.shape[-1] > 1 and \
+                    y_true.numel() * y_pred.shape[-1] == y_pred.numel():
+                index = y_true.long().reshape(tuple(y_pred.shape[:-1]) + (1,))
+                y_true = torch.zeros_like(y_pred).scatter_(-1, index, 1.0)
+            elif y_true.numel() == y_pred.numel():
+                y_true = y_true.reshape(y_pred.shape)
+            else:
+                raise ValueError(f"{self.name}: y_true of shape {tuple(y_true.shape)} does "
+                                 f"not match y_pred of shape {tuple(y_pred.shape)}")
+        if self.top_k is not None:
+            k = min(self.top_k, y_pred.shape[-1])
+            kth = y_pred.topk(k, dim=-1).values[..., -1:]
+            y_pred = torch.where(y_pred >= kth, y_pred, torch.full_like(y_pred, -float("inf")))
+        if self.class_id is not None:
+            y_true, y_pred = y_true[..., self.class_id], y_pred[..., self.class_id]
+        pred, true = y_pred > self.threshold, y_true != 0
+        w = _weights(sample_weight, pred.to(_acc_dtype(pred.device)))
+        counts = torch.stack([(w * (pred & true)).sum(), (w * (pred & ~true)).sum(),
+                              (w * (~pred & true)).sum()])
+        self._counts = counts if self._counts is None else self._counts + counts
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "thresholds": self.threshold, "top_k": self.top_k,
+                "class_id": self.class_id}
+
+
+class Precision(_ElementCounts):
+    """Keras' ``Precision``: ``TP / (TP + FP)`` over thresholded elements (see
+    :class:`_ElementCounts`); macro-averaged argmax precision is MulticlassPrecision."""
+
+    def result(self) -> float:
+        if self._counts is None:
+            return 0.0
+        tp, fp, _ = self._counts.tolist()
+        return tp / (tp + fp) if tp + fp else 0.0
+
+
+class Recall(_ElementCounts):
+    """Keras' ``Recall``: ``TP / (TP + FN)`` over thresholded elements; macro-averaged
+    argmax recall is MulticlassRecall."""
+
+    def result(self) -> float:
+        if self._counts is None:
+            return 0.0
+        tp, _, fn = self._counts.tolist()
+        return tp / (tp + fn) if tp + fn else 0.0
 
 
 class F1Score(_LabelCounts):
@@ -195,13 +277,24 @@ class AUC(Metric):
     threshold from high to low, ``TPR = TP / P``, ``FPR = FP / N``, and integrates
     ``AUC = sum (FPR_{k+1} - FPR_k) (TPR_{k+1} + TPR_k) / 2`` (ties in a bin count half).
     Multi-column inputs are flattened (Keras' ``multi_label=False``).
+
+    ``curve="PR"``: area under the precision-recall curve at Keras' thresholds
+    (``0, 1/(n-1), ..., 1``), with Keras' ``"interpolation"`` summation (Davis & Goadrich,
+    2006: precision interpolated between thresholds); see :func:`pr_auc_interpolated`.
     """
 
-    def __init__(self, num_thresholds: int = 200, from_logits: bool = False,
+    def __init__(self, num_thresholds: int = 200, curve: str = "ROC",
+                 summation_method: str = "interpolation", from_logits: bool = False,
                  name: str = "auc"):
         if num_thresholds < 2:
             raise ValueError(f"AUC: num_thresholds must be >= 2, got {num_thresholds}")
+        if curve not in ("ROC", "PR"):
+            raise ValueError(f"AUC: curve must be 'ROC' or 'PR', got {curve!r}")
+        if summation_method != "interpolation":
+            raise ValueError(f"AUC: only summation_method='interpolation' (Keras' default) is "
+                             f"supported, got {summation_method!r}")
         self.num_thresholds, self.from_logits = int(num_thresholds), from_logits
+        self.curve, self.summation_method = curve, summation_method
         super().__init__(name)
 
     def reset_state(self) -> None:
@@ -216,13 +309,22 @@ class AUC(Metric):
         w = _weights(sample_weight, p.to(self._hist.dtype)).reshape(-1)
         p = p.reshape(-1)
         pos = (y_true.reshape(p.shape) > 0.5).to(w.dtype)
-        bins = (p.clamp(0, 1) * self.num_thresholds).long().clamp_(max=self.num_thresholds - 1)
+        if self.curve == "PR":
+            # bin k holds scores in (t_k, t_{k+1}] for Keras' thresholds t_i = i / (n - 1):
+            # score p exceeds t_1..t_k exactly; bin 0 also holds p <= 0
+            bins = (torch.ceil(p.clamp(0, 1) * (self.num_thresholds - 1)) - 1).long().clamp_(
+                min=0)
+        else:
+            bins = (p.clamp(0, 1) * self.num_thresholds).long().clamp_(
+                max=self.num_thresholds - 1)
         self._hist[0].index_add_(0, bins, w * pos)
         self._hist[1].index_add_(0, bins, w * (1 - pos))
 
     def result(self) -> float:
         if self._hist is None:
             return 0.0
+        if self.curve == "PR":
+            return pr_auc_interpolated(*self._hist.cpu().numpy())
         pos, neg = self._hist.flip(1).cpu().numpy()  # highest scores first
         if pos.sum() == 0 or neg.sum() == 0:
             return 0.0
@@ -231,5 +333,32 @@ class AUC(Metric):
         return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
 
     def get_config(self) -> dict:
-        return {"name": self.name, "num_thresholds": self.num_thresholds,
-                "from_logits": self.from_logits}
+        return {"name": self.name, "num_thresholds": self.num_thresholds, "curve": self.curve,
+                "summation_method": self.summation_method, "from_logits": self.from_logits}
+
+
+def pr_auc_interpolated(pos_hist: np.ndarray, neg_hist: np.ndarray) -> float:
+    """Keras' PR-AUC from per-threshold histograms (``hist[k]``: scores above thresholds
+    ``1..k`` only). ``tp_i`` = positives scoring above threshold ``i`` (``i = 0``: all).
+
+    Between thresholds, precision is interpolated along the line through the two
+    (TP, TP + FP) points (Davis & Goadrich); hand-written after Keras'
+    ``interpolate_pr_auc``, which no library here exposes on histograms."""
+    n = len(pos_hist)
+    tail = lambda h: np.concatenate([np.cumsum(h[::-1])[::-1], [0.0]])  # noqa: E731
+    tp_ge, fp_ge = tail(pos_hist), tail(neg_hist)            # tp_ge[k] = sum_{j>=k} hist[j]
+    # threshold 0 (-eps): everything; thresholds 1..n-2: bins >= i; threshold n-1 (1+eps): none
+    tp = np.concatenate([[pos_hist.sum()], tp_ge[1:n - 1], [0.0]])
+    fp = np.concatenate([[neg_hist.sum()], fp_ge[1:n - 1], [0.0]])
+    fn = pos_hist.sum() - tp
+    dtp = tp[:-1] - tp[1:]
+    p = tp + fp
+    dp = p[:-1] - p[1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(dp > 0, dtp / np.maximum(dp, 1e-300), 0.0)
+        intercept = tp[1:] - slope * p[1:]
+        ratio = np.where((p[:-1] > 0) & (p[1:] > 0), p[:-1] / np.maximum(p[1:], 1e-300), 1.0)
+        increment = slope * (dtp + intercept * np.log(ratio))
+        denom = tp[1:] + fn[1:]
+        terms = np.where(denom > 0, increment / np.maximum(denom, 1e-300), 0.0)
+    return float(np.sum(terms))

@@ -6,7 +6,11 @@ or a Python generator/iterable of ``(x, y)`` batches.
 
 In-memory data is converted to tensors once and batches are index slices of it (no
 per-sample Python); every check (lengths, NaN/inf, empty data, batch size) runs once
-over the whole data, before the first step.
+over the whole data, before the first step. float64 arrays become float32 as Keras
+casts them -- in one copy when that copy is small, else per batch (above
+:data:`PER_BATCH_CAST_BYTES` the float64 array is shared, not copied, so fit holds no
+second copy of the data). Batches from a Dataset or generator are checked as they
+arrive (NaN/inf, strings, ragged rows), before they can reach the weights.
 """
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset
 
-from ..models.model import to_tensor
 
 
 def _leaves(x: Any) -> List[torch.Tensor]:
@@ -36,21 +39,56 @@ def _map(fn, x: Any) -> Any:
     return fn(x)
 
 
+#: float64 data whose float32 copy would exceed this many bytes is kept as float64
+#: (no copy: ``torch.from_numpy`` shares the array's memory) and cast per batch.
+PER_BATCH_CAST_BYTES = 512 * 2**20
+
+
+def _numeric_array(v: Any, what: str) -> np.ndarray:
+    """``v`` as a numeric numpy array, or a TypeError saying what is wrong with it."""
+    try:
+        arr = np.asarray(v)
+    except ValueError as exc:  # numpy >= 1.24 refuses ragged nested lists
+        lengths = [len(r) if hasattr(r, "__len__") else None for r in list(v)[:6]]
+        raise TypeError(f"{what} is a ragged list (rows of lengths {lengths}...): every "
+                        f"sample must have the same shape. Pad sequences to one length "
+                        f"(nnlab.utils.pad_sequences) or pass a Dataset.") from exc
+    if arr.dtype.kind in "USO":
+        kind = "strings" if arr.dtype.kind in "US" else "Python objects (ragged rows?)"
+        raise TypeError(f"{what} holds {kind} (numpy dtype {arr.dtype}, shape {arr.shape}); "
+                        f"models take numbers: turn text into integer ids first, pad "
+                        f"ragged rows to one length, or convert with np.asarray(..., "
+                        f"dtype='float32').")
+    return arr
+
+
 def _as_tensors(x: Any, what: str) -> Any:
     def convert(v):
         if isinstance(v, torch.Tensor):
-            return v.float() if v.dtype == torch.float64 else v
+            return v.float() if v.dtype == torch.float64 and not _lazy(v) else v
         if isinstance(v, np.ndarray) or isinstance(v, (list, tuple)):
-            arr = np.asarray(v)
-            if arr.dtype == object:
-                raise TypeError(f"{what}: cannot turn a ragged or object array into a tensor")
+            arr = _numeric_array(v, what)
             t = torch.from_numpy(np.ascontiguousarray(arr))
-            return t.float() if t.dtype == torch.float64 else t
+            return t.float() if t.dtype == torch.float64 and not _lazy(t) else t
+        if isinstance(v, str):
+            raise TypeError(f"{what} holds strings ({v[:20]!r}...); models take numbers: "
+                            f"turn text into integer ids first")
         raise TypeError(f"{what} must be numpy arrays or torch tensors (or a Dataset, "
                         f"DataLoader or generator), got {type(v).__name__}")
-    if isinstance(x, (list, tuple)) and x and isinstance(x[0], (int, float, np.number)):
-        return convert(x)
-    return _map(convert, to_tensor(x) if isinstance(x, np.ndarray) else x)
+    if isinstance(x, (list, tuple)) and x and not isinstance(x[0], (np.ndarray, torch.Tensor,
+                                                                    dict)):
+        return convert(x)  # a plain (nested) list of numbers is one array, not several
+    return _map(convert, x)
+
+
+def _lazy(t: torch.Tensor) -> bool:
+    """Keep float64 ``t`` as is (cast per batch) when its float32 copy would be large."""
+    return t.dtype == torch.float64 and t.numel() * 4 > PER_BATCH_CAST_BYTES
+
+
+def _batch(t: torch.Tensor, index: Any) -> torch.Tensor:
+    part = t[index]
+    return part.float() if part.dtype == torch.float64 else part
 
 
 def check_finite(x: Any, what: str) -> None:
@@ -83,6 +121,13 @@ class ArrayData:
         if len(set(lengths.values())) > 1:
             detail = ", ".join(f"{k}: {v}" for k, v in lengths.items())
             raise ValueError(f"x and y must have the same number of samples; got {detail}")
+        if self.sample_weight is not None:
+            for t in _leaves(self.sample_weight):
+                if t.dim() == 0 or len(t) != next(iter(lengths.values())):
+                    raise ValueError(f"sample_weight must hold one weight per sample: "
+                                     f"expected length {next(iter(lengths.values()))}, got "
+                                     f"shape {tuple(t.shape)}")
+
         self.n = next(iter(lengths.values()))
         if self.n == 0:
             raise ValueError(f"{what} is empty: there is nothing to train or evaluate on")
@@ -101,14 +146,14 @@ class ArrayData:
         return sub
 
     def split(self, fraction: float) -> Tuple["ArrayData", "ArrayData"]:
-        """Keras' validation_split: the *last* ``fraction`` of samples, before shuffling."""
+        """Keras' validation_split: train on the first ``floor(n * (1 - fraction))``
+        samples, validate on the rest, before shuffling (Keras' exact arithmetic)."""
         if not 0 < fraction < 1:
             raise ValueError(f"validation_split must be in (0, 1), got {fraction}")
-        n_val = int(math.floor(self.n * fraction))
-        if n_val == 0 or n_val == self.n:
+        cut = int(math.floor(self.n * (1.0 - fraction)))
+        if cut == 0 or cut == self.n:
             raise ValueError(f"validation_split={fraction} of {self.n} samples leaves an empty "
                              f"training or validation set")
-        cut = self.n - n_val
         return self.take(slice(0, cut)), self.take(slice(cut, self.n))
 
     def num_batches(self, batch_size: int) -> int:
@@ -122,9 +167,9 @@ class ArrayData:
                 index: Any = slice(start, start + batch_size)
             else:
                 index = order[start:start + batch_size]
-            xb = _map(lambda t: t[index], self.x)
-            yb = None if self.y is None else _map(lambda t: t[index], self.y)
-            wb = None if self.sample_weight is None else _map(lambda t: t[index],
+            xb = _map(lambda t: _batch(t, index), self.x)
+            yb = None if self.y is None else _map(lambda t: _batch(t, index), self.y)
+            wb = None if self.sample_weight is None else _map(lambda t: _batch(t, index),
                                                               self.sample_weight)
             yield xb, yb, wb
 
@@ -159,13 +204,20 @@ class StreamData:
                 break
             if isinstance(item, dict) and "x" in item:
                 xb, yb, wb = item["x"], item.get("y"), item.get("sample_weight")
+            elif isinstance(item, (list, tuple)) and len(item) == 1:
+                xb, yb, wb = item[0], None, None  # TensorDataset(x): x alone
             elif isinstance(item, (list, tuple)) and len(item) in (2, 3):
                 xb, yb = item[0], item[1]
                 wb = item[2] if len(item) == 3 else None
             else:
                 xb, yb, wb = item, None, None
-            xb = _as_tensors(xb, "x")
-            yb = None if yb is None else _as_tensors(yb, "y")
+            xb = _as_tensors(xb, f"x (batch {count + 1} of the data source)")
+            yb = None if yb is None else _as_tensors(yb, f"y (batch {count + 1} of the data "
+                                                         f"source)")
+            # one sum per batch on the host, before the batch can reach the weights
+            check_finite(xb, f"x (batch {count + 1} of the data source)")
+            if yb is not None:
+                check_finite(yb, f"y (batch {count + 1} of the data source)")
             yield xb, yb, wb
             count += 1
         if count == 0:

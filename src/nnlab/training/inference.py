@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional
 import torch
 
 from .callbacks import CallbackList
+from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .loss_tracker import LossTracker
 from .structure import first_leaf, outputs
@@ -44,6 +45,12 @@ class InferenceMixin:
         ``[loss, metric1, ...]`` (Keras' order), or a dict with ``return_dict=True``."""
         batch_size = 32 if batch_size is None else batch_size
         data = adapt(x, y, sample_weight, batch_size, False, steps)
+        if overrides(self.model):  # the model's own test_step (custom_step.py)
+            cbs = CallbackList(list(callbacks or []), self.model, {"verbose": verbose})
+            cbs.call("on_test_begin", {})
+            logs = self._evaluate_custom(data, batch_size)
+            cbs.call("on_test_end", logs)
+            return self._report(logs, verbose, return_dict)
         self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
         self._fused = []
         self._check_targets(data, self._probe(data))
@@ -51,6 +58,10 @@ class InferenceMixin:
         cbs.call("on_test_begin", {})
         logs = self._evaluate_data(data, batch_size)
         cbs.call("on_test_end", logs)
+        return self._report(logs, verbose, return_dict)
+
+    @staticmethod
+    def _report(logs: Dict[str, Any], verbose: int, return_dict: bool):
         if verbose:
             from .progress import format_logs
             print(format_logs(logs), flush=True)
@@ -62,10 +73,13 @@ class InferenceMixin:
     def predict(self, x: Any, batch_size: Optional[int] = None, verbose: int = 0,
                 steps: Optional[int] = None):
         """Model outputs in inference mode, as numpy arrays (a list for several outputs)."""
+        _check_batch_axis(self.model, x)
         data = adapt(x, None, None, batch_size or 32, False, steps)
         if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
             batch_size = data.n
         batch_size = batch_size or 32
+        if overrides(self.model, ("predict_step",)):
+            return self._predict_custom(data, batch_size)
         was_training = self.model.training
         self.model.eval()
         chunks: List[List[torch.Tensor]] = []
@@ -82,3 +96,18 @@ class InferenceMixin:
                       return_dict: bool = False):
         return self.evaluate(x, y, batch_size=len(first_leaf(adapt(x, y).x)), verbose=0,
                              sample_weight=sample_weight, return_dict=return_dict)
+
+
+def _check_batch_axis(model, x: Any) -> None:
+    """A single sample given without its batch axis gets an error saying how to add it."""
+    expected = getattr(model, "_batch_input_shape", None)
+    inputs = getattr(model, "inputs", None)
+    if expected is None and isinstance(inputs, list) and len(inputs) == 1:
+        expected = inputs[0].shape
+    if expected is None or not hasattr(x, "ndim") or not hasattr(x, "shape"):
+        return
+    if x.ndim == len(expected) - 1 and all(e is None or e == s
+                                           for e, s in zip(expected[1:], tuple(x.shape))):
+        raise ValueError(f"predict: x has shape {tuple(x.shape)}, one sample of the model's "
+                         f"input shape {tuple(expected)} without the batch axis; add a batch "
+                         f"axis: x[None] (or np.expand_dims(x, 0)).")

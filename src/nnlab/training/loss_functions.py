@@ -142,15 +142,25 @@ def categorical_crossentropy(y_true: Tensorish, y_pred: Tensorish, from_logits: 
 
 @LOSSES.add("sparse_categorical_crossentropy", "scce")
 def sparse_categorical_crossentropy(y_true: Tensorish, y_pred: Tensorish,
-                                    from_logits: bool = False,
-                                    reduction: str = "mean") -> torch.Tensor:
+                                    from_logits: bool = False, reduction: str = "mean",
+                                    ignore_class: int | None = None) -> torch.Tensor:
     """Cross-entropy with integer labels: ``y_true (batch, ...)``, ``y_pred (batch, ..., C)``.
 
     ``L = -log p_y``; logits go through ``F.cross_entropy``, probabilities through
     ``F.nll_loss(log(clamp(p, EPSILON)))``. Labels outside [0, C) raise ``ValueError``.
+    ``ignore_class`` (e.g. a padding label): those targets give 0 and the mean is over the
+    others, as in Keras 3.
     """
     name = "sparse_categorical_crossentropy"
     y_true, y_pred = _tensors(y_true, y_pred)
+    if ignore_class is not None:
+        keep = y_true != ignore_class
+        per = sparse_categorical_crossentropy(torch.where(keep, y_true, 0), y_pred, from_logits,
+                                              "none")
+        per = per * keep.reshape(per.shape).to(per.dtype)
+        if reduction in ("mean", "sum_over_batch_size"):
+            return per.sum() / keep.sum().clamp_min(1).to(per.dtype)
+        return _reduce(per, reduction, name)
     labels = _sparse_labels(name, y_true, y_pred)
     c = y_pred.shape[-1]
     if y_pred.dim() != 2:  # (batch, ..., C): flatten to the (N, C) torch's kernels take

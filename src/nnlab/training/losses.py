@@ -75,7 +75,8 @@ class Loss:
     fusable_with_softmax = False
     fusable_with_sigmoid = False
 
-    def __init__(self, name: str | None = None, reduction: str = "mean"):
+    def __init__(self, name: str | None = None, reduction: str | None = "mean"):
+        reduction = "none" if reduction is None else reduction  # Keras 3: None = no reduction
         if reduction not in _REDUCTIONS:
             raise ValueError(f"{type(self).__name__}: reduction must be one of {_REDUCTIONS}, "
                              f"got {reduction!r}")
@@ -87,12 +88,17 @@ class Loss:
 
     def __call__(self, y_true: Tensorish, y_pred: Tensorish,
                  sample_weight: Tensorish | None = None) -> torch.Tensor:
-        if sample_weight is None:
+        mask = getattr(y_pred, "_keras_mask", None)
+        if sample_weight is None and mask is None:
             return self.call(y_true, y_pred, self.reduction)
         per = self.call(y_true, y_pred, "none")
-        w = torch.as_tensor(sample_weight, dtype=per.dtype, device=per.device)
-        if w.ndim and w.ndim < per.ndim:
-            w = w.reshape(w.shape + (1,) * (per.ndim - w.ndim))
+        w = None
+        if sample_weight is not None:
+            w = torch.as_tensor(sample_weight, dtype=per.dtype, device=per.device)
+            if w.ndim and w.ndim < per.ndim:
+                w = w.reshape(w.shape + (1,) * (per.ndim - w.ndim))
+        if mask is not None:
+            w = _mask_weights(self.name, mask, per, w, self.reduction)
         return _reduce(per * w, self.reduction, self.name)
 
     def from_logits_version(self) -> Loss:
@@ -111,6 +117,27 @@ class Loss:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def _mask_weights(name: str, mask: torch.Tensor, per: torch.Tensor, w: Any,
+                  reduction: str) -> torch.Tensor:
+    """Keras 3's ``apply_mask``: a ``(batch, timesteps)`` mask on ``y_pred`` becomes
+    weights ``total / valid`` on kept steps and 0 on masked ones, so a mean-reduced loss is
+    the mean over the kept steps only (a padded step changes nothing)."""
+    if tuple(mask.shape) != tuple(per.shape[:mask.ndim]):
+        raise ValueError(f"{name}: y_pred carries a mask of shape {tuple(mask.shape)}, which "
+                         f"does not match the per-step losses of shape {tuple(per.shape)}.")
+    keep = mask.to(per.device, torch.bool)
+    if keep.ndim < per.ndim:
+        keep = keep.reshape(keep.shape + (1,) * (per.ndim - keep.ndim))
+    if reduction in ("mean", "sum_over_batch_size"):
+        valid = keep.sum().to(per.dtype)
+        scale = torch.where(valid > 0, keep.numel() / valid.clamp(min=1), valid)
+        weights = torch.where(keep, scale, per.new_zeros(()))
+    else:
+        weights = keep.to(per.dtype)
+    weights = weights.expand_as(per) if weights.shape != per.shape else weights
+    return weights if w is None else weights * w
 
 
 class LossFunctionWrapper(Loss):
@@ -156,11 +183,29 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Object form of :func:`sparse_categorical_crossentropy`; fusable with a final softmax."""
 
-    def __init__(self, from_logits: bool = False,
+    def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
                  name: str = "sparse_categorical_crossentropy", reduction: str = "mean"):
+        extra = {} if ignore_class is None else {"ignore_class": int(ignore_class)}
         super().__init__(sparse_categorical_crossentropy, name, reduction,
-                         from_logits=from_logits)
+                         from_logits=from_logits, **extra)
         self.fusable_with_softmax = not from_logits
+        self.ignore_class = ignore_class
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.ignore_class is None:
+            return super().__call__(y_true, y_pred, sample_weight)
+        # Keras 3: ignored targets weigh 0 and the mean is over the targets kept
+        per = self.call(y_true, y_pred, "none")
+        keep = (torch.as_tensor(y_true, device=per.device).reshape(per.shape)
+                != self.ignore_class).to(per.dtype)
+        w = keep
+        if sample_weight is not None:
+            sw = torch.as_tensor(sample_weight, dtype=per.dtype, device=per.device)
+            w = keep * sw.reshape(sw.shape + (1,) * (per.ndim - sw.ndim))
+        if self.reduction == "none":
+            return per * w
+        total = (per * w).sum()
+        return total if self.reduction == "sum" else total / keep.sum().clamp_min(1.0)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
@@ -286,3 +331,18 @@ def get(identifier: str | Callable | Loss | None) -> Loss | None:
         return cls() if cls is not None else LossFunctionWrapper(identifier)
     raise TypeError(f"loss must be a name, a Loss, or a callable (y_true, y_pred); got "
                     f"{type(identifier).__name__}: {identifier!r}")
+
+
+# Keras 3's other losses (CosineSimilarity, LogCosh, MAPE, MSLE, Poisson, focal BCE)
+from .extra_losses import (  # noqa: E402  (they subclass LossFunctionWrapper above)
+    EXTRA_LOSS_CLASSES, BinaryFocalCrossentropy, CosineSimilarity, LogCosh,
+    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson, binary_focal_crossentropy,
+    cosine_similarity, log_cosh, mean_absolute_percentage_error, mean_squared_logarithmic_error,
+    poisson)
+
+_CLASS_OF.update({c().fn: c for c in EXTRA_LOSS_CLASSES})
+_BY_CLASS_NAME.update({c.__name__: c for c in EXTRA_LOSS_CLASSES})
+__all__ += ["BinaryFocalCrossentropy", "CosineSimilarity", "LogCosh",
+            "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Poisson",
+            "binary_focal_crossentropy", "cosine_similarity", "log_cosh",
+            "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "poisson"]

@@ -19,7 +19,10 @@ def _acc_dtype(device: torch.device) -> torch.dtype:
 
 def _detach(y_true: Any, y_pred: Any):
     y_pred = torch.as_tensor(y_pred).detach()
-    return torch.as_tensor(y_true, device=y_pred.device).detach(), y_pred
+    y_true = torch.as_tensor(y_true, device=y_pred.device).detach()
+    if y_true.dtype == torch.bool:  # boolean one-hot or binary targets, as Keras accepts
+        y_true = y_true.to(y_pred.dtype if y_pred.is_floating_point() else torch.float32)
+    return y_true, y_pred
 
 
 def _weights(sample_weight: Any, like: torch.Tensor) -> torch.Tensor:
@@ -111,9 +114,15 @@ class MeanMetricWrapper(Mean):
         super().__init__(name or getattr(fn, "__name__", type(fn).__name__))
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        mask = getattr(y_pred, "_keras_mask", None)  # Keras: masked steps are not counted
         y_true, y_pred = _detach(y_true, y_pred)
         with torch.no_grad():
             values = torch.as_tensor(self.fn(y_true, y_pred, **self._kwargs))
+        if mask is not None and tuple(values.shape[:mask.ndim]) == tuple(mask.shape):
+            keep = mask.to(values.device, _acc_dtype(values.device))
+            if sample_weight is not None:
+                keep = keep * _weights(sample_weight, keep)
+            sample_weight = keep
         if values.ndim == 0 and sample_weight is None and y_pred.ndim:
             sample_weight = float(y_pred.shape[0])
         super().update_state(values, sample_weight)

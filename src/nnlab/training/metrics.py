@@ -16,14 +16,20 @@ from typing import Any
 
 import torch
 
-from .confusion_metrics import AUC, ConfusionMatrix, F1Score, Precision, Recall
+from .confusion_metrics import (AUC, ConfusionMatrix, F1Score, MulticlassPrecision,
+                                MulticlassRecall, Precision, Recall)
 from .metric_base import METRICS, Mean, MeanMetricWrapper, Metric, _labels
+from .regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsolutePercentageError,
+                                 MeanSquaredLogarithmicError, Poisson, RootMeanSquaredError)
 
 __all__ = [
     "AUC", "METRICS", "Accuracy", "AutoAccuracy", "BinaryAccuracy", "CategoricalAccuracy",
     "ConfusionMatrix", "F1Score", "Mean", "MeanAbsoluteError", "MeanMetricWrapper",
-    "MeanSquaredError", "Metric", "Precision", "Recall", "SparseCategoricalAccuracy",
-    "SparseTopKCategoricalAccuracy", "TopKCategoricalAccuracy", "get",
+    "MeanSquaredError", "Metric", "MulticlassPrecision", "MulticlassRecall", "Precision",
+    "Recall", "SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
+    "TopKCategoricalAccuracy", "get",
+    "CosineSimilarity", "LogCoshError", "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError", "Poisson", "RootMeanSquaredError",
 ]
 
 
@@ -50,7 +56,10 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
 
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
     """``y_true == argmax(y_pred)``; integer ``y_true (batch,)`` or ``(batch, 1)``."""
-    labels = _labels(y_true, y_pred.shape[-1]).reshape(y_pred.shape[:-1])
+    if tuple(y_true.shape) == tuple(y_pred.shape[:-1]):  # (batch, steps) labels of a sequence
+        labels = y_true.long()
+    else:
+        labels = _labels(y_true, y_pred.shape[-1]).reshape(y_pred.shape[:-1])
     return (labels == y_pred.argmax(-1)).to(torch.float32)
 
 
@@ -137,6 +146,7 @@ for _names, _cls in [
     (("top_k_categorical_accuracy", "top_k"), TopKCategoricalAccuracy),
     (("sparse_top_k_categorical_accuracy", "sparse_top_k"), SparseTopKCategoricalAccuracy),
     (("precision",), Precision), (("recall",), Recall), (("f1_score", "f1"), F1Score),
+    (("multiclass_precision",), MulticlassPrecision), (("multiclass_recall",), MulticlassRecall),
     (("confusion_matrix",), ConfusionMatrix), (("auc",), AUC),
     (("mean_squared_error", "mse"), MeanSquaredError),
     (("mean_absolute_error", "mae"), MeanAbsoluteError), (("mean",), Mean),

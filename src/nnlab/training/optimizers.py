@@ -10,6 +10,12 @@ Gradient clipping is the trainer's job, between ``backward()`` and ``step()``:
 clips each parameter's gradient norm, ``global_clipnorm`` the norm of all gradients
 together, ``clipvalue`` each element. The built optimizer carries its spec as
 ``optimizer.nnlab_spec`` (clipping settings, learning-rate schedule).
+
+Custom training steps (Keras 3) use a spec imperatively: ``spec.apply(grads, variables)``
+or ``spec.apply_gradients(zip(grads, variables))`` builds the torch optimizer over the
+variables on first use (or reuses the one ``fit`` built), then runs one ``step()``;
+``spec.iterations`` counts the updates. ``state_dict()``/``load_state_dict()`` carry the
+torch state and that count through fit's resume checkpoints.
 """
 from __future__ import annotations
 
@@ -24,8 +30,8 @@ import torch
 from nnlab.registry import Registry
 
 __all__ = [
-    "LBFGS", "OPTIMIZERS", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop",
-    "clip_gradients", "get", "needs_closure",
+    "LBFGS", "OPTIMIZERS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer",
+    "RMSprop", "TorchOptimizer", "as_spec", "clip_gradients", "get", "needs_closure",
 ]
 
 OPTIMIZERS = Registry("optimizer")
@@ -92,6 +98,12 @@ class Optimizer:
     torch_class: type = torch.optim.Optimizer
     needs_closure = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:  # Keras 2's lr= / decay= (one-time warning)
+            from .._deprecation import keras2_optimizer_arguments
+            cls.__init__ = keras2_optimizer_arguments(cls.__init__)
+
     def __init__(self, learning_rate: float | Callable[[int], float],
                  clipnorm: float | None = None, clipvalue: float | None = None,
                  global_clipnorm: float | None = None, name: str | None = None):
@@ -106,8 +118,27 @@ class Optimizer:
                              f"global_clipnorm (as Keras), got {given}")
         for k in given:
             _positive(self.name, k, clips[k])
+        self._torch: torch.optim.Optimizer | None = None  # the last optimizer built
         self.learning_rate, self._lr_arg = float(lr), learning_rate
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.iterations = 0  # updates made through apply() (Keras' optimizer.iterations)
+        self._pending_state: dict | None = None  # restored before the first apply()
+
+    @property
+    def learning_rate(self) -> float:
+        """The current learning rate: the built torch optimizer's once there is one (so
+        a callback's change shows), else the configured value. Assignable."""
+        if self._torch is not None:
+            return float(self._torch.param_groups[0]["lr"])
+        return self._lr
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        _positive(self.name, "learning_rate", value, allow_zero=True)
+        self._lr = float(value)
+        if self._torch is not None:
+            for group in self._torch.param_groups:
+                group["lr"] = self._lr
 
     def _torch_kwargs(self) -> dict:
         raise NotImplementedError
@@ -122,7 +153,92 @@ class Optimizer:
                              f"build the model before compiling or pass model.parameters().")
         opt = self.torch_class(params, **self._torch_kwargs())
         opt.nnlab_spec = self
+        self._torch = opt
         return opt
+
+    # ----------------------------------------------- Keras 3's imperative API
+    def apply(self, grads: Iterable[torch.Tensor | None],
+              trainable_variables: Iterable[torch.Tensor]) -> None:
+        """One update of ``trainable_variables`` with ``grads`` (two aligned lists).
+
+        The torch optimizer over the variables is built on first use (or the one
+        ``fit`` built is reused; variables it does not hold yet join it as a new param
+        group), each ``grads[i]`` becomes ``variables[i].grad`` (``None`` skips the
+        variable), the spec's clipping and schedule apply, and ``step()`` runs. Other
+        parameters of that torch optimizer are left untouched (their gradients are set
+        aside during the step), so two specs can update two halves of a GAN.
+        """
+        grads = list(grads)
+        variables = [getattr(v, "value", v) for v in trainable_variables]
+        if len(grads) != len(variables):
+            raise ValueError(f"{self.name}.apply: got {len(grads)} gradients for "
+                             f"{len(variables)} variables; pass two aligned lists")
+        if not variables:
+            return
+        if self.needs_closure:
+            raise ValueError(f"{self.name} needs a closure re-evaluating the loss; it cannot "
+                             f"be used with apply() in a custom train_step")
+        opt = self._optimizer_for(variables)
+        chosen = {id(v) for v in variables}
+        aside = [(p, p.grad) for group in opt.param_groups for p in group["params"]
+                 if id(p) not in chosen and p.grad is not None]
+        for p, _ in aside:
+            p.grad = None
+        for g, v in zip(grads, variables):
+            if g is None or v.grad is not g:
+                v.grad = g
+        if self.clipnorm is not None or self.clipvalue is not None or \
+                self.global_clipnorm is not None:
+            self.clip_gradients(variables)
+        if self.schedule is not None:
+            for group in opt.param_groups:
+                group["lr"] = float(self.schedule(self.iterations))
+        with torch.no_grad():
+            opt.step()
+        for p, g in aside:
+            p.grad = g
+        self.iterations += 1
+
+    def apply_gradients(self, grads_and_vars: Iterable[tuple]) -> None:
+        """``apply`` for ``zip(grads, variables)`` (Keras' older spelling)."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def _optimizer_for(self, variables: list) -> torch.optim.Optimizer:
+        if self._torch is None:
+            self.build(variables)
+            if self._pending_state is not None:
+                state, self._pending_state = self._pending_state, None
+                self._load_torch_state(state)
+            return self._torch
+        known = {id(p) for group in self._torch.param_groups for p in group["params"]}
+        new = [v for v in variables if id(v) not in known]
+        if new:
+            self._torch.add_param_group({"params": new})
+        return self._torch
+
+    def _load_torch_state(self, state: dict) -> None:
+        try:
+            self._torch.load_state_dict(state)
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"{self.name}: the saved optimizer state does not fit the "
+                             f"variables it now updates ({exc})") from exc
+
+    def state_dict(self) -> dict:
+        """The torch optimizer's state (empty before the first update) and ``iterations``."""
+        return {"iterations": self.iterations,
+                "torch": self._torch.state_dict() if self._torch is not None else {}}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore :meth:`state_dict`; before the first ``apply`` it waits for the build."""
+        self.iterations = int(state.get("iterations", 0))
+        saved = state.get("torch") or None
+        if saved is None:
+            return
+        if self._torch is None:
+            self._pending_state = saved
+        else:
+            self._load_torch_state(saved)
 
     def clip_gradients(self, params: Params) -> torch.Tensor | None:
         """Apply this spec's ``clipnorm`` / ``clipvalue`` / ``global_clipnorm`` in place."""
@@ -322,6 +438,53 @@ OPTIMIZERS.add("rmsprop")(RMSprop)
 OPTIMIZERS.add("adam")(Adam)
 OPTIMIZERS.add("adamw")(AdamW)
 OPTIMIZERS.add("lbfgs")(LBFGS)
+from .adadelta import Adadelta  # noqa: E402  (subclasses Optimizer above)
+OPTIMIZERS.add("adadelta")(Adadelta)
+
+
+class TorchOptimizer(Optimizer):
+    """A torch optimizer (built, or a class) behind the spec API (``apply``, state).
+
+    A built optimizer keeps its own parameters: ``build(params)`` returns it unchanged.
+    """
+
+    def __init__(self, optimizer: torch.optim.Optimizer | type, **kwargs: Any):
+        built = isinstance(optimizer, torch.optim.Optimizer)
+        cls = type(optimizer) if built else optimizer
+        self._kwargs = kwargs
+        self.torch_class = cls
+        lr = optimizer.param_groups[0].get("lr", 1.0) if built else kwargs.get("lr", 1e-3)
+        self.needs_closure = issubclass(cls, torch.optim.LBFGS)
+        super().__init__(float(lr), name=cls.__name__)
+        self._given = optimizer if built else None
+        self._torch = self._given
+
+    def _torch_kwargs(self) -> dict:
+        return dict(self._kwargs)
+
+    def build(self, params: Params) -> torch.optim.Optimizer:
+        if self._given is not None:
+            return self._given  # a built optimizer handed to compile() keeps its params
+        return super().build(params)
+
+
+def as_spec(identifier: Any) -> Optimizer | None:
+    """The spec object for ``identifier`` (as :func:`get` accepts; ``None`` stays ``None``).
+
+    ``model.optimizer`` is this object, so a custom ``train_step`` can call
+    ``self.optimizer.apply(grads, variables)``.
+    """
+    if identifier is None or isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        return _make_spec(OPTIMIZERS.get(identifier), {}, identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    if isinstance(identifier, torch.optim.Optimizer) or (
+            isinstance(identifier, type) and issubclass(identifier, torch.optim.Optimizer)):
+        return TorchOptimizer(identifier)
+    raise TypeError(f"optimizer must be a name, an nnlab optimizer spec or a torch optimizer; "
+                    f"got {type(identifier).__name__}: {identifier!r}")
 
 
 def _make_spec(factory: Callable, overrides: dict, label: str) -> Optimizer:

@@ -3,6 +3,11 @@
 ``verbose=1``: a bar with loss, metrics, throughput (samples/s) and ETA, refreshed at
 most every ``interval`` seconds (reading the running sums is the only host-device
 sync); ``verbose=2``: one line per epoch; ``verbose=0``: silent.
+
+When stdout is not a terminal (piped to a file, a CI log, ``make demo | tee``), ``verbose=1``
+prints the ``verbose=2`` line once per epoch instead of tqdm's refresh frames, which would
+otherwise fill the file with carriage-return redraws. Notebooks (ipykernel's stdout)
+keep the bar.
 """
 from __future__ import annotations
 
@@ -15,8 +20,21 @@ def format_logs(logs: Dict[str, float]) -> str:
     return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items() if isinstance(v, float))
 
 
+def stdout_is_interactive() -> bool:
+    """True in a terminal or a Jupyter notebook, where a refreshing bar reads well."""
+    if "ipykernel" in sys.modules:
+        return True
+    isatty = getattr(sys.stdout, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
 class Progress:
     def __init__(self, verbose: int, epochs: int, steps: Optional[int], interval: float = 0.2):
+        if verbose == 1 and not stdout_is_interactive():
+            verbose = 2  # one line per epoch, not hundreds of bar frames in a log file
         self.verbose = verbose
         self.epochs = epochs
         self.steps = steps

@@ -13,31 +13,34 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-import warnings
 from typing import Any, Dict, List, Optional
 
 import numpy as np
 import torch
 
 from .. import activations
+from ..models.masking import get_mask, set_mask
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
-from .callbacks import CallbackList
-from .checkpoint import CheckpointState
+from .callbacks import CallbackList, TerminateOnNaN
+from .checkpoint import CheckpointState, optimizers_of
+from .custom_step import CustomStepMixin, overrides
 from .data_adapter import ArrayData, adapt
+from .first_batch_checks import check_embedding_ids, check_first_batch
 from .history import History
 from .inference import InferenceMixin
 from .loss_tracker import LossTracker
 from .structure import as_list, first_leaf, output_layer, outputs
 from .targets import check_targets
 from .progress import Progress
+from .run_fingerprint import fingerprint
 
 _ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccuracy",
                    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy")
 
 
-class Trainer(InferenceMixin):
+class Trainer(InferenceMixin, CustomStepMixin):
     """What ``model.compile(...)`` creates; ``model.fit`` etc. call into it.
 
     Args:
@@ -60,6 +63,7 @@ class Trainer(InferenceMixin):
         # run_eagerly / steps_per_execution are Keras graph-mode knobs: torch is eager.
         self.model = model
         self.optimizer_spec = optimizer
+        self.spec = optimizers_mod.as_spec(optimizer)  # model.optimizer (apply(), state)
         self.optimizer: Optional[torch.optim.Optimizer] = \
             optimizer if isinstance(optimizer, torch.optim.Optimizer) else None
         self.clipnorm = getattr(optimizer, "clipnorm", None)
@@ -121,7 +125,7 @@ class Trainer(InferenceMixin):
         params = [p for p in self.model.parameters() if p.requires_grad]
         if not params:
             raise ValueError(f"Model {self.model.name!r} has no trainable weights (all frozen?)")
-        self.optimizer = optimizers_mod.get(self.optimizer_spec, params)
+        self.optimizer = self.spec.build(params)
 
     def _find_fusions(self) -> list:
         """Output layers whose final softmax/sigmoid can be fused into the loss."""
@@ -163,7 +167,12 @@ class Trainer(InferenceMixin):
 
     def _check_targets(self, data, out_shapes: List[torch.Size]) -> None:
         if isinstance(data, ArrayData) and data.y is not None and out_shapes:
-            check_targets(data.y, out_shapes, self.output_names, self.losses)
+            check_targets(data.y, out_shapes, self.output_names, self.losses,
+                          self.output_layer_names())
+
+    def output_layer_names(self) -> List[str]:
+        return [getattr(output_layer(self.model, i), "name", None) or n
+                for i, n in enumerate(self.output_names)]
 
     # ---------------------------------------------------------- one step
     def _forward(self, x):
@@ -203,6 +212,7 @@ class Trainer(InferenceMixin):
                     if i in fused_kind and type(metric).__name__ not in _ARGMAX_METRICS:
                         if i not in probs:
                             probs[i] = fused_kind[i](pred.float())
+                            set_mask(probs[i], get_mask(pred))
                         pred = probs[i]
                     metric.update_state(targets[i], pred)
 
@@ -277,20 +287,25 @@ class Trainer(InferenceMixin):
             initial_epoch: int = 0, steps_per_epoch: Optional[int] = None,
             validation_batch_size: Optional[int] = None, sample_weight: Any = None,
             checkpoint_dir: Optional[str] = None, augment: Any = None,
-            terminate_on_nan: bool = True) -> History:
+            terminate_on_nan: bool = True, checkpoint_mismatch: str = "error") -> History:
         """Train for ``epochs`` epochs; returns a :class:`History`.
 
         Inputs: arrays/tensors (lists or dicts for several inputs/outputs), a torch
         Dataset/DataLoader or a generator of ``(x, y)`` batches. ``augment``: a callable
         applied to each training batch of x (e.g. ``nnlab.data.transforms``).
         ``checkpoint_dir``: write a crash-safe checkpoint every epoch and resume from
-        it when the same call is made again.
+        it when the same call is made again (a checkpoint of another run is refused,
+        or replaced with a warning when ``checkpoint_mismatch="restart"``; see
+        :mod:`nnlab.training.checkpoint`). ``terminate_on_nan`` (or a
+        ``TerminateOnNaN()`` callback): stop at a NaN/inf loss and restore the last
+        finite weights.
         """
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
         if self.optimizer_spec is None:
             raise RuntimeError("Model must be compiled with an optimizer before fit()")
-        if all(loss is None for loss in self.losses):
+        custom = overrides(self.model)
+        if not custom and all(loss is None for loss in self.losses):
             raise RuntimeError("compile() was given no loss: model.compile(optimizer, loss=...)")
         batch_size = 32 if batch_size is None else batch_size
         data = adapt(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
@@ -306,10 +321,16 @@ class Trainer(InferenceMixin):
                 raise ValueError("validation_split needs in-memory arrays; pass "
                                  "validation_data for a Dataset or generator")
             data, val = data.split(validation_split)
+        if custom:  # the model's own train_step (custom_step.py)
+            return self._fit_custom(data, val, epochs, initial_epoch, batch_size,
+                                    validation_batch_size, shuffle, augment, verbose, callbacks,
+                                    checkpoint_dir, terminate_on_nan, checkpoint_mismatch)
         out_shapes = self._probe(data)
         self._check_targets(data, out_shapes)
-        if isinstance(val, ArrayData):
-            self._check_targets(val, out_shapes)
+        if isinstance(data, ArrayData):
+            check_embedding_ids(self.model, data.x)
+        if isinstance(val, ArrayData):  # its x through the model too, before training
+            self._check_targets(val, self._probe(val))
         self._ensure_optimizer()
         self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
         self._fused = self._find_fusions()
@@ -319,29 +340,42 @@ class Trainer(InferenceMixin):
         history = History()
         steps = data.num_batches(batch_size)
         params = {"epochs": epochs, "steps": steps, "verbose": verbose}
-        cbs = CallbackList([history] + list(callbacks or []), self.model, params)
-        ckpt = CheckpointState(checkpoint_dir) if checkpoint_dir else None
-        if ckpt is not None:
-            initial_epoch = max(initial_epoch, ckpt.restore(self.model, self.optimizer, history))
-        self.model.stop_training = False
-        progress = Progress(verbose, epochs, steps)
-        batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
-        cbs.call("on_train_begin", {})
-        prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
-            and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
-        with prevalidated:
-            self._epochs(data, val, epochs, initial_epoch, batch_size, validation_batch_size,
-                         shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
-                         batch_logs)
-        cbs.call("on_train_end", {})
+        callbacks = list(callbacks or [])
+        guard = next((cb for cb in callbacks if isinstance(cb, TerminateOnNaN)), None)
+        if guard is None and terminate_on_nan:
+            guard = TerminateOnNaN()
+            callbacks.append(guard)
+        cbs = CallbackList(callbacks + [history], self.model, params)  # Keras: History last
+        ckpt = CheckpointState(checkpoint_dir, checkpoint_mismatch) if checkpoint_dir else None
+        was_training = self.model.training
+        with ckpt if ckpt is not None else contextlib.nullcontext():
+            if ckpt is not None:
+                run = fingerprint(self.model, optimizers_of(self), data, batch_size)
+                initial_epoch = max(initial_epoch, ckpt.restore(self, history, run, epochs))
+            self.model.stop_training = False
+            progress = Progress(verbose, epochs, steps)
+            batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
+            cbs.call("on_train_begin", {})
+            if ckpt is not None:
+                ckpt.restore_callbacks(cbs.callbacks)
+            prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
+                and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
+            try:
+                with prevalidated:
+                    self._epochs(data, val, epochs, initial_epoch, batch_size,
+                                 validation_batch_size, shuffle, augment, guard, cbs, progress,
+                                 history, ckpt, batch_logs)
+            finally:
+                self.model.train(was_training)  # direct calls after fit run inference again
+            cbs.call("on_train_end", {})
         self.model.history = history
         return history
 
     def _epochs(self, data, val, epochs, initial_epoch, batch_size, validation_batch_size,
-                shuffle, augment, terminate_on_nan, cbs, progress, history, ckpt,
-                batch_logs) -> None:
+                shuffle, augment, guard, cbs, progress, history, ckpt, batch_logs) -> None:
         """The epoch loop of :meth:`fit` (arguments already checked)."""
         transform = cbs.wants("transform_train_batch")
+        first = True
         for epoch in range(initial_epoch, epochs):
             cbs.call("on_epoch_begin", epoch, {})
             self.model.train()
@@ -352,6 +386,9 @@ class Trainer(InferenceMixin):
             for step, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
                 if augment is not None:
                     xb = augment(xb)
+                if first:  # before the first optimizer step (mistakes raise here)
+                    check_first_batch(self, xb, yb, wb)
+                    first = False
                 if transform:
                     xb, yb = cbs.transform_train_batch(xb, yb)
                 if batch_logs:
@@ -362,13 +399,13 @@ class Trainer(InferenceMixin):
                 if batch_logs:
                     cbs.call("on_train_batch_end", step - 1, self._logs(tracker, metrics))
                 if progress.due(now):
-                    if terminate_on_nan:
-                        self._check_nan(tracker, epoch)
+                    if guard is not None:
+                        guard.check(tracker, epoch, step)
                     progress.update(step, tracker.samples, lambda: self._logs(tracker, metrics),
                                     now)
                 if self.model.stop_training:
                     break
-            if terminate_on_nan and self._check_nan(tracker, epoch):
+            if guard is not None and guard.check(tracker, epoch, step):
                 progress.epoch_end(epoch, step, tracker.samples, {})
                 break
             logs = self._logs(tracker, metrics)
@@ -378,20 +415,9 @@ class Trainer(InferenceMixin):
             progress.epoch_end(epoch, step, tracker.samples, logs)
             cbs.call("on_epoch_end", epoch, logs)
             if ckpt is not None:
-                ckpt.save(self.model, self.optimizer, epoch, history)
+                ckpt.save(self, epoch, history, cbs.callbacks)
             if self.model.stop_training:
                 break
-
-    def _check_nan(self, tracker: LossTracker, epoch: int) -> bool:
-        bad_step = tracker.first_nonfinite()
-        if bad_step is None:
-            return False
-        self.model.stop_training = True
-        warnings.warn(f"Loss became NaN or inf at epoch {epoch + 1}, step {bad_step + 1}: "
-                      f"training stopped (TerminateOnNaN). Lower the learning rate, clip "
-                      f"gradients (clipnorm=1.0) or check the data and the loss.", RuntimeWarning,
-                      stacklevel=3)
-        return True
 
     def _logs(self, tracker: LossTracker, metrics) -> Dict[str, float]:
         logs = {"loss": tracker.mean()}
@@ -407,15 +433,32 @@ class Trainer(InferenceMixin):
                        return_dict: bool = False):
         """One gradient step on one batch; returns its loss (and metrics)."""
         data = adapt(x, y, sample_weight, None)
+        if overrides(self.model):  # the model's own train_step
+            from .custom_step import pack_x_y_sample_weight, pythonify_logs
+            self._prepare_custom()
+            was_training = self.model.training
+            self.model.train()
+            self.model.reset_metrics()
+            try:
+                logs = pythonify_logs(self.model.train_step(
+                    pack_x_y_sample_weight(data.x, data.y, data.sample_weight)), "train_step")
+            finally:
+                self.model.train(was_training)
+            return logs if return_dict else (list(logs.values())[0] if len(logs) == 1
+                                             else list(logs.values()))
         self._ensure_optimizer()
         self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
         if self._fused is None:
             self._check_targets(data, self._probe(data))
             self._fused = self._find_fusions()
+        was_training = self.model.training
         self.model.train()
         metrics = self._new_metrics()
         tracker = LossTracker()
-        tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
+        try:
+            tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
+        finally:
+            self.model.train(was_training)
         logs = self._logs(tracker, metrics)
         if return_dict:
             return logs

@@ -1,9 +1,26 @@
-"""Atomic file writes: a crash mid-save never leaves a half-written file behind."""
+"""Atomic file writes: a crash mid-save never leaves a half-written file behind.
+
+A write goes to a temporary file in the target's folder, named
+``.<target name>.nnlab-tmp.<pid>.<random>`` (:data:`TMP_MARKER` makes it recognisable),
+then is fsynced and renamed onto the target. A process killed mid-write (SIGKILL, power
+loss) cannot remove its temporary file, so every later :func:`atomic_write` into the
+same folder first deletes the *stale* ones: those whose writing process is gone, or
+whose pid now belongs to a process started after the file was last written (pid reuse).
+Temporary files of live writers are left alone. Readers refuse temporary files
+(:func:`is_temporary`).
+"""
 from __future__ import annotations
 
+import logging
 import os
-import tempfile
-from typing import Callable
+import re
+import secrets
+from typing import Callable, List, Optional
+
+logger = logging.getLogger(__name__)
+
+TMP_MARKER = ".nnlab-tmp."
+_TMP_RE = re.compile(r"^\..*\.nnlab-tmp\.(\d+)\.[0-9a-f]{8}$")
 
 
 def _file_mode() -> int:
@@ -15,21 +32,101 @@ def _file_mode() -> int:
 _FILE_MODE = _file_mode()
 
 
+def is_temporary(path: str) -> bool:
+    """True for the temporary file of an (interrupted) :func:`atomic_write`."""
+    return bool(_TMP_RE.match(os.path.basename(os.fspath(path))))
+
+
+def _boot_time() -> Optional[float]:
+    try:
+        with open("/proc/stat") as f:
+            for line in f:
+                if line.startswith("btime "):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _process_start_time(pid: int) -> Optional[float]:
+    """Start time (epoch seconds) of process ``pid``; None if there is no such process;
+    0.0 if it exists but its start time is unknown (non-Linux: ``os.kill(pid, 0)``)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        boot = _boot_time()
+        return 0.0 if boot is None else boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except FileNotFoundError:
+        if os.path.isdir("/proc/self"):
+            return None
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    try:
+        os.kill(pid, 0)
+        return 0.0
+    except ProcessLookupError:
+        return None
+    except OSError:
+        return 0.0  # exists but is not ours to signal
+
+
+def stale_temporaries(folder: str) -> List[str]:
+    """Temporary files in ``folder`` whose writer has died (see the module docstring)."""
+    found = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return found
+    for name in names:
+        match = _TMP_RE.match(name)
+        if not match:
+            continue
+        pid = int(match.group(1))
+        if pid == os.getpid():
+            continue  # ours: a write in progress in this process (another thread)
+        path = os.path.join(folder, name)
+        started = _process_start_time(pid)
+        try:
+            written = os.stat(path).st_mtime
+        except FileNotFoundError:
+            continue
+        if started is None or (started > 0.0 and written < started - 1.0):
+            found.append(path)
+    return found
+
+
+def remove_stale_temporaries(folder: str) -> int:
+    """Delete the stale temporary files in ``folder``; return how many were removed."""
+    removed = 0
+    for path in stale_temporaries(folder):
+        try:
+            size = os.path.getsize(path)
+            os.remove(path)
+            removed += 1
+            logger.info("removed %s (%d bytes), left by an interrupted save", path, size)
+        except FileNotFoundError:  # another process cleaned it first
+            pass
+    return removed
+
+
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
     """Call ``write(tmp_path)``, fsync it, then ``os.replace`` it onto ``path``.
 
     The temporary file lives in the same folder (so the rename is atomic); it is
-    removed if ``write`` raises, and ``path`` is then left as it was.
+    removed if ``write`` raises, and ``path`` is then left as it was. Stale temporary
+    files of earlier, killed writes into this folder are removed first.
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=folder)
+    remove_stale_temporaries(folder)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}{TMP_MARKER}{os.getpid()}."
+                               f"{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
     os.close(fd)
     try:
         write(tmp)
-        os.chmod(tmp, _FILE_MODE)  # mkstemp (or the writer) made it 0600: a normal mode
+        os.chmod(tmp, _FILE_MODE)  # the writer may have made it 0600: a normal mode
         with open(tmp, "rb+") as f:
             f.flush()
             os.fsync(f.fileno())

@@ -58,14 +58,19 @@ def check_args(model: str, include_top: Any, num_classes: Any, pooling: Any, wei
     if pooling not in (None, "avg", "max"):
         raise ValueError(f"{model}: pooling must be None, 'avg' or 'max' (used when "
                          f"include_top=False), got {pooling!r}")
+    if weights == "imagenet":
+        from .torchvision_weights import imagenet_weights_message
+        raise ValueError(imagenet_weights_message(model))
     if weights is not None:
         if not isinstance(weights, (str, os.PathLike)):
             raise ValueError(f"{model}: weights must be None or the path of a local "
-                             f"safetensors file, got {type(weights).__name__}")
+                             f"safetensors or torchvision .pth file, got "
+                             f"{type(weights).__name__}")
         if not os.path.isfile(weights):
             raise ValueError(f"{model}: weights file {str(weights)!r} does not exist. nnlab "
                              f"never downloads weights: pass the path of a local safetensors "
-                             f"file written by model.save_weights().")
+                             f"file written by model.save_weights() or of a torchvision "
+                             f"state_dict (.pth).")
     if input_shape is None:
         h, w = default_size
         return (h, w, channels) if channel_axis() == -1 else (channels, h, w)
@@ -88,8 +93,9 @@ def model_input(shape: Sequence[Optional[int]]):
 def finish(inputs: Any, outputs: Any, name: str, weights: Any = None) -> Functional:
     """Wrap the graph in a functional model; load ``weights`` (a local file) if given."""
     model = Functional(inputs=inputs, outputs=outputs, name=name)
-    if weights is not None:
-        model.load_weights(os.fspath(weights))
+    if weights is not None:  # nnlab safetensors, or a torchvision .pth state_dict
+        from .torchvision_weights import load_weights_file
+        load_weights_file(model, weights)
     return model
 
 

@@ -28,6 +28,7 @@ from ..layers import BatchNormalization, MaxPooling2D, ReLU, ZeroPadding2D
 from .common import (channel_axis, check_args, classifier, conv_bn_relu, finish, model_input,
                      pool_features)
 from .registry import register_model
+from .torchvision_weights import is_torchvision_file
 from .resnet_blocks import (basic_block, bottleneck_block, preact_basic_block,
                             preact_bottleneck_block)
 
@@ -42,7 +43,8 @@ _BLOCKS = {"basic": basic_block, "bottleneck": bottleneck_block,
 def resnet(name: str, block: str, stages: Sequence[int], include_top: bool = True,
            num_classes: int = 1000, input_shape: Optional[Sequence[int]] = None,
            weights: Any = None, pooling: Optional[str] = None,
-           classifier_activation: Any = "softmax", width_factor: int = 1):
+           classifier_activation: Any = "softmax", width_factor: int = 1,
+           stride_on: Optional[str] = None):
     """An ImageNet ResNet (Table 1): 7x7/2 conv -> 3x3/2 max pool -> four stages of
     ``stages[i]`` blocks with 64/128/256/512 filters (stride 2 at the start of stages
     2-4) -> global average pool -> FC.
@@ -50,6 +52,9 @@ def resnet(name: str, block: str, stages: Sequence[int], include_top: bool = Tru
     Args:
         block: ``'basic'``, ``'bottleneck'``, ``'preact_basic'`` or ``'preact_bottleneck'``.
         width_factor: inner width multiplier of bottleneck blocks (Wide ResNet).
+        stride_on: where a bottleneck block strides, ``'1x1'`` (the paper) or ``'3x3'``
+            (torchvision's v1.5); default ``'3x3'`` when ``weights`` is a torchvision
+            ``.pth`` file, else ``'1x1'``.
         others: as every zoo builder; default input ``(224, 224, 3)``, smallest 32x32.
             ``include_top=False`` ends at the last stage (7x7x512 or 7x7x2048 at 224).
     """
@@ -67,6 +72,9 @@ def resnet(name: str, block: str, stages: Sequence[int], include_top: bool = Tru
             kwargs = dict(strides=2 if b == 0 and s > 0 else 1, name=f"conv{s + 2}_block{b + 1}")
             if block.endswith("bottleneck"):
                 kwargs["width"] = filters * width_factor
+            if block == "bottleneck":
+                kwargs["stride_on"] = stride_on or ("3x3" if is_torchvision_file(weights)
+                                                    else "1x1")
             if preact:
                 kwargs["preactivated"] = s == 0 and b == 0
             x = fn(x, filters, **kwargs)

@@ -85,20 +85,25 @@ def basic_block(x, filters: int, strides: int = 1, name: str = "block",
 
 def bottleneck_block(x, filters: int, strides: int = 1, name: str = "block",
                      shortcut: Optional[str] = "B", width: Optional[int] = None,
-                     expansion: int = 4, survival_prob: float = 1.0):
+                     expansion: int = 4, survival_prob: float = 1.0,
+                     stride_on: str = "1x1"):
     """1x1 conv (stride) -> BN -> ReLU -> 3x3 conv -> BN -> ReLU -> 1x1 conv
     (``expansion * filters``) -> BN, plus the shortcut, then ReLU.
 
     ``width`` is the inner (1x1 and 3x3) width, default ``filters``; Wide ResNet-50-2
     doubles it. The stride sits on the first 1x1 conv as in the paper's released models
-    (torchvision's "v1.5" moves it to the 3x3; the parameter count is the same).
+    (torchvision's "v1.5" moves it to the 3x3, ``stride_on='3x3'``, which its weights
+    need; the parameter count is the same).
     Output shape: ``(batch, H / strides, W / strides, expansion * filters)``.
     """
     _check(shortcut)
     width = width or filters
     out = expansion * filters
-    r = conv_bn_relu(x, width, 1, strides, f"{name}_1")
-    r = conv_bn_relu(r, width, 3, 1, f"{name}_2")
+    if stride_on not in ("1x1", "3x3"):
+        raise ValueError(f"stride_on must be '1x1' or '3x3', got {stride_on!r}")
+    first, second = (strides, 1) if stride_on == "1x1" else (1, strides)
+    r = conv_bn_relu(x, width, 1, first, f"{name}_1")
+    r = conv_bn_relu(r, width, 3, second, f"{name}_2")
     r = conv_bn_relu(r, out, 1, 1, f"{name}_3", relu=False)
     if shortcut is None:
         return ReLU(name=f"{name}_out")(r)

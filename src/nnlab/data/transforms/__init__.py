@@ -9,11 +9,12 @@ Geometric: :class:`RandomFlip`, :class:`RandomCrop`, :class:`RandomResizedCrop`,
 :class:`PCAColorNoise`. Deterministic: :class:`Normalize`, :class:`OneHot`,
 :class:`PermutePixels`, :class:`Compose`.
 """
+from .affine import RandomAffine
 from .base import Transform
 from .color import ColorJitter, PCAColorNoise
 from .geometric import RandomCrop, RandomFlip, RandomResizedCrop, RandomRotation, RandomShear
 from .preprocessing import Compose, Normalize, OneHot, PermutePixels
 
-__all__ = ["ColorJitter", "Compose", "Normalize", "OneHot", "PCAColorNoise", "PermutePixels",
+__all__ = ["ColorJitter", "Compose", "Normalize", "OneHot", "PCAColorNoise", "PermutePixels", "RandomAffine",
            "RandomCrop", "RandomFlip", "RandomResizedCrop", "RandomRotation", "RandomShear",
            "Transform"]

@@ -1,0 +1,81 @@
+"""Dynamic context windows over a flat token array, as whole-array numpy operations.
+
+word2vec shrinks the window at random per centre word: with ``window=5`` each centre
+sees ``b`` words either side, ``b`` uniform in 1..5 (so near words count more). Only a
+loop over the ``window`` offsets remains; no Python loop over tokens.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def reduced_windows(n: int, window: int, rng: np.random.Generator) -> np.ndarray:
+    """Effective window per centre, ``int64 (n,)`` uniform in ``1..window``."""
+    return rng.integers(1, window + 1, size=n)
+
+
+def skipgram_pairs(ids: np.ndarray, sentence: np.ndarray, window: int,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """All (centre, context) pairs of a token stream, ``int64 (P,)`` each.
+
+    Args:
+        ids: word indices ``(T,)`` (after subsampling).
+        sentence: sentence number of each token ``(T,)``; windows never cross sentences.
+        window: maximum distance; the effective one is drawn per centre.
+
+    Returns:
+        ``(centre, context)`` word indices, ordered by centre position.
+    """
+    n = len(ids)
+    eff = reduced_windows(n, window, rng)
+    pos_c, pos_o = [], []
+    for d in range(1, min(window, n - 1) + 1):
+        same = sentence[:-d] == sentence[d:]
+        fwd = np.flatnonzero(same & (eff[:-d] >= d))   # centre i, context i + d
+        bwd = np.flatnonzero(same & (eff[d:] >= d))    # centre i + d, context i
+        pos_c += [fwd, bwd + d]
+        pos_o += [fwd + d, bwd]
+    if not pos_c:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    pc, po = np.concatenate(pos_c), np.concatenate(pos_o)
+    order = np.argsort(pc, kind="stable")
+    return ids[pc[order]], ids[po[order]]
+
+
+def cbow_windows(ids: np.ndarray, sentence: np.ndarray, window: int,
+                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each centre with its padded context, for CBOW.
+
+    Returns:
+        ``centre`` ``int64 (N,)``, ``context`` ``int64 (N, 2 * window)`` (padding index
+        0 where ``mask`` is False) and ``mask`` ``bool (N, 2 * window)``; centres with an
+        empty context (one-word sentences) are dropped.
+    """
+    n = len(ids)
+    eff = reduced_windows(n, window, rng)
+    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])  # (2W,)
+    pos = np.arange(n)[:, None] + offsets[None, :]                             # (N, 2W)
+    inside = (pos >= 0) & (pos < n)
+    pos_c = np.clip(pos, 0, max(n - 1, 0))
+    mask = inside & (sentence[pos_c] == sentence[:, None]) & (np.abs(offsets)[None, :]
+                                                               <= eff[:, None])
+    context = np.where(mask, ids[pos_c], 0)
+    has = mask.any(1)
+    return ids[has], context[has], mask[has]
+
+
+def cooccurrence_pairs(ids: np.ndarray, sentence: np.ndarray, window: int
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GloVe's symmetric co-occurrences within ``window`` (fixed, not shrunk), each
+    weighted ``1 / distance``: ``(row, col, weight)`` arrays with both directions."""
+    rows, cols, wts = [], [], []
+    for d in range(1, min(window, len(ids) - 1) + 1):
+        i = np.flatnonzero(sentence[:-d] == sentence[d:])
+        a, b = ids[i], ids[i + d]
+        w = np.full(len(i), 1.0 / d)
+        rows += [a, b]
+        cols += [b, a]
+        wts += [w, w]
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(wts)

@@ -1,0 +1,171 @@
+"""Keras' weight layouts for ``get_weights``/``set_weights`` (torch's stay in ``state_dict``).
+
+nnlab stores weights as torch's kernels want them; Keras users copy weights as Keras
+lays them out. Each rule below maps one weight between the two (``to_keras`` and its
+inverse ``to_torch``), by layer type and weight name:
+
+==========================  =====================================  ==========================
+weight                      torch layout (``state_dict``)          Keras layout
+==========================  =====================================  ==========================
+Dense kernel                ``(units, in)``                        ``(in, units)``
+ConvND kernel               ``(filters, in/groups, *k)``           ``(*k, in/groups, filters)``
+ConvNDTranspose kernel      ``(in, filters, *k)``                  ``(*k, filters, in)``
+Depthwise kernel            ``(in*m, 1, *k)``                      ``(*k, in, m)``
+Separable pointwise         ``(filters, in*m, 1..)``               ``(1.., in*m, filters)``
+LSTM / SimpleRNN kernels    ``(4u, in)`` / ``(4u, u)`` (i,f,g,o)   ``(in, 4u)`` / ``(u, 4u)`` (i,f,c,o)
+GRU kernels, bias           gates (r, z, n); bias ``(2, 3u)``      gates (z, r, h); bias ``(2, 3u)``
+MultiHeadAttention q/k/v    ``(heads*dim, in)``, bias ``(h*d,)``   ``(in, heads, dim)``, ``(heads, dim)``
+MultiHeadAttention output   ``(out, heads*dim)``                   ``(heads, dim, out)``
+==========================  =====================================  ==========================
+
+Every other weight (biases, BatchNormalization's gamma/beta/moving_mean/moving_variance,
+Embedding, LayerNormalization...) has the same layout in both. The order is Keras':
+each layer's own weights in creation order, then its sublayers', layer by layer.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+
+Rule = Tuple[Callable[[torch.Tensor], torch.Tensor], Callable[[torch.Tensor, tuple], torch.Tensor]]
+
+
+def _reverse_conv(t: torch.Tensor) -> torch.Tensor:
+    """torch ``(A, B, *k)`` -> Keras ``(*k, B, A)``."""
+    n = t.dim()
+    return t.permute(*range(2, n), 1, 0)
+
+
+def _reverse_conv_back(t: torch.Tensor, shape: tuple) -> torch.Tensor:
+    n = t.dim()
+    return t.permute(n - 1, n - 2, *range(n - 2))
+
+
+def _transpose(t: torch.Tensor) -> torch.Tensor:
+    return t.t()
+
+
+def _transpose_back(t: torch.Tensor, shape: tuple) -> torch.Tensor:
+    return t.t()
+
+
+def _gru_order(t: torch.Tensor, axis: int) -> torch.Tensor:
+    """Swap the first two of three gate blocks along ``axis``: (r, z, n) <-> (z, r, h)."""
+    r, z, n = t.chunk(3, dim=axis)
+    return torch.cat([z, r, n], dim=axis)
+
+
+def _depthwise(layer) -> Rule:
+    m = layer.depth_multiplier
+
+    def to_keras(t):  # (C*m, 1, *k) -> (C, m, *k) -> (*k, C, m)
+        k = tuple(t.shape[2:])
+        t = t.reshape((t.shape[0] // m, m) + k)
+        return t.permute(*range(2, t.dim()), 0, 1)
+
+    def to_torch(t, shape):  # (*k, C, m) -> (C, m, *k) -> (C*m, 1, *k)
+        n = t.dim()
+        t = t.permute(n - 2, n - 1, *range(n - 2))
+        return t.reshape(shape)
+    return to_keras, to_torch
+
+
+def _mha(layer, name: str) -> Rule:
+    heads = layer.num_heads
+    if name == "output":
+        def to_keras(t):  # (out, h*d) -> (h*d, out) -> (h, d, out)
+            return t.t().reshape(heads, -1, t.shape[0])
+
+        def to_torch(t, shape):
+            return t.reshape(-1, t.shape[-1]).t()
+        return to_keras, to_torch
+
+    def to_keras_kernel(t):  # (h*d, in) -> (in, h*d) -> (in, h, d)
+        return t.t().reshape(t.shape[1], heads, -1)
+
+    def to_torch_kernel(t, shape):
+        return t.reshape(t.shape[0], -1).t()
+    return to_keras_kernel, to_torch_kernel
+
+
+def _mha_bias(layer) -> Rule:
+    heads = layer.num_heads
+    return (lambda t: t.reshape(heads, -1)), (lambda t, shape: t.reshape(shape))
+
+
+def rule(layer, name: str) -> Optional[Rule]:
+    """The (to_keras, to_torch) pair for weight ``name`` of ``layer``, or None (same)."""
+    from ..layers import attention, conv_depthwise, conv_transpose, convolutional, core
+    from ..layers import conv_lstm, recurrent
+    if isinstance(layer, core.Dense) and name == "kernel":
+        return _transpose, _transpose_back
+    if isinstance(layer, (convolutional.BaseConv, conv_transpose.BaseConvTranspose)) \
+            and name == "kernel":
+        return _reverse_conv, _reverse_conv_back
+    if isinstance(layer, conv_depthwise.BaseDepthwiseConv):
+        if name == "depthwise_kernel":
+            return _depthwise(layer)
+        if name == "pointwise_kernel":
+            return _reverse_conv, _reverse_conv_back
+    if isinstance(layer, recurrent.GRU):
+        if name in ("kernel", "recurrent_kernel"):
+            return (lambda t: _gru_order(t, 0).t()), (lambda t, s: _gru_order(t.t(), 0))
+        if name == "bias":
+            return (lambda t: _gru_order(t, -1)), (lambda t, s: _gru_order(t, -1))
+    if isinstance(layer, conv_lstm.ConvLSTM2D) and name in ("kernel", "recurrent_kernel"):
+        return _reverse_conv, _reverse_conv_back
+    if isinstance(layer, (recurrent.LSTM, recurrent.SimpleRNN)) and \
+            name in ("kernel", "recurrent_kernel"):
+        return _transpose, _transpose_back
+    if isinstance(layer, attention.MultiHeadAttention):
+        part, _, kind = name.rpartition("_")
+        if kind == "kernel":
+            return _mha(layer, part)
+        if kind == "bias" and part != "output":
+            return _mha_bias(layer)
+    return None
+
+
+def _entries(model) -> List[Tuple[str, Any, str, torch.Tensor]]:
+    """``(qualified name, owning module, local name, tensor)`` for every float weight."""
+    out = []
+    for qualified, tensor in model.state_dict(keep_vars=True).items():
+        if not tensor.is_floating_point():
+            continue
+        path, _, local = qualified.rpartition(".")
+        out.append((qualified, model.get_submodule(path) if path else model, local, tensor))
+    return out
+
+
+def get_weights(model) -> List[np.ndarray]:
+    """Every float weight of ``model`` as numpy, in Keras' layouts and order."""
+    arrays = []
+    for _, owner, local, tensor in _entries(model):
+        r = rule(owner, local)
+        t = tensor.detach()
+        arrays.append((r[0](t) if r else t).cpu().numpy().copy())
+    return arrays
+
+
+def set_weights(model, weights: Sequence[Any]) -> None:
+    """Load ``weights`` given in Keras' layouts and order; checks every shape first and
+    changes nothing when one is wrong (the error names the weight)."""
+    entries = _entries(model)
+    weights = list(weights)
+    if len(weights) != len(entries):
+        names = ", ".join(q for q, *_ in entries[:12])
+        raise ValueError(f"Layer {model.name!r} has {len(entries)} weight arrays ({names}"
+                         f"{', ...' if len(entries) > 12 else ''}); set_weights got "
+                         f"{len(weights)}")
+    state = {}
+    for (qualified, owner, local, current), value in zip(entries, weights):
+        r = rule(owner, local)
+        expected = tuple(r[0](current.detach()).shape) if r else tuple(current.shape)
+        value = torch.as_tensor(np.asarray(value), dtype=current.dtype)
+        if tuple(value.shape) != expected:
+            raise ValueError(f"Layer {model.name!r}: weight {qualified!r} expects shape "
+                             f"{expected} (Keras layout), got {tuple(value.shape)}")
+        state[qualified] = (r[1](value, tuple(current.shape)) if r else value).contiguous()
+    model.load_state_dict(state, strict=False)

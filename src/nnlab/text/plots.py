@@ -1,0 +1,36 @@
+"""Attention heat maps (matplotlib, Agg backend; written only to a PNG path)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def plot_attention(weights, source: Sequence[str], output: Sequence[str], path: str,
+                   title: str | None = None) -> str:
+    """Write a heat map of ``weights (len(output), len(source))`` to ``path``; returns it.
+
+    Rows are output tokens, columns source tokens; ``weights`` may be longer on either
+    axis (padding, steps after EOS): it is cut to the token lists given.
+    """
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    w = np.asarray(weights, dtype=np.float32)
+    if w.ndim != 2 or w.shape[0] < len(output) or w.shape[1] < len(source):
+        raise ValueError(f"plot_attention: weights must be 2-D with at least "
+                         f"({len(output)}, {len(source)}) entries, got shape {w.shape}")
+    w = w[:len(output), :len(source)]
+    fig, ax = plt.subplots(figsize=(0.28 * len(source) + 1.5, 0.28 * len(output) + 1.2))
+    ax.imshow(w, cmap="viridis", aspect="auto", vmin=0.0, vmax=max(float(w.max()), 1e-6))
+    ax.set_xticks(range(len(source)), [s if s != " " else "␣" for s in source], fontsize=7)
+    ax.set_yticks(range(len(output)), list(output), fontsize=7)
+    ax.set_xlabel("input")
+    ax.set_ylabel("output")
+    if title:
+        ax.set_title(title, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
