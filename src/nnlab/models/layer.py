@@ -192,7 +192,8 @@ class Layer(nn.Module):
         Trainable weights are ``nn.Parameter``; non-trainable state (such as batch
         norm's moving statistics) is a persistent buffer, counted as non-trainable.
         """
-        tensor = torch.empty(tuple(shape))
+        from .meta import weight_device  # not the meta device of a running shape inference
+        tensor = torch.empty(tuple(shape), device=weight_device())
         _initializers.fill(tensor, _initializers.get(initializer))
         if trainable:
             param = Variable(tensor, requires_grad=self._trainable)
