@@ -11,7 +11,7 @@ import time
 
 import torch
 
-from nnlab.compress import deep_compress, load_compressed, save_compressed
+from nnlab.compress import compression_report, deep_compress, load_compressed, save_compressed
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nnlab.models import Sequential
@@ -66,6 +66,9 @@ def main():
     print(res.table())
     print(f"total compression {res.ratio:.1f}x, test error "
           f"{1 - res.accuracy['original']:.2%} -> {1 - res.accuracy['fine-tuned']:.2%}")
+    for ib in (3, 4, 6):   # the index width trades fillers against bits per entry
+        rows = compression_report(m, {name: ib for name in sparsity})
+        print(f"index bits {ib}: total {rows[-1]['ratio_pqh']:.1f}x")
     path = os.path.join(tempfile.mkdtemp(), f"{a.model}.nnlabz")
     save_compressed(m, path)
     loaded = load_compressed(path)
