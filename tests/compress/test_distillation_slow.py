@@ -6,16 +6,20 @@ import torch
 
 from nnlab.compress.distillation import Distiller
 from nnlab.data import load_mnist
-from nnlab.layers import Dense
+from nnlab.layers import Dense, Dropout
 from nnlab.losses import SparseCategoricalCrossentropy
 from nnlab.models import Sequential
 from nnlab.optimizers import Adam
 
 
-def _net(hidden, seed):
+def _net(hidden, seed, dropout=0.0):
     torch.manual_seed(seed)
-    layers = [Dense(h, activation="relu") for h in hidden]
-    layers[0] = Dense(hidden[0], activation="relu", input_shape=(784,))
+    layers = []
+    for i, h in enumerate(hidden):
+        kw = {"input_shape": (784,)} if i == 0 else {}
+        layers.append(Dense(h, activation="relu", **kw))
+        if dropout:
+            layers.append(Dropout(dropout))
     m = Sequential(layers + [Dense(10)])
     m(torch.zeros(1, 784))
     return m
@@ -27,7 +31,7 @@ def distillation_vs_alone(n_train=5000, epochs=10, seed=0, temperature=4.0, alph
     y = y[:n_train].astype("int64")
     xt = (xt / 255.0).astype("float32").reshape(-1, 784)
     loss = SparseCategoricalCrossentropy(from_logits=True)
-    teacher = _net([1200, 1200], seed)
+    teacher = _net([1200, 1200], seed, dropout=0.3)   # Hinton's teacher is regularised
     teacher.compile(Adam(learning_rate=1e-3), loss)
     teacher.fit(x, y, epochs=epochs, batch_size=128, verbose=0)
     alone = _net([30], seed + 1)
