@@ -4,8 +4,8 @@ oracle). Both runs must agree on parameter counts and output shapes. Random data
 right shapes; a few samples and one or two epochs (these test the surface, not accuracy).
 
 The other programs of the issue's external check (bidirectional LSTM with pad_sequences,
-transformer with a custom Layer and ops, VAE and DCGAN with train_step) come with the
-custom-step and masking parts.
+transformer with a custom Layer and ops, VAE and DCGAN with train_step) are in
+``test_keras_programs_custom.py``.
 """
 import numpy as np
 import pytest

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import contextlib
+import threading
+
 import torch
 from torch import nn
 
@@ -27,9 +30,35 @@ def _meta_inputs(input_shape: Any, probe: int, dtype: torch.dtype) -> Any:
     return [_meta_inputs(s, probe, dtype) for s in input_shape]
 
 
+_inference = threading.local()
+
+
+@contextlib.contextmanager
+def _factories_on_meta():
+    """Tensors a layer's ``call`` creates from nothing (``ops.arange`` positions, noise,
+    masks) land on the meta device during shape inference, like its inputs and weights;
+    weights built lazily meanwhile still go where the caller's default device says."""
+    outer = getattr(_inference, "device", None)
+    if outer is None:
+        _inference.device = torch.get_default_device()
+    try:
+        with torch.device("meta"):
+            yield
+    finally:
+        if outer is None:
+            _inference.device = None
+
+
+def weight_device() -> Any:
+    """Where ``add_weight`` creates weights: the default device outside shape inference,
+    the caller's default device inside it (not the inference's meta device)."""
+    outer = getattr(_inference, "device", None)
+    return outer if outer is not None else torch.get_default_device()
+
+
 def _run(module: nn.Module, inputs: Any, call_kwargs: dict) -> Any:
     state = {k: v.to("meta") for k, v in module.state_dict(keep_vars=True).items()}
-    with torch.no_grad():
+    with torch.no_grad(), _factories_on_meta():
         out = torch.func.functional_call(module, state, (inputs,), call_kwargs)
     return out
 

@@ -118,6 +118,17 @@ class Model(Keras2Methods, Layer):
             f"{type(self).__name__} is a subclassed Model without call(); define "
             f"call(self, inputs, training=None) or forward(self, x).")
 
+    @classmethod
+    def from_config(cls, config: Any, custom_objects: Any = None) -> "Model":
+        """A subclass saved as ``CustomModel(inputs, outputs)`` comes back the same way."""
+        from .functional import Functional
+        if not issubclass(cls, Functional) and isinstance(config, dict) and \
+                {"layers", "nodes", "inputs", "outputs"} <= set(config):
+            from .serialization import functional_from_config
+            graph = functional_from_config(config, custom_objects)
+            return cls(graph._input_struct, graph._output_struct, name=graph.name)
+        return super().from_config(config)
+
     # ------------------------------------------------------------------ layers
     @property
     def layers(self) -> List[Layer]:
