@@ -15,6 +15,7 @@ from nnlab.compress import compression_report, deep_compress, load_compressed, s
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nnlab.models import Sequential
+from nnlab import regularizers
 from nnlab.optimizers import Adam
 
 # the paper's Tables 1-2: fraction of weights pruned, and weight-sharing bits
@@ -23,11 +24,12 @@ PLANS = {"lenet300": ({"fc1": 0.92, "fc2": 0.91, "fc3": 0.74}, {"fc1": 6, "fc2":
                     {"conv1": 8, "conv2": 8, "fc1": 5, "fc2": 5})}
 
 
-def build(kind: str):
+def build(kind: str, l2: float = 0.0):
+    reg = regularizers.l2(l2) if l2 else None    # Caffe's weight decay 2*l2, as the paper's
     if kind == "lenet300":   # 784-300-100-10, 266,610 parameters
-        layers = [Dense(300, activation="relu", input_shape=(784,), name="fc1"),
-                  Dense(100, activation="relu", name="fc2"),
-                  Dense(10, activation="softmax", name="fc3")]
+        layers = [Dense(300, activation="relu", input_shape=(784,), name="fc1", kernel_regularizer=reg),
+                  Dense(100, activation="relu", name="fc2", kernel_regularizer=reg),
+                  Dense(10, activation="softmax", name="fc3", kernel_regularizer=reg)]
     else:                    # Caffe's LeNet-5 as in the paper: 20 and 50 5x5 convs, 500 FC
         layers = [Conv2D(20, 5, input_shape=(28, 28, 1), name="conv1"), MaxPooling2D(2),
                   Conv2D(50, 5, name="conv2"), MaxPooling2D(2), Flatten(),
@@ -46,6 +48,7 @@ def main():
     ap.add_argument("--prune-epochs", type=int, default=8)
     ap.add_argument("--quant-epochs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--l2", type=float, default=0.0, help="L2 penalty on the FC kernels")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     (x, y), (xt, yt) = load_mnist()
@@ -53,7 +56,7 @@ def main():
     x = (x[:a.train] / 255.0).astype("float32").reshape(shape)
     xt = (xt / 255.0).astype("float32").reshape(shape)
     y, yt = y[:a.train].astype("int64"), yt.astype("int64")
-    m = build(a.model)
+    m = build(a.model, a.l2)
     t0 = time.time()
     m.fit(x, y, epochs=a.epochs, batch_size=128, verbose=0)
     print(f"dense training: {time.time() - t0:.0f} s")
