@@ -47,8 +47,11 @@ def main():
     ap.add_argument("--torchrun", action="store_true", help="started by torchrun")
     a = ap.parse_args()
     if a.torchrun:
+        import torch.distributed as dist
+
         from nnlab.distributed import init_from_env
         train(*init_from_env())
+        dist.destroy_process_group()
     else:
         from nnlab.distributed import launch
         launch(train, nprocs=a.nprocs)
