@@ -1,0 +1,93 @@
+"""Deep-compression size accounting per layer, like Han et al.'s Tables 2-3.
+
+For every weight-shared layer (``nnlab.compress.weight_sharing``), possibly pruned:
+the kept weights are stored as (relative index, cluster index) pairs
+(:func:`nnlab.compress.huffman.sparse_encode`) plus the float32 codebook. Sizes:
+
+- ``P+Q``: fixed width, ``entries * (bits + index_bits) + 32 * 2**bits``;
+- ``P+Q+H``: the real Huffman code lengths of the cluster indices and of the index
+  differences, plus the codebook, plus each Huffman table stored canonically (one
+  byte of code length per symbol).
+
+Biases and layers that are not shared count as dense float32. ``ratio`` is
+``32 * weights / compressed bits`` per layer; the ``total`` row includes the biases.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._layers import supported_layers
+from .huffman import encode, sparse_encode
+from .weight_sharing import is_shared, shared_state
+
+__all__ = ["encode_layer", "compression_report", "format_compression_report",
+           "default_index_bits"]
+
+
+def default_index_bits(module: nn.Module) -> int:
+    """The paper's choice: 8 bits for conv layers, 5 for fully connected ones."""
+    return 5 if type(module).__name__ in ("Dense", "Linear") else 8
+
+
+def encode_layer(module: nn.Module, attr: str, index_bits: int) -> Dict:
+    """Huffman-encode one shared layer: the streams, codes and bit counts."""
+    centroids, indices, mask = shared_state(module, attr)
+    diffs, clusters = sparse_encode(indices.cpu().numpy(), mask.cpu().numpy(), index_bits)
+    c_data, c_code, c_bits = encode(clusters.tolist())
+    d_data, d_code, d_bits = encode(diffs.tolist())
+    return {"shape": list(indices.shape), "centroids": centroids.cpu().float(),
+            "bits": int(np.log2(len(centroids))), "index_bits": index_bits,
+            "entries": len(diffs), "kept": int(mask.sum()),
+            "clusters": (c_data, c_code, c_bits), "diffs": (d_data, d_code, d_bits)}
+
+
+def compression_report(model: nn.Module, index_bits: Optional[Dict[str, int]] = None) -> List[dict]:
+    """Rows ``layer, weights, kept, bits, index_bits, pq_bits, pqh_bits, ratio_pq,
+    ratio_pqh`` per supported layer, then a ``total`` row (biases included)."""
+    rows = []
+    tot_w = tot_pq = tot_pqh = 0
+    for label, m, a in supported_layers(model, None, "compressed"):
+        numel = int(np.prod(getattr(m, a).shape))
+        if is_shared(m, a):
+            ib = (index_bits or {}).get(label, default_index_bits(m))
+            enc = encode_layer(m, a, ib)
+            k = len(enc["centroids"])
+            pq = enc["entries"] * (enc["bits"] + ib) + 32 * k
+            pqh = enc["clusters"][2] + enc["diffs"][2] + 32 * k \
+                + 8 * (len(enc["clusters"][1]) + len(enc["diffs"][1]))
+            kept, bits = enc["kept"], enc["bits"]
+        else:
+            ib, pq, pqh, bits = 0, 32 * numel, 32 * numel, 32
+            kept = int(torch.count_nonzero(getattr(m, a).detach()))
+        rows.append({"layer": label, "weights": numel, "kept": kept / numel, "bits": bits,
+                     "index_bits": ib, "pq_bits": pq, "pqh_bits": pqh,
+                     "ratio_pq": 32 * numel / pq, "ratio_pqh": 32 * numel / pqh})
+        tot_w, tot_pq, tot_pqh = tot_w + numel, tot_pq + pq, tot_pqh + pqh
+    weight_ids = {id(p) for _, m, a in supported_layers(model, None, "compressed")
+                  for p in (m._parameters.get(a), m._parameters.get(a + "_orig"),
+                            m._parameters.get(a + "_centroids")) if p is not None}
+    other = sum(p.numel() for p in model.parameters() if id(p) not in weight_ids)
+    kept_total = sum(r["kept"] * r["weights"] for r in rows)
+    rows.append({"layer": "total", "weights": tot_w, "kept": kept_total / max(tot_w, 1),
+                 "bits": None, "index_bits": None, "other_params": other,
+                 "pq_bits": tot_pq + 32 * other, "pqh_bits": tot_pqh + 32 * other,
+                 "ratio_pq": 32 * (tot_w + other) / (tot_pq + 32 * other),
+                 "ratio_pqh": 32 * (tot_w + other) / (tot_pqh + 32 * other)})
+    return rows
+
+
+def format_compression_report(rows: List[dict]) -> str:
+    """The table as Markdown (paper's columns: weights, kept, bits, size, ratio)."""
+    out = ["| layer | weights | kept | weight bits | index bits | P+Q KB | P+Q+H KB | "
+           "ratio P+Q | ratio P+Q+H |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r['layer']} | {r['weights']:,} | {r['kept']:.1%} | "
+                   f"{'' if r['bits'] is None else r['bits']} | "
+                   f"{'' if r['index_bits'] is None else r['index_bits']} | "
+                   f"{r['pq_bits'] / 8192:.1f} | {r['pqh_bits'] / 8192:.1f} | "
+                   f"{r['ratio_pq']:.1f}x | {r['ratio_pqh']:.1f}x |")
+    return "\n".join(out)
