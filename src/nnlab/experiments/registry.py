@@ -12,7 +12,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 # Built-in studies, imported on first use of the registry (keeps ``import nnlab`` light).
 _BUILTIN = (
-    "permuted_pixels", "init_statistics", "vanishing_gradients",
+    "permuted_pixels", "init_statistics", "vanishing_gradients", "activations", "optimizers",
+    "learning_rate", "one_by_one",
 )
 
 
