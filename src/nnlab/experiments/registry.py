@@ -13,7 +13,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 # Built-in studies, imported on first use of the registry (keeps ``import nnlab`` light).
 _BUILTIN = (
     "permuted_pixels", "init_statistics", "vanishing_gradients", "activations", "optimizers",
-    "learning_rate", "one_by_one",
+    "learning_rate", "one_by_one", "batchnorm", "dropout", "weight_decay", "svm_vs_softmax",
+    "knn_vs_linear",
 )
 
 
