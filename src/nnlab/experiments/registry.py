@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 _BUILTIN = (
     "permuted_pixels", "init_statistics", "vanishing_gradients", "activations", "optimizers",
     "learning_rate", "one_by_one", "batchnorm", "dropout", "weight_decay", "svm_vs_softmax",
-    "knn_vs_linear",
+    "knn_vs_linear", "early_stopping", "batch_size", "ensembles", "augmentation",
 )
 
 
@@ -25,13 +25,16 @@ class Comparison:
     as an effect at all (below it the study says "inconclusive", whatever the seeds say).
 
     With ``equal_within=tol`` the claim is instead "the two arms are equal": it held when
-    ``|d| + 2 se <= tol`` and did not hold when ``|d| - 2 se > tol``."""
+    ``|d| + 2 se <= tol`` and did not hold when ``|d| - 2 se > tol``. With ``paired=True``
+    seed ``i`` of both arms saw the same data subset, and ``se`` is that of the per-seed
+    differences (``sd(d_i) / sqrt(n)``), which removes the subset-to-subset noise."""
     better: str
     worse: str
     metric: str
     higher_is_better: bool = True
     min_effect: float = 0.0
     equal_within: Optional[float] = None
+    paired: bool = False
 
 
 @dataclass

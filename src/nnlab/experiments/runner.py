@@ -53,6 +53,9 @@ def judge(comp: Comparison, better: Sequence[float], worse: Sequence[float]) -> 
     diff = mb - mw if comp.higher_is_better else mw - mb  # > 0: in the claimed direction
     n_b, n_w = len(better), len(worse)
     se = math.sqrt(sb ** 2 / n_b + sw ** 2 / n_w) if n_b > 1 and n_w > 1 else float("nan")
+    if comp.paired and n_b == n_w and n_b > 1:
+        d = np.asarray(better, dtype=float) - np.asarray(worse, dtype=float)
+        se = float(d.std(ddof=1) / math.sqrt(n_b))
     if not np.isfinite(diff) or not np.isfinite(se):
         verdict = INCONCLUSIVE
     elif comp.equal_within is not None:

@@ -31,7 +31,7 @@ register_experiment(Experiment(
     lecture="CS231n lectures 2-4 and assignment 1",
     arms=("knn", "linear", "small-net"), run=run, data="MNIST random subset, flattened",
     measures="dev accuracy; seconds to fit + predict (k-NN has no curve)",
-    comparisons=[Comparison("small-net", "linear", "dev_acc", min_effect=0.01),
-                 Comparison("small-net", "knn", "dev_acc", min_effect=0.01)],
+    comparisons=[Comparison("small-net", "linear", "dev_acc", min_effect=0.01, paired=True),
+                 Comparison("small-net", "knn", "dev_acc", min_effect=0.01, paired=True)],
     budgets={"quick": {"n_train": 1000, "n_dev": 500, "k": 5, "hidden": 128, "epochs": 5},
              "full": {"n_train": 5000, "n_dev": 2000, "k": 5, "hidden": 256, "epochs": 15}}))

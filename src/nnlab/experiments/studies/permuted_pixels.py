@@ -42,7 +42,7 @@ register_experiment(Experiment(
     lecture="CS231n lecture 5 (convolutional networks); Goodfellow et al. 9.10",
     arms=("dense", "dense-permuted", "cnn", "cnn-permuted"), run=run,
     data="MNIST random subset (28x28)", measures="dev accuracy after the budget's epochs",
-    comparisons=[Comparison("cnn", "cnn-permuted", "dev_acc", min_effect=0.01),
-                 Comparison("dense", "dense-permuted", "dev_acc", equal_within=0.03)],
+    comparisons=[Comparison("cnn", "cnn-permuted", "dev_acc", min_effect=0.01, paired=True),
+                 Comparison("dense", "dense-permuted", "dev_acc", equal_within=0.03, paired=True)],
     budgets={"quick": {"n_train": 1000, "n_dev": 500, "epochs": 3},
              "full": {"n_train": 5000, "n_dev": 2000, "epochs": 8}}))
