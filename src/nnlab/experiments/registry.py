@@ -15,7 +15,7 @@ _BUILTIN = (
     "permuted_pixels", "init_statistics", "vanishing_gradients", "activations", "optimizers",
     "learning_rate", "one_by_one", "batchnorm", "dropout", "weight_decay", "svm_vs_softmax",
     "knn_vs_linear", "early_stopping", "batch_size", "ensembles", "augmentation",
-    "rnn_vs_lstm", "gradient_clipping",
+    "rnn_vs_lstm", "gradient_clipping", "resnet_vs_plain", "transfer_vs_scratch",
 )
 
 
