@@ -3,7 +3,6 @@
 to zero, Xavier keeps tanh alive, and ReLU needs He's factor 2)."""
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from ..registry import Comparison, Experiment, register_experiment
