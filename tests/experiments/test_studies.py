@@ -14,7 +14,8 @@ from nnlab.experiments import names, run_experiment
 FAST = ("init-statistics", "vanishing-gradients", "learning-rate", "batch-size")
 
 # quick mode held with 3 seeds in our runs (docs/experiments.md)
-HELD_QUICK = {"permuted-pixels", "activations", "optimizers", "batchnorm", "transfer-vs-scratch",
+HELD_QUICK = {"permuted-pixels", "activations", "optimizers", "batchnorm", "gradient-clipping",
+              "transfer-vs-scratch",
               "resnet-vs-plain"}
 
 

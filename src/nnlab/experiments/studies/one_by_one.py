@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...analysis import count_params
 from ...analysis.macs import macs_per_layer
+from ...optimizers import Adam
 from ..registry import Comparison, Experiment, register_experiment
 from ._common import digits, fit
 
@@ -16,8 +17,8 @@ def build(arm: str, width: int):
         body = [Conv2D(width, 3, padding="same", activation="relu"),
                 Conv2D(width, 3, padding="same", activation="relu")]
     else:
-        body = [Conv2D(width // 4, 1, activation="relu"),
-                Conv2D(width // 4, 3, padding="same", activation="relu"),
+        body = [Conv2D(width // 2, 1, activation="relu"),
+                Conv2D(width // 2, 3, padding="same", activation="relu"),
                 Conv2D(width, 1, activation="relu")]
     return Sequential([Conv2D(width, 3, padding="same", activation="relu",
                               input_shape=(8, 8, 1)), *body,
@@ -28,7 +29,7 @@ def run(arm: str, seed: int, budget: dict) -> dict:
     model = build(arm, budget["width"])
     params = count_params(model).total
     macs = sum(row.macs for row in macs_per_layer(model, (8, 8, 1)))
-    hist = fit(model, digits(flat=False), budget["epochs"])
+    hist = fit(model, digits(flat=False), budget["epochs"], optimizer=Adam(learning_rate=3e-3))
     return {"curve": hist["val_accuracy"], "metrics": {
         "params": params, "macs": macs, "dev_acc": hist["val_accuracy"][-1]}}
 
@@ -43,4 +44,4 @@ register_experiment(Experiment(
     comparisons=[Comparison("bottleneck", "plain-3x3", "params", higher_is_better=False),
                  Comparison("bottleneck", "plain-3x3", "macs", higher_is_better=False),
                  Comparison("bottleneck", "plain-3x3", "dev_acc", equal_within=0.05)],
-    budgets={"quick": {"width": 32, "epochs": 6}, "full": {"width": 64, "epochs": 15}}))
+    budgets={"quick": {"width": 32, "epochs": 8}, "full": {"width": 64, "epochs": 15}}))
