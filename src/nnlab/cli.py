@@ -4,6 +4,7 @@
     nnlab summary NAME --input-shape 224,224,3
     nnlab zoo                       list the model zoo
     nnlab data list | nnlab data fetch NAME
+    nnlab experiment list | nnlab experiment run NAME [--quick] [--seeds N] [--out DIR]
 """
 from __future__ import annotations
 
@@ -112,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--input-shape", type=_parse_shape, default=None)
     summary.add_argument("--num-classes", type=int, default=None)
     summary.set_defaults(func=_summary)
+    from .experiments.cli import add_parser as add_experiment  # nnlab experiment list|run
+    add_experiment(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Built-in studies, one file per lecture claim (each registers itself)."""
