@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 from typing import Sequence, Tuple
 
+import numpy as np
 import torch
 
 __all__ = ["box_convert", "box_area", "box_iou", "nms", "batched_nms", "make_anchors",
            "encode_boxes", "decode_boxes", "check_boxes"]
 
 _FORMATS = ("xyxy", "xywh", "cxcywh")
+_NMS_BLOCK = 512
 
 
 def check_boxes(boxes: torch.Tensor, name: str = "boxes") -> torch.Tensor:
@@ -109,19 +111,30 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torc
         raise ValueError(f"nms: scores must have shape ({boxes.shape[0]},) to match boxes, "
                          f"got {tuple(scores.shape)}")
     order = torch.sort(scores, descending=True, stable=True).indices
-    keep = []
-    # The greedy loop is sequential by definition; each step is one vectorised IoU row
-    # against all still-alive boxes, so the loop runs once per *kept* box.
-    while order.numel():
-        i = order[0]
-        keep.append(i)
-        rest = order[1:]
-        if not rest.numel():
-            break
-        inter, union = _iou(boxes[i:i + 1], boxes[rest])
+    b = boxes[order]
+    n = len(b)
+    alive = np.ones(n, bool)
+    # The greedy pass is sequential by definition. Done in blocks of sorted boxes: one
+    # vectorised IoU block (rows s:e against every later box), a cheap numpy sweep to
+    # resolve suppression inside the block, then the block's survivors suppress later boxes.
+    for s in range(0, n, _NMS_BLOCK):
+        e = min(s + _NMS_BLOCK, n)
+        cols = s + np.flatnonzero(alive[s:])      # only boxes not yet suppressed
+        rows = int(np.searchsorted(cols, e))      # the first `rows` of cols are in s:e
+        if not rows:
+            continue
+        idx = torch.from_numpy(cols)
+        inter, union = _iou(b[idx[:rows]], b[idx])
         iou = torch.where(union > 0, inter / union.clamp(min=1e-30), torch.zeros_like(inter))
-        order = rest[iou[0] <= iou_threshold]
-    return torch.stack(keep) if keep else torch.zeros(0, dtype=torch.long)
+        sup = (iou > iou_threshold).numpy()
+        a = np.ones(rows, bool)
+        for i in range(rows):
+            if a[i]:
+                a[i + 1:] &= ~sup[i, i + 1:rows]
+        alive[cols[:rows]] = a
+        if len(cols) > rows:
+            alive[cols[rows:]] &= ~sup[a, rows:].any(0)
+    return order[torch.from_numpy(alive)]
 
 
 def batched_nms(boxes: torch.Tensor, scores: torch.Tensor, classes: torch.Tensor,

@@ -166,7 +166,7 @@ def train_embedding(x: torch.Tensor, y: torch.Tensor, epochs: int = 5, mining: s
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            total += float(loss)
+            total += float(loss.detach())
         if verbose:
             print(f"epoch {epoch + 1}/{epochs} loss {total / steps_per_epoch:.4f}")
     return model.eval()
