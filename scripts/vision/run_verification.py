@@ -11,6 +11,7 @@ from nnlab.vision.verification import (choose_threshold, embed, make_pairs, trai
                                        verification_roc)
 
 epochs, mining = int(sys.argv[1]), sys.argv[2]
+margin = float(sys.argv[3]) if len(sys.argv) > 3 else 0.2
 torch.set_num_threads(1)
 (xtr, ytr), (xte, yte) = load_mnist()
 xtr = torch.from_numpy(xtr).float()[..., None] / 255
@@ -18,7 +19,8 @@ xte = torch.from_numpy(xte).float()[..., None] / 255
 ytr, yte = torch.from_numpy(ytr.astype(np.int64)), torch.from_numpy(yte.astype(np.int64))
 seen = ytr <= 6
 t0 = time.time()
-model = train_embedding(xtr[seen], ytr[seen], epochs=epochs, mining=mining, verbose=True)
+model = train_embedding(xtr[seen], ytr[seen], epochs=epochs, mining=mining,
+                        margin=margin, verbose=True)
 print(f"train {time.time() - t0:.0f}s load {os.getloadavg()}")
 
 
