@@ -16,8 +16,8 @@ from nnlab.vision.verification import (choose_threshold, embed, make_pairs,  # n
 (xtr, ytr), (xte, yte) = load_mnist()
 xtr, xte = (torch.from_numpy(x).float()[..., None] / 255 for x in (xtr, xte))
 ytr, yte = (torch.from_numpy(y.astype(np.int64)) for y in (ytr, yte))
-model = train_embedding(xtr[ytr <= 6], ytr[ytr <= 6], epochs=8, mining="semi_hard",
-                        margin=0.5, verbose=True)
+model = train_embedding(xtr[ytr <= 6], ytr[ytr <= 6], epochs=6, mining="semi_hard",
+                        margin=0.2, verbose=True)
 
 
 def distances(x, y, n, seed):

@@ -27,8 +27,7 @@ class EmbeddingNet(nn.Module):
             nn.Conv2d(1, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(width, 2 * width, 3, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(),
             nn.MaxPool2d(2), nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.ReLU(),
-            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(2 * width * 9, 128), nn.ReLU(),
-            nn.Linear(128, dim))
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2 * width, dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.normalize(self.net(x.permute(0, 3, 1, 2)), dim=-1)
