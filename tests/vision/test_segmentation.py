@@ -38,3 +38,9 @@ def test_bad_inputs():
         SegmentationNet(upsampling="bilinear")
     with pytest.raises(ValueError, match="divisible by 2\\*\\*depth = 4"):
         SegmentationNet(width=2)(torch.rand(1, 6, 6, 1))
+
+
+def test_transpose_weights_are_parameters_before_first_call():
+    net = SegmentationNet(num_classes=3, upsampling="transpose", width=4)
+    names = [n for n, _ in net.named_parameters()]
+    assert "up.0.kernel" in names and "up.1.kernel" in names

@@ -58,6 +58,12 @@ class SegmentationNet(nn.Module):
         self.dec = nn.ModuleList([_block(ws[k] * (2 if skips else 1), ws[k])
                                   for k in range(depth)])
         self.head = nn.Conv2d(ws[0], num_classes, 1)
+        # nnlab layers (Conv2DTranspose) create weights on first call: build them now so
+        # they are in parameters() when an optimizer is made (eval: BN stats untouched)
+        with torch.no_grad():
+            self.eval()
+            self(torch.zeros(1, 2 ** depth, 2 ** depth, in_channels))
+            self.train()
 
     def _upsample(self, k: int, x: torch.Tensor, indices: torch.Tensor) -> torch.Tensor:
         if self.upsampling == "transpose":
