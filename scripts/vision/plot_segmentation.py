@@ -13,6 +13,7 @@ from nnlab.vision.segmentation import SegmentationNet, predict_masks  # noqa: E4
 up, depth = sys.argv[1], int(sys.argv[2])
 model = SegmentationNet(upsampling=up, depth=depth)
 model.load_state_dict(torch.load(f"/tmp/vision_seg_{up}.pt"))
+model.eval()
 test = make_digit_canvases(4, split="test", seed=1)
 pred = predict_masks(model, test["images"])
 fig, axes = plt.subplots(2, 4, figsize=(8, 4.2))
