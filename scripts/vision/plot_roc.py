@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 r = np.load("/tmp/vision_roc.npz")
-auc = np.trapz(r["tpr"], r["fpr"])
+auc = np.trapezoid(r["tpr"], r["fpr"])
 plt.figure(figsize=(3.6, 3.4))
 plt.plot(r["fpr"], r["tpr"])
 plt.plot([0, 1], [0, 1], "k:")
