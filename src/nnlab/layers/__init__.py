@@ -36,3 +36,4 @@ from .image_resizing import CenterCrop, Resizing
 from .noise import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
 from .repeat_vector import RepeatVector
 from . import merge  # Keras 2's keras.layers.merge path (warns once on use)
+from .unpooling import MaxUnpooling2D  # noqa: E402,F401

@@ -140,8 +140,16 @@ class MaxPooling2D(BasePooling):
     """
 
     def __init__(self, pool_size: IntOrTuple = (2, 2), strides: Optional[IntOrTuple] = None,
-                 padding: str = "valid", data_format: Optional[str] = None, **kwargs: Any):
+                 padding: str = "valid", data_format: Optional[str] = None,
+                 return_indices: bool = False, **kwargs: Any):
         super().__init__(2, "max", pool_size, strides, padding, data_format, **kwargs)
+        self.return_indices = return_indices  # True: call returns (pooled, argmax indices)
+
+    def call(self, inputs):
+        if not self.return_indices:
+            return super().call(inputs)
+        from .unpooling import max_pool2d_with_indices  # for MaxUnpooling2D
+        return max_pool2d_with_indices(self, inputs)
 
 
 class MaxPooling3D(BasePooling):

@@ -1,0 +1,46 @@
+"""Segmentation net shapes for every upsampling, metrics by hand, label checks."""
+import pytest
+import torch
+
+from nnlab.vision.segmentation import UPSAMPLINGS, SegmentationNet, mean_iou, pixel_accuracy
+
+
+@pytest.mark.parametrize("up", UPSAMPLINGS)
+def test_every_upsampling_keeps_size(up):
+    net = SegmentationNet(num_classes=3, upsampling=up, width=4)
+    assert net(torch.rand(2, 16, 16, 1)).shape == (2, 16, 16, 3)
+    assert SegmentationNet(num_classes=3, upsampling=up, skips=False, width=4)(
+        torch.rand(1, 8, 8, 1)).shape == (1, 8, 8, 3)
+
+
+def test_bed_of_nails_places_values_top_left():
+    net = SegmentationNet(num_classes=2, upsampling="bed_of_nails", width=2)
+    x = torch.randn(1, 4, 3, 3)
+    out = net._upsample(0, x, None)
+    assert (out[:, :, 1::2] == 0).all() and (out[:, :, :, 1::2] == 0).all()
+
+
+def test_metrics_by_hand():
+    target = torch.tensor([[0, 0, 1, 1], [2, 2, 2, 0]])
+    pred = torch.tensor([[0, 1, 1, 1], [2, 2, 0, 0]])
+    assert pixel_accuracy(pred, target, 3) == pytest.approx(6 / 8)
+    # class 0: TP 2, FP 1, FN 1 -> 2/4; class 1: TP 2, FP 1 -> 2/3; class 2: TP 2, FN 1 -> 2/3
+    miou, per = mean_iou(pred, target, 3)
+    torch.testing.assert_close(per, torch.tensor([0.5, 2 / 3, 2 / 3], dtype=torch.float64))
+    assert miou == pytest.approx((0.5 + 4 / 3) / 3)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match=r"target\[0, 3\] = 5 is outside the 3 classes"):
+        pixel_accuracy(torch.zeros(2, 4, dtype=torch.long),
+                       torch.tensor([[0, 0, 0, 5], [0, 0, 0, 0]]), 3)
+    with pytest.raises(ValueError, match="upsampling must be one of"):
+        SegmentationNet(upsampling="bilinear")
+    with pytest.raises(ValueError, match="divisible by 2\\*\\*depth = 4"):
+        SegmentationNet(width=2)(torch.rand(1, 6, 6, 1))
+
+
+def test_transpose_weights_are_parameters_before_first_call():
+    net = SegmentationNet(num_classes=3, upsampling="transpose", width=4)
+    names = [n for n, _ in net.named_parameters()]
+    assert "up.0.kernel" in names and "up.1.kernel" in names
