@@ -7,7 +7,6 @@ trained on real MNIST; real test digits give the reference).
 import argparse
 import time
 
-import numpy as np
 import torch
 
 import nnlab
