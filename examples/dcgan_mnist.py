@@ -33,7 +33,7 @@ clf = nnlab.Sequential([nnlab.Input((28, 28, 1)),
                         L.Flatten(), L.Dense(128, activation="relu"), L.Dense(10)])
 clf.compile("adam", nnlab.losses.SparseCategoricalCrossentropy(from_logits=True),
             metrics=["accuracy"])
-clf.fit(x, y[: len(x)], epochs=2, batch_size=128, verbose=0)
+clf.fit(x, y[: len(x)], epochs=1, batch_size=128, verbose=0)
 print("classifier test accuracy", clf.evaluate(xt, yt, verbose=0)[1])
 real = classifier_score(xt[:1000], clf, real_images=xt[5000:6000])
 print(f"real test digits: score {real['score']:.2f}, FID {real['fid']:.2f}, "
