@@ -25,7 +25,6 @@ def test_frechet_distance_known_values():
     assert frechet_distance(a, b) == pytest.approx(8.0, rel=0.1)
 
 
-@pytest.mark.filterwarnings("ignore:Matrix is singular")  # the collapsed set: one image
 def test_real_classifier_scores_real_above_collapsed():
     (x, y), (xt, yt) = load_digits()
     from sklearn.linear_model import LogisticRegression

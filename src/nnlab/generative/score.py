@@ -10,6 +10,7 @@ The matrix square root is scipy's ``sqrtm`` (imported only when FID is asked for
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Dict, Optional
 
 import numpy as np
@@ -36,7 +37,12 @@ def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
     a, b = np.asarray(feats_a, np.float64), np.asarray(feats_b, np.float64)
     mu_a, mu_b = a.mean(0), b.mean(0)
     ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean = linalg.sqrtm(ca @ cb)
+    with warnings.catch_warnings():  # singular covariances (dead ReLU features) are common
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        covmean = linalg.sqrtm(ca @ cb)
+        if not np.isfinite(covmean).all():  # pytorch-fid's remedy: a small diagonal offset
+            offset = np.eye(len(ca)) * 1e-6
+            covmean = linalg.sqrtm((ca + offset) @ (cb + offset))
     if np.iscomplexobj(covmean):
         covmean = covmean.real
     return float(np.sum((mu_a - mu_b) ** 2) + np.trace(ca + cb - 2 * covmean))
