@@ -2,7 +2,7 @@
 PSNR of the noisy input and of the reconstruction on the test set, and a picture
 (clean / noisy / denoised rows).
 
-    python examples/denoising_fashion.py --epochs 5 [--out docs/img/generative]
+    python examples/denoising_fashion.py [--epochs 2 --train 30000] [--out DIR]
 """
 import argparse
 import time
@@ -15,9 +15,9 @@ from nnlab.data import load_fashion_mnist
 from nnlab.generative import GaussianNoise, conv_autoencoder, psnr, save_grid
 
 p = argparse.ArgumentParser()
-p.add_argument("--epochs", type=int, default=5)
+p.add_argument("--epochs", type=int, default=2)
 p.add_argument("--sigma", type=float, default=0.5)
-p.add_argument("--train", type=int, default=60000)
+p.add_argument("--train", type=int, default=30000)
 p.add_argument("--out", default=None)
 args = p.parse_args()
 

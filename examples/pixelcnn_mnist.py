@@ -1,7 +1,7 @@
 """PixelCNN on binarised MNIST: masked convolutions (type A, then residual type-B blocks),
 test NLL in nats per image, and a grid of samples drawn pixel by pixel.
 
-    python examples/pixelcnn_mnist.py --epochs 5 --minutes 20 [--out docs/img/generative]
+    python examples/pixelcnn_mnist.py [--epochs 3 --minutes 25 --train 30000] [--out DIR]
 """
 import argparse
 import time
@@ -12,10 +12,10 @@ from nnlab.generative import PixelCNN, save_grid
 from nnlab.training.callbacks import Callback
 
 p = argparse.ArgumentParser()
-p.add_argument("--epochs", type=int, default=5)
-p.add_argument("--minutes", type=float, default=1e9, help="stop training after this long")
-p.add_argument("--train", type=int, default=60000)
-p.add_argument("--test", type=int, default=10000)
+p.add_argument("--epochs", type=int, default=3)
+p.add_argument("--minutes", type=float, default=25, help="stop training after this long")
+p.add_argument("--train", type=int, default=30000)
+p.add_argument("--test", type=int, default=2000)
 p.add_argument("--filters", type=int, default=32)
 p.add_argument("--blocks", type=int, default=4)
 p.add_argument("--out", default=None)

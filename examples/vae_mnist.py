@@ -2,7 +2,7 @@
 importance-weighted log-likelihood, a sample grid, a latent traversal and (with
 --latent 2) the 2-D latent map.
 
-    python examples/vae_mnist.py --epochs 30 [--latent 32] [--out docs/img/generative]
+    python examples/vae_mnist.py --epochs 12 [--latent 32] [--out docs/img/generative]
 """
 import argparse
 import time
@@ -16,11 +16,11 @@ from nnlab.generative.grid import save_grid
 from nnlab.generative.vae import latent_traversal, mlp_vae
 
 p = argparse.ArgumentParser()
-p.add_argument("--epochs", type=int, default=30)
+p.add_argument("--epochs", type=int, default=12)
 p.add_argument("--latent", type=int, default=32)
 p.add_argument("--train", type=int, default=60000, help="training examples used")
-p.add_argument("--k", type=int, default=1000, help="IWAE samples")
-p.add_argument("--iwae-n", type=int, default=10000, help="test examples for the IWAE")
+p.add_argument("--k", type=int, default=500, help="IWAE samples")
+p.add_argument("--iwae-n", type=int, default=2000, help="test examples for the IWAE")
 p.add_argument("--out", default=None, help="folder for PNGs")
 args = p.parse_args()
 
