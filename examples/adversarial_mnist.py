@@ -73,7 +73,7 @@ def normal_part():
     substitute = nnlab.Sequential([  # Papernot's substitute: a small CNN of its own design
         Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)), MaxPooling2D(2), Flatten(),
         Dense(200, activation="relu"), Dense(10)])
-    jda = adv.JacobianAugmentation(model, substitute, rounds=6, lam=0.1, epochs=10)
+    jda = adv.JacobianAugmentation(model, substitute, rounds=6 if a.full else 4, lam=0.1, epochs=10)
     jda.fit(x_test[-150:])  # Papernot's 150 seed images, disjoint from the evaluation set
     for eps in (0.2, 0.3):
         r = adv.transfer_attack(model, adv.FGSM(substitute, eps), xe, ye)
@@ -85,10 +85,10 @@ def normal_part():
 def robust_part():  # adversarial training, then the same report
     t, robust = time.time(), cnn()
     if a.adv == "pgd":  # Madry et al. with 7 steps (not 40): alpha = 2.5 eps / steps
-        attack, warm = adv.PGD(robust, 0.3, alpha=0.75 / 7, steps=7), 1
+        attack = adv.PGD(robust, 0.3, alpha=0.75 / 7, steps=7)
     else:  # Wong et al. 2020: FGSM from a random start, alpha = 1.25 eps
-        attack, warm = adv.FGSM(robust, 0.3, random_start=True, alpha=a.alpha * 0.3), 2
-    ramp = lambda e: 0.3 * min(1.0, (e + 1) / (warm + 1))  # noqa: E731  eps warm-up epochs
+        attack = adv.FGSM(robust, 0.3, random_start=True, alpha=a.alpha * 0.3)
+    ramp = lambda e: 0.3 * min(1.0, (e + 1) / 3)  # noqa: E731  eps 0.1, 0.2, then 0.3
     robust.fit(x_train, y_train, batch_size=100, epochs=a.adv_epochs, verbose=0,
                callbacks=[adv.AdversarialTraining(attack, eps_schedule=ramp)])
     print(f"{attack} adversarial training: {a.adv_epochs} epochs in {time.time() - t:.0f}s")

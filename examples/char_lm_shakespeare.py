@@ -1,7 +1,7 @@
 """Character language model on Shakespeare: train an LSTM for a time budget, print the
 held-out bits per character as it goes, then sample at several temperatures.
 
-    PYTHONPATH=src python examples/char_lm_shakespeare.py [--minutes 10] [--json out.json]
+    PYTHONPATH=src python examples/char_lm_shakespeare.py [--minutes 8] [--json out.json]
 """
 import argparse
 import json
@@ -16,7 +16,7 @@ from nnlab.text.char_lm import CharLM, char_lm_windows, word_fraction_in_vocabul
 from nnlab.text.sampling import sample
 
 parser = argparse.ArgumentParser()
-parser.add_argument("--minutes", type=float, default=10.0)
+parser.add_argument("--minutes", type=float, default=8.0)
 parser.add_argument("--units", type=int, default=256)
 parser.add_argument("--layers", type=int, default=1)
 parser.add_argument("--seq-len", type=int, default=64)

@@ -97,11 +97,8 @@ def timeseries_classifier(keras, tmp_path):
 
 PROGRAMS = [
     pytest.param(convnet, id="convnet"),
-    # keras-io's addition RNN has boolean one-hot targets: issue 8 defect 7 (the keras-core
-    # part) makes CategoricalAccuracy take them; it runs once targets are float. Remove the
-    # mark when that lands (strict: it will then fail as XPASS).
-    pytest.param(addition_rnn, id="addition_rnn", marks=pytest.mark.xfail(
-        strict=True, raises=RuntimeError, reason="defect 7: boolean one-hot targets")),
+    # keras-io's addition RNN has boolean one-hot targets (CategoricalAccuracy takes them)
+    pytest.param(addition_rnn, id="addition_rnn"),
     pytest.param(timeseries_classifier, id="timeseries_classifier"),
 ]
 

@@ -11,7 +11,7 @@ Every layer and model is a ``torch.nn.Module``.
 from . import activations, config, initializers, layers, regularizers
 from .config import image_data_format, set_image_data_format, set_seed
 from .errors import ConfigError, ShapeError
-from .models import Functional, Input, Layer, Model, Sequential, load_model
+from .models import Functional, Input, Layer, Model, Sequential, Variable, load_model
 from . import diagnostics, training
 from . import callbacks, losses, metrics, optimizers, schedules
 
@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConfigError", "Functional", "Input", "Layer", "Model", "Sequential", "ShapeError",
+    "Variable",
     "activations", "callbacks", "config", "diagnostics", "image_data_format", "initializers",
     "layers", "load_model", "losses", "metrics", "optimizers", "regularizers", "schedules",
     "set_image_data_format", "set_seed", "training",

@@ -58,3 +58,10 @@ def set_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
+
+
+def set_malloc_tuning(enabled: bool) -> None:
+    """Allow (default) or forbid pinning glibc's malloc thresholds at the first
+    ``fit``/``predict`` on CPU (see :mod:`nnlab.utils.allocator`)."""
+    from .utils.allocator import set_malloc_tuning as _set
+    _set(enabled)

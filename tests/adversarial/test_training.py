@@ -75,5 +75,5 @@ def test_pgd_training_makes_digits_model_robust(digits):
     acc_normal = robust_accuracy(normal, x, y, pgd(normal))
     acc_robust = robust_accuracy(robust, x, y, pgd(robust))
     print(f"digits PGD-40 eps 0.2: normal {acc_normal:.3f}, PGD-trained {acc_robust:.3f}")
-    assert acc_robust >= 3 * acc_normal and acc_robust >= 0.4
+    assert acc_robust >= 3 * acc_normal and acc_robust >= 0.3
     assert robust_accuracy(robust, x, y) >= 0.8

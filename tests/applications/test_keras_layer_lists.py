@@ -19,6 +19,8 @@ def _names(model):
 
 def _compare(keras, name, include_top, **kwargs):
     kwargs = dict(weights=None, include_top=include_top, **kwargs)
+    keras.backend.clear_session()  # automatic names (global_average_pooling2d...) count
+    nnlab.backend.clear_session()  # from a fresh session on both sides
     theirs = getattr(keras.applications, name)(**kwargs)
     with torch.device("meta"):  # shapes and counts only: instant, no memory
         ours = getattr(applications, name)(**kwargs)

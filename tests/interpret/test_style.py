@@ -60,7 +60,7 @@ def test_transformer_net_shapes_and_fast_training(small_cnn):
     style = torch.zeros(1, 3, 32, 32)
     style[:, 2, ::4] = 1.0
     trained, h = train_fast_style(small_cnn, style, photos, steps=30, batch_size=2,
-                                  image_size=32, learning_rate=1e-2,
+                                  image_size=32, learning_rate=1e-2, content_weight=1.0,
                                   net=TransformerNet((4, 8, 8), 1, "channels_first"), **SMALL)
     assert sum(h["total"][-5:]) < 0.7 * sum(h["total"][:5])
     with pytest.raises(ValueError, match="photos must be .* at least 64 px"):

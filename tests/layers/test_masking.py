@@ -124,3 +124,57 @@ def test_masked_loss_matches_keras(keras):
     n_pred._keras_mask = torch.from_numpy(mask)
     got = float(nnlab.losses.SparseCategoricalCrossentropy()(torch.from_numpy(y_true), n_pred))
     assert got == pytest.approx(expected, rel=1e-6)
+
+
+def _copy_from_keras(n_model, k_model):
+    """Keras weights into nnlab through state_dict (Embedding, LSTM/GRU, Dense)."""
+    state = {}
+    for n_layer, k_layer in zip(n_model.layers, k_model.layers):
+        subs = [(n_layer.forward_layer, k_layer.forward_layer, "forward_layer."),
+                (n_layer.backward_layer, k_layer.backward_layer, "backward_layer.")] \
+            if isinstance(n_layer, L.Bidirectional) else [(n_layer, k_layer, "")]
+        for n_sub, k_sub, prefix in subs:
+            w = [np.asarray(v) for v in k_sub.get_weights()]
+            if isinstance(n_sub, L.GRU):
+                u = n_sub.units
+                w = [np.concatenate([a[..., u:2 * u], a[..., :u], a[..., 2 * u:]], -1)
+                     for a in w]
+            names = [k.split(".")[-1] for k in n_sub.state_dict()]
+            for name, value in zip(names, w):
+                if name in ("kernel", "recurrent_kernel"):
+                    value = value.T
+                state[f"{n_layer.name}.{prefix}{name}"] = torch.tensor(value.copy())
+    n_model.load_state_dict(state)
+
+
+@pytest.mark.parametrize("arch", ["tagger", "classifier"])
+def test_masked_models_match_keras(keras, arch):
+    rng = np.random.default_rng(7)
+    x = rng.integers(1, 20, size=(6, 8))
+    for b, n in enumerate([8, 5, 3, 1, 6, 2]):
+        x[b, n:] = 0  # right padding
+    x[4] = np.roll(x[4], 2)  # and one left-padded row
+    y = rng.integers(0, 4, size=(6, 8) if arch == "tagger" else (6,))
+
+    def build(lib):
+        emb = lib.layers.Embedding(20, 8, mask_zero=True)
+        if arch == "tagger":
+            rest = [lib.layers.LSTM(6, return_sequences=True),
+                    lib.layers.Dense(4, activation="softmax")]
+        else:
+            rest = [lib.layers.Bidirectional(lib.layers.GRU(5, return_sequences=True)),
+                    lib.layers.GlobalAveragePooling1D(), lib.layers.Dense(4, activation="softmax")]
+        model = lib.Sequential([lib.Input((8,), dtype="int32"), emb] + rest)
+        model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    k_model = build(keras)
+    for w in k_model.weights:
+        w.assign(rng.normal(0, 0.4, w.shape).astype("float32"))
+    n_model = build(nnlab)
+    _copy_from_keras(n_model, k_model)
+    np.testing.assert_allclose(n_model.predict(x, verbose=0),
+                               k_model.predict(x, verbose=0), atol=1e-5)
+    k_loss, k_acc = k_model.evaluate(x, y, verbose=0)
+    n_loss, n_acc = n_model.evaluate(x, y, verbose=0)
+    assert n_loss == pytest.approx(k_loss, rel=1e-5) and n_acc == pytest.approx(k_acc)

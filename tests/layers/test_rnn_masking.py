@@ -82,6 +82,16 @@ def test_masked_steps_carry_the_previous_output():
     assert torch.all(out[1, :2] == 0)  # before the first kept step: zeros
 
 
+def test_zero_output_for_mask_and_config_round_trip():
+    layer = L.GRU(3, return_sequences=True, zero_output_for_mask=True).eval()
+    x = torch.randn(1, 4, 2)
+    mask = torch.tensor([[True, False, True, False]])
+    out = layer(x, mask=mask)
+    assert torch.all(out[0, 1] == 0) and torch.all(out[0, 3] == 0) and out[0, 2].abs().sum() > 0
+    clone = L.GRU.from_config(layer.get_config())
+    assert clone.zero_output_for_mask and not L.GRU(3).zero_output_for_mask
+
+
 def _keras_to_state_dict(kind, weights, units, reset_after=True):
     """Keras' RNN weights as an nnlab state_dict (not set_weights: its layout is changing)."""
     def order(a):

@@ -37,6 +37,7 @@ def _text(ly, Input, Model):
 
     inputs = Input(shape=(7,))
     x = ly.Embedding(30, 8)(inputs)
+    x = ly.MultiHeadAttention(num_heads=2, key_dim=3)(x, x)
     x = ly.Bidirectional(ly.LSTM(5, return_sequences=True))(x)
     x = ly.GRU(4)(x)
     return Model(inputs, Pair()(x))

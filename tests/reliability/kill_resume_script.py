@@ -1,7 +1,8 @@
 """Run by test_kill_resume.py in a subprocess: a resumable fit that may be SIGKILLed.
 
 argv: checkpoint_dir, output weights path, slow_write (1: checkpoint writes pause
-half-way, so a kill lands inside the write more often).
+half-way, so a kill lands inside the write more often), data .npz (600 digits, written
+by the test so this process need not import scikit-learn).
 A per-step learning-rate schedule, EarlyStopping and ReduceLROnPlateau are in use.
 """
 import io
@@ -9,14 +10,15 @@ import sys
 import time
 
 import torch
-from sklearn.datasets import load_digits
+import numpy as np
 
 import nnlab
 from nnlab.layers import Dense
 from nnlab.schedules import ExponentialDecay
 from nnlab.training.callbacks import EarlyStopping, LambdaCallback, ReduceLROnPlateau
 
-ckpt_dir, out_path, slow_write = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+ckpt_dir, out_path, slow_write, data_path = sys.argv[1], sys.argv[2], sys.argv[3] == "1", \
+    sys.argv[4]
 torch.set_num_threads(1)
 
 if slow_write:  # test instrumentation: half the bytes, a pause, the rest
@@ -34,8 +36,8 @@ if slow_write:  # test instrumentation: half the bytes, a pause, the rest
     torch.save = paused_save
 
 nnlab.set_seed(0)
-d = load_digits()
-x, y = (d.data[:600] / 16.0).astype("float32"), d.target[:600]
+data = np.load(data_path)
+x, y = data["x"], data["y"]
 model = nnlab.Sequential([Dense(16, input_shape=(64,), activation="relu"),
                           Dense(10, activation="softmax")])
 schedule = ExponentialDecay(0.1, decay_steps=5, decay_rate=0.9)

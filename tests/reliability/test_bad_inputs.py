@@ -155,7 +155,8 @@ CASES = [
     ("batch_size 0", _fit(batch_size=0), ValueError, r"batch_size"),
     ("batch_size 'big'", _fit(batch_size="big"), ValueError, r"batch_size"),
     ("validation_split 1.5", _fit(validation_split=1.5), ValueError, r"validation_split"),
-    ("validation_split tiny", _fit(validation_split=0.001), ValueError, r"validation_split"),
+    # Keras' floor(n * (1 - v)) keeps >= 1 validation sample unless v rounds away entirely
+    ("validation_split tiny", _fit(validation_split=1e-17), ValueError, r"validation_split"),
     ("validation_split on generator", lambda m, d: m.fit(iter([(X, Y)]), validation_split=0.2,
                                                          verbose=0), ValueError,
      r"validation_split"),

@@ -61,13 +61,13 @@ def test_mnist_captioning_reference_run():
     """Held-out (MNIST test digits) BLEU-4 >= 0.5 with greedy decoding."""
     from nnlab.data import load_mnist
     (xtr, ytr), (xte, yte) = load_mnist()
-    train, train_caps = make_caption_set(xtr, ytr, 8000, seed=0)
+    train, train_caps = make_caption_set(xtr, ytr, 6000, seed=0)
     test, test_caps = make_caption_set(xte, yte, 500, seed=1)
     tin, tout = teacher_forcing_pairs(encode_captions(train_caps, 7))
     model = CaptionModel(units=64, embedding_dim=32)
     model.compile(nnlab.optimizers.Adam(3e-3, clipnorm=5.0),
                   nnlab.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.fit([torch.as_tensor(train), tin], tout, batch_size=64, epochs=8, verbose=0)
+    model.fit([torch.as_tensor(train), tin], tout, batch_size=64, epochs=5, verbose=0)
     hyp = [decode_caption(t).split() for t in greedy_decode(model, torch.as_tensor(test), 9).tokens]
     score = corpus_bleu([[c.split()] for c in test_caps], hyp)
     print(f"held-out BLEU-4 (greedy): {score:.3f}")

@@ -47,6 +47,7 @@ def test_training_lowers_bits_per_char_and_sampling_modes(small):
                   metrics=["bits_per_character"])
     hist = model.fit(x, y, batch_size=12, epochs=8, verbose=0).history["bits_per_character"]
     assert hist[-1] < 0.5 * hist[0]  # from about log2(18) = 4.2 bits
+    mode = model.training
     out = sample(model, vocab, "to be or ", 30, greedy=True)
     assert out == sample(model, vocab, "to be or ", 30, greedy=True)  # deterministic
     assert set(out) <= set(TEXT)
@@ -57,7 +58,7 @@ def test_training_lowers_bits_per_char_and_sampling_modes(small):
         sample(model, vocab, "to ", 20, greedy=True)
     assert sample(model, vocab, "to ", 20, 1e-4, generator=0) == \
         sample(model, vocab, "to ", 20, greedy=True)
-    assert model.training  # sample restores the mode
+    assert model.training == mode  # sample restores the mode
 
 
 def test_word_fraction():

@@ -58,6 +58,11 @@ def test_overridden_train_step_is_what_fit_runs():
     assert STEPS == [2] * (3 * 4)
     assert set(history.history) == {"loss", "mae"}
     assert history.history["loss"][-1] < history.history["loss"][0] < before[0]
+    history = model.fit(x, y, epochs=1, batch_size=16, verbose=0, validation_split=0.25)
+    assert set(history.history) == {"loss", "mae", "val_loss", "val_mae"}  # via test_step
+    val_x, val_y = x[48:], y[48:]
+    assert history.history["val_loss"][0] == pytest.approx(model.evaluate(val_x, val_y,
+                                                                          verbose=0)[0])
 
 
 def test_custom_step_matches_builtin_step_numerically():
@@ -107,7 +112,7 @@ def test_compile_without_loss_and_own_metrics_reset_each_epoch():
     model.compile(optimizer="adam")
     history = model.fit(x, y, epochs=2, batch_size=64, verbose=0)
     # one batch per epoch: a tracker reset at each epoch start holds just that batch
-    assert loss_tracker._count.item() == 1
+    assert loss_tracker.count == 1
     assert history.history["loss"][1] < history.history["loss"][0]
 
 
@@ -158,10 +163,6 @@ def test_sample_weight_reaches_the_step_and_evaluate_uses_test_step():
     assert set(logs) == {"loss", "mae"}
     direct = model.predict(x, verbose=0)
     np.testing.assert_allclose(logs["mae"], np.abs(direct - y).mean(), rtol=1e-5)
-
-
-class Discriminator(nnlab.Sequential):
-    pass
 
 
 class GAN(nnlab.Model):
@@ -349,3 +350,16 @@ def test_optimizer_learning_rate_follows_the_built_optimizer():
     assert model.optimizer.learning_rate == pytest.approx(0.02)
     model.optimizer.learning_rate = 0.5
     assert model.compiled.optimizer.param_groups[0]["lr"] == 0.5
+
+
+def test_subclass_built_from_inputs_outputs_saves_and_loads(tmp_path):
+    x, y = _data(16)
+    model = _functional(GuideModel)
+    model.save(tmp_path / "guide.nnlab")
+    again = nnlab.load_model(tmp_path / "guide.nnlab", custom_objects={"GuideModel": GuideModel})
+    assert isinstance(again, GuideModel) and isinstance(again, nnlab.Functional)
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    again.compile(optimizer="sgd", loss="mse")
+    STEPS.clear()
+    again.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert STEPS == [2, 2]  # the loaded model still runs its own train_step

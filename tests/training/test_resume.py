@@ -23,6 +23,7 @@ def _start(ckpt, out, epochs):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow  # the default run's kills are in tests/reliability/test_kill_resume.py
 @pytest.mark.parametrize("attempt", range(5))
 def test_sigkill_at_random_moment_then_resume(tmp_path, attempt):
     rng = random.Random(attempt)

@@ -63,3 +63,9 @@ def test_bad_arguments_are_explained():
         pad_sequences(SEQS, maxlen=-1)
     with pytest.raises(ValueError, match=r"sequences\[1\] has items of shape \(3,\)"):
         pad_sequences([np.ones((2, 2)), np.ones((2, 3))], dtype="float32")
+
+
+def test_pad_sequences_unknown_truncating_is_named():
+    from nnlab.utils import pad_sequences
+    with pytest.raises(ValueError, match="truncating must be 'pre' or 'post', got 'middle'"):
+        pad_sequences([[1, 2, 3]], maxlen=2, truncating="middle")

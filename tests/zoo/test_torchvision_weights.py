@@ -111,7 +111,8 @@ def test_imagenet_weights_error_says_which_models_ship_weights():
 @pytest.mark.parametrize("arch", ["vgg16", "densenet121", "resnet152"])
 def test_full_size_round_trip(tmp_path, arch):
     """At 224x224 (VGG's first FC layer needs the 7x7 map: its columns are reordered)."""
-    model = zoo.create(arch, classifier_activation=None).eval()
+    extra = {"stride_on": "3x3"} if arch.startswith("resnet") else {}   # torchvision's v1.5
+    model = zoo.create(arch, classifier_activation=None, **extra).eval()
     _randomise_bn(model)
     path = str(tmp_path / f"{arch}.pth")
     save_torchvision_state_dict(model, path)
@@ -119,5 +120,6 @@ def test_full_size_round_trip(tmp_path, arch):
     reference.load_state_dict(torch.load(path, weights_only=True), strict=True)
     x = torch.randn(1, 224, 224, 3)
     with torch.no_grad():
-        torch.testing.assert_close(model(x), reference(x.permute(0, 3, 1, 2)), rtol=1e-4,
-                                   atol=1e-4)
+        ours, theirs = model(x), reference(x.permute(0, 3, 1, 2))
+    # random weights make 50 residual blocks grow the logits: compare relative to their scale
+    torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-4 * float(theirs.abs().max()))

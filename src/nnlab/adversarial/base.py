@@ -155,15 +155,15 @@ class Attack:
 
     # --------------------------------------------------------------- pieces
     def loss(self, out: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """Summed cross-entropy the attack ascends (its negative when targeted).
+        """Mean cross-entropy the attack ascends (its negative when targeted), as torchattacks.
 
-        Summed over the batch, so each image's gradient does not depend on the batch size
-        (torchattacks averages; the sign and the L2 direction are the same).
+        Every step uses only the sign (L-inf) or the per-image direction (L2) of each
+        image's gradient, so the 1/batch factor of the mean changes nothing.
         """
         if self._probabilities:
-            ce = F.nll_loss(out.clamp_min(1e-38).log(), labels, reduction="sum")
+            ce = F.nll_loss(out.clamp_min(1e-38).log(), labels)
         else:
-            ce = F.cross_entropy(out, labels, reduction="sum")
+            ce = F.cross_entropy(out, labels)
         return -ce if self.targeted else ce
 
     def gradient(self, x_adv: torch.Tensor, labels: torch.Tensor) -> Tuple[torch.Tensor,

@@ -5,9 +5,9 @@
 
 ``X`` counts co-occurrences within ``window`` words, each weighted ``1 / distance``,
 built as a scipy sparse matrix from whole-array window pairs. Training is AdaGrad
-(``torch.optim.Adagrad``, accumulators starting at 1 as in glove.c) over shuffled
-batches of non-zero entries, on ``nn.Embedding(sparse=True)`` tables so only the rows a
-batch uses are touched. The word vectors are ``w + w~``, as in the paper.
+as glove.c does it (one step per non-zero entry, accumulators starting at 1), applied
+to shuffled batches of entries with ``index_add_`` on ``nn.Embedding`` tables, so only
+the rows a batch uses are touched. The word vectors are ``w + w~``, as in the paper.
 """
 from __future__ import annotations
 
@@ -106,21 +106,22 @@ class GloVe(nn.Module):
                 e.weight.copy_((torch.rand(e.weight.shape, generator=g) - 0.5) / d)
 
     def train(self, epochs: int | None = None) -> list[float]:
-        """AdaGrad on ``J``; returns the per-epoch mean of ``f(X) (...)^2``."""
+        """AdaGrad on ``J``; returns the per-epoch mean of ``0.5 f(X) (...)^2``."""
         coo = self.cooccurrence.tocoo()
         rows, cols = torch.from_numpy(coo.row.astype(np.int64)), torch.from_numpy(
             coo.col.astype(np.int64))
         x = torch.from_numpy(coo.data.astype(np.float32))
         logx = x.log()
         fx = (x / self.x_max).pow(self.alpha).clamp_(max=1.0)
-        opt = torch.optim.Adagrad(self.parameters(), lr=self.learning_rate,
-                                  initial_accumulator_value=1.0)
+        if not hasattr(self, "_gradsq"):                 # AdaGrad accumulators, 1 as glove.c
+            self._gradsq = [torch.ones_like(e.weight) for e in
+                            (self.w, self.w_tilde, self.b, self.b_tilde)]
         g = torch.Generator().manual_seed(self.seed + 1)
         start = time.perf_counter()
         old_threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # small sparse steps: extra threads only contend
+        torch.set_num_threads(1)  # small scattered updates: extra threads only contend
         try:
-            self._epochs(self.epochs if epochs is None else epochs, rows, cols, logx, fx, opt, g)
+            self._epochs(self.epochs if epochs is None else epochs, rows, cols, logx, fx, g)
         finally:
             torch.set_num_threads(old_threads)
         self.seconds = time.perf_counter() - start
@@ -128,19 +129,38 @@ class GloVe(nn.Module):
         self.wv = KeyedVectors(self.vocab.words, vectors, self.vocab.counts)
         return self.losses
 
-    def _epochs(self, epochs, rows, cols, logx, fx, opt, g) -> None:
+    @torch.no_grad()
+    def _epochs(self, epochs, rows, cols, logx, fx, g) -> None:
+        """glove.c's AdaGrad, one step per non-zero entry, applied a batch at a time:
+        each entry ``(i, j)`` moves ``w_i`` by ``-eta g / sqrt(G_i)`` and adds ``g^2`` to
+        ``G_i`` (``g = eta f diff w~_j``), so a frequent word takes one step per entry as
+        in glove.c. (``torch.optim.Adagrad`` on the summed batch gradient would take one
+        capped step per batch instead, which leaves frequent words sharing one direction.)
+        Written out because no torch optimiser keeps per-entry accumulators."""
+        w, wt = self.w.weight, self.w_tilde.weight
+        b, bt = self.b.weight[:, 0], self.b_tilde.weight[:, 0]
+        gw, gwt, gb, gbt = self._gradsq
+        gb, gbt = gb[:, 0], gbt[:, 0]
+        eta = self.learning_rate
         for epoch in range(epochs):
             order = torch.randperm(len(logx), generator=g)
             total = torch.zeros((), dtype=torch.float64)
             for s in range(0, len(logx), self.batch_size):
                 idx = order[s:s + self.batch_size]
                 i, j = rows[idx], cols[idx]
-                diff = ((self.w(i) * self.w_tilde(j)).sum(1) + self.b(i).squeeze(1)
-                        + self.b_tilde(j).squeeze(1) - logx[idx])
-                loss = 0.5 * (fx[idx] * diff * diff).sum()                # glove.c's cost
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                total += loss.detach()
+                wi, wj = w.index_select(0, i), wt.index_select(0, j)          # (B, D)
+                diff = (wi * wj).sum(1) + b[i] + bt[j] - logx[idx]             # (B,)
+                fdiff = fx[idx] * diff
+                total += 0.5 * (fdiff * diff).sum()                           # glove.c's cost
+                fdiff *= eta
+                di, dj = fdiff[:, None] * wj, fdiff[:, None] * wi              # (B, D)
+                w.index_add_(0, i, -di / gw.index_select(0, i).sqrt())
+                wt.index_add_(0, j, -dj / gwt.index_select(0, j).sqrt())
+                gw.index_add_(0, i, di * di)
+                gwt.index_add_(0, j, dj * dj)
+                b.index_add_(0, i, -fdiff / gb[i].sqrt())
+                bt.index_add_(0, j, -fdiff / gbt[j].sqrt())
+                gb.index_add_(0, i, fdiff * fdiff)
+                gbt.index_add_(0, j, fdiff * fdiff)
             self.losses.append(float(total) / len(logx))
             log.info("GloVe epoch %d loss %.4f", epoch + 1, self.losses[-1])

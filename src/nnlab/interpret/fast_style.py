@@ -21,8 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import config as _config
-from .style import (EFFICIENTNET_CONTENT_LAYER, EFFICIENTNET_STYLE_LAYERS, Preprocess,
-                    StyleLoss, efficientnet_pixels)
+from .style import EFFICIENTNET_STYLE_LAYERS, Preprocess, StyleLoss, efficientnet_pixels
 
 
 def _conv(cin: int, cout: int, k: int, stride: int = 1, norm: bool = True, relu: bool = True):
@@ -96,10 +95,10 @@ def _random_crops(photos: torch.Tensor, size: int, n: int, g: torch.Generator,
 def train_fast_style(loss_model: nn.Module, style: torch.Tensor,
                      photos: Union[torch.Tensor, Sequence[torch.Tensor]],
                      steps: int = 300, batch_size: int = 4, image_size: int = 128,
-                     learning_rate: float = 1e-3, content_weight: float = 1e3,
+                     learning_rate: float = 1e-3, content_weight: float = 1e4,
                      style_weights: Union[float, Sequence[float]] = 1e3,
                      tv_weight: float = 1e-4,
-                     content_layer: str = EFFICIENTNET_CONTENT_LAYER,
+                     content_layer: str = "block3a_expand_activation",
                      style_layers: Sequence[str] = EFFICIENTNET_STYLE_LAYERS,
                      preprocess: Preprocess = efficientnet_pixels,
                      net: Optional[TransformerNet] = None, seed: int = 0,
@@ -114,6 +113,8 @@ def train_fast_style(loss_model: nn.Module, style: torch.Tensor,
         content_weight: weight of the relative content loss; larger than in
             :func:`~nnlab.interpret.style_transfer` (1), which starts from the content
             image, while this network must learn to keep the content at all.
+        content_layer: default EfficientNet-Lite0's block 3a expansion (an earlier layer
+            than style transfer's block 4a: a sharper layout to keep).
         time_limit: stop after this many seconds even if ``steps`` are not done.
 
     Returns: ``(net, history)`` with per-step ``'content'``, ``'style'``, ``'total'``

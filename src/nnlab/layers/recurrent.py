@@ -25,7 +25,9 @@ class SimpleRNN(RNNBase):
         use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
         kernel_regularizer, recurrent_regularizer, bias_regularizer: as in Keras.
         dropout: input dropout rate (one mask per sequence, shared over time).
-        recurrent_dropout: must be 0 (the fused kernel cannot drop the state).
+        recurrent_dropout: dropout rate on ``h_{t-1}`` in the recurrent matmul (Keras 3:
+            one mask per gate, fixed over a batch's time steps; training only). Runs a
+            Python loop over time steps, several times slower (warned once).
         return_sequences: return every step's output, not only the last.
         return_state: also return the final state (a list ``[output, h]``).
         go_backwards: read the sequence backwards (outputs come in reversed order).
@@ -34,7 +36,12 @@ class SimpleRNN(RNNBase):
         unroll: accepted for Keras compatibility (a speed hint; the fused kernel needs none).
 
     Call arguments: ``inputs``, ``training``, ``initial_state`` (a ``(batch, units)``
-    tensor or a list holding one).
+    tensor or a list holding one), ``mask`` (``(batch, timesteps)`` booleans; default:
+    the mask the input carries, e.g. from ``Embedding(mask_zero=True)``). A masked step
+    leaves the state unchanged and outputs the previous output (Keras 3's rule).
+    Right-/left-padded masks run the fused kernel on packed sequences
+    (``pack_padded_sequence``); masks with holes run a masked loop over time steps
+    (:mod:`nnlab.layers.rnn_masking`).
 
     Input shape: ``(batch, timesteps, features)``.
     Output shape: ``(batch, timesteps, units)`` if ``return_sequences`` else
@@ -106,7 +113,8 @@ class LSTM(RNNBase):
         Others: as :class:`SimpleRNN`.
 
     Call arguments: ``inputs``, ``training``, ``initial_state=[h, c]`` (each
-    ``(batch, units)``), e.g. a decoder started from an encoder's states.
+    ``(batch, units)``), e.g. a decoder started from an encoder's states; ``mask`` as
+    :class:`SimpleRNN` (packed fused kernel for padded batches, masked loop for holes).
 
     Input shape: ``(batch, timesteps, features)``.
     Output shape: ``(batch, timesteps, units)`` or ``(batch, units)``; with ``return_state``

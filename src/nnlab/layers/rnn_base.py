@@ -80,6 +80,7 @@ class RNNBase(Layer):
                  recurrent_dropout: float = 0.0, return_sequences: bool = False,
                  return_state: bool = False, go_backwards: bool = False, stateful: bool = False,
                  unroll: bool = False, **kwargs: Any):
+        zero_output_for_mask = bool(kwargs.pop("zero_output_for_mask", False))  # Keras' RNN arg
         super().__init__(**kwargs)
         cls = type(self).__name__
         if not isinstance(units, int) or isinstance(units, bool) or units < 1:
@@ -95,8 +96,9 @@ class RNNBase(Layer):
         self._regs = (kernel_regularizer, recurrent_regularizer, bias_regularizer)
         self.dropout = float(dropout)
         self.recurrent_dropout = float(recurrent_dropout)
-        #: masked steps output zeros instead of the previous output (set by Bidirectional)
-        self.zero_output_for_mask = False
+        #: masked steps output zeros instead of the previous output (Keras' RNN argument;
+        #: Bidirectional sets it for return_sequences)
+        self.zero_output_for_mask = zero_output_for_mask
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)

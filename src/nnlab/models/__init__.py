@@ -7,6 +7,7 @@ from .model import Model
 from .sequential import Sequential
 from .serialization import load_model
 from .torch_module import TorchModule
+from .variable import Variable
 
 __all__ = ["Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "TorchModule",
            "load_model", "model_from_json"]

@@ -9,11 +9,12 @@ read, by the paths Keras 3's saving library writes:
   attribute) names each layer by its class in snake case with a per-class counter
   (``dense``, ``dense_1``, ``batch_normalization`` ...), in layer order;
 - a layer's own weights are ``<path>/vars/0, 1, ...`` in creation order (an RNN's live in
-  ``<path>/cell/vars``); a custom layer's sublayers are under their attribute names.
+  ``<path>/cell/vars``, MultiHeadAttention's in ``query_dense``, ``key_dense``,
+  ``value_dense``, ``output_dense``); a custom layer's sublayers are under their
+  attribute names.
 
 Every array goes through :mod:`~nnlab.models.keras_layout` (Keras layout -> torch), and
-every shape is checked before any weight changes. Not covered: MultiHeadAttention
-(Keras keeps its weights in sub-layers of another structure).
+every shape is checked before any weight changes.
 """
 from __future__ import annotations
 
@@ -92,11 +93,15 @@ def _container_names(items: List[nn.Module]) -> List[str]:
 def _plan(module: nn.Module, group, path: str, out: list) -> None:
     """Collect ``(module, local name, current tensor, keras array, where)`` for every
     weight of ``module`` from ``group`` (recursively)."""
+    from ..layers.attention import MultiHeadAttention
     from ..layers.rnn_base import RNNBase
     own = _own_weights(module)
     source = group.get("cell") if isinstance(module, RNNBase) and group is not None \
         and "cell" in group else group
     arrays = _vars(source)
+    if isinstance(module, MultiHeadAttention):  # Keras keeps them in four sub-layers
+        arrays = [a for part in ("query", "key", "value", "output")
+                  for a in _vars(_child(group, f"{part}_dense", path))]
     if own and len(arrays) != len(own):
         raise ConfigError(f"Keras file: {path!r} holds {len(arrays)} weight arrays, nnlab "
                           f"layer {getattr(module, 'name', type(module).__name__)!r} has "

@@ -330,9 +330,10 @@ class Layer(nn.Module):
         raise NotImplementedError(f"{type(self).__name__} does not implement call()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if args and isinstance(args[0], np.ndarray) or (
-                args and isinstance(args[0], (list, tuple)) and args[0]
-                and isinstance(args[0][0], np.ndarray)):
+        if args and not isinstance(args[0], torch.Tensor) and (
+                isinstance(args[0], np.ndarray) or (isinstance(args[0], (list, tuple))
+                                                    and args[0]
+                                                    and isinstance(args[0][0], np.ndarray))):
             from .model import to_tensor  # Keras: eager calls take numpy arrays
             args = (to_tensor(args[0]),) + args[1:]
         if has_symbolic(args, kwargs):

@@ -36,6 +36,8 @@ from .symbolic import has_symbolic
 def to_tensor(value: Any) -> Any:
     """numpy arrays (and nested lists/dicts of them) to torch tensors; float64 -> float32."""
     if isinstance(value, np.ndarray):
+        if value.dtype.kind in "USO":  # strings (TextVectorization, StringLookup) stay numpy
+            return value
         t = torch.from_numpy(np.ascontiguousarray(value))
         return t.float() if t.dtype == torch.float64 else t
     if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (int, float)):
@@ -115,6 +117,17 @@ class Model(Keras2Methods, Layer):
         raise NotImplementedError(
             f"{type(self).__name__} is a subclassed Model without call(); define "
             f"call(self, inputs, training=None) or forward(self, x).")
+
+    @classmethod
+    def from_config(cls, config: Any, custom_objects: Any = None) -> "Model":
+        """A subclass saved as ``CustomModel(inputs, outputs)`` comes back the same way."""
+        from .functional import Functional
+        if not issubclass(cls, Functional) and isinstance(config, dict) and \
+                {"layers", "nodes", "inputs", "outputs"} <= set(config):
+            from .serialization import functional_from_config
+            graph = functional_from_config(config, custom_objects)
+            return cls(graph._input_struct, graph._output_struct, name=graph.name)
+        return super().from_config(config)
 
     # ------------------------------------------------------------------ layers
     @property

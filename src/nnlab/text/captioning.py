@@ -8,7 +8,9 @@ it is in the next row. Held-out canvases are built from MNIST's *test* digits on
 
 ``CaptionModel`` ("show, attend and tell", Xu et al. 2015): a small CNN turns the
 canvas into a 4 x 4 grid of ``units``-d features (each seeing a whole digit); an LSTM
-decoder with additive attention over the 16 grid cells writes the caption word by word (the decoder of
+decoder with additive attention over the 16 grid cells (plus a learned embedding
+of each cell's position), started from a projection of the whole flattened grid,
+writes the caption word by word (the decoder of
 :class:`nnlab.text.seq2seq.AttentionDecoder`), so greedy and beam search and the
 attention maps come from :mod:`nnlab.text.decoding`.
 """
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..layers import Conv2D, MaxPooling2D
+from ..layers import Conv2D, Embedding, MaxPooling2D
 from .seq2seq import AttentionDecoder
 
 DIGIT_WORDS = "zero one two three four five six seven eight nine".split()
@@ -101,6 +103,8 @@ class CaptionModel(AttentionDecoder):
             Conv2D(32, 3, padding="same", activation="relu"), MaxPooling2D(2),
             Conv2D(64, 3, padding="same", activation="relu"), MaxPooling2D(2),
             Conv2D(units, 3, padding="same", activation="relu"), MaxPooling2D(2)])
+        # a learned vector per grid cell: lets attention find "the next cell" by position
+        self.cell_embedding = Embedding(16, units)
 
     def encode(self, images: torch.Tensor) -> dict:
         x = images.float() / 255.0
@@ -108,6 +112,14 @@ class CaptionModel(AttentionDecoder):
             x = x.unsqueeze(-1)  # (B, 64, 64, 1), channels_last
         for layer in self.convs:
             x = layer(x)
-        memory = x.flatten(1, 2)  # (B, 16 cells, units)
+        cells = torch.arange(16, device=x.device)
+        memory = x.flatten(1, 2) + self.cell_embedding(cells)  # (B, 16 cells, units)
         mask = torch.ones(memory.shape[:2], dtype=torch.bool, device=memory.device)
         return {"memory": memory, "keys": self.attention.keys(memory), "mask": mask}
+
+    def initial_state(self, enc: dict) -> dict:
+        """The decoder starts from ``tanh(W flatten(memory))``: the whole grid in its slot
+        order, so the first word (the top-left digit) is readable before attention has
+        learnt where to look (the mean of the cells, Seq2Seq's start, hides positions)."""
+        h = self.bridge(enc["memory"].flatten(1))
+        return {"h": h, "feed": torch.zeros_like(h), "c": torch.zeros_like(h)}

@@ -63,6 +63,8 @@ def check_embedding_ids(model: Any, x: Any) -> None:
 def check_first_batch(trainer: Any, xb: Any, yb: Any, wb: Any) -> None:
     """Run the first batch through model, loss and metrics without changing anything."""
     model = trainer.model
+    if any(getattr(m, "stateful", False) is True for m in model.modules()):
+        return  # a forward pass would advance a stateful RNN's state: not side-effect free
     was_training = model.training
     model.eval()
     try:

@@ -9,12 +9,22 @@ from typing import Any, Dict, List, Optional
 
 import torch
 
+from ..utils.allocator import tune_malloc
+
 from .callbacks import CallbackList
 from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .loss_tracker import LossTracker
 from .structure import first_leaf, outputs
 
+
+
+def cpu_allocator_tuning(model) -> None:
+    """Pin glibc's malloc thresholds before the first CPU fit/predict (once per process;
+    :mod:`nnlab.utils.allocator`)."""
+    first = next(iter(model.parameters()), None)
+    if first is None or first.device.type == "cpu":
+        tune_malloc()
 
 class InferenceMixin:
     """Methods of :class:`~nnlab.training.trainer.Trainer` that do not train."""
@@ -75,6 +85,7 @@ class InferenceMixin:
         """Model outputs in inference mode, as numpy arrays (a list for several outputs)."""
         _check_batch_axis(self.model, x)
         data = adapt(x, None, None, batch_size or 32, False, steps)
+        cpu_allocator_tuning(self.model)
         if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
             batch_size = data.n
         batch_size = batch_size or 32

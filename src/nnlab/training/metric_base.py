@@ -17,9 +17,16 @@ def _acc_dtype(device: torch.device) -> torch.dtype:
     return torch.float32 if device.type == "mps" else torch.float64
 
 
+def _plain(value: Any, device: Any = None) -> torch.Tensor:
+    """A tensor without autograd history (no dispatch when it already is one)."""
+    if not isinstance(value, torch.Tensor) or (device is not None and value.device != device):
+        value = torch.as_tensor(value, device=device)
+    return value.detach() if value.requires_grad else value
+
+
 def _detach(y_true: Any, y_pred: Any):
-    y_pred = torch.as_tensor(y_pred).detach()
-    y_true = torch.as_tensor(y_true, device=y_pred.device).detach()
+    y_pred = _plain(y_pred)
+    y_true = _plain(y_true, y_pred.device)
     if y_true.dtype == torch.bool:  # boolean one-hot or binary targets, as Keras accepts
         y_true = y_true.to(y_pred.dtype if y_pred.is_floating_point() else torch.float32)
     return y_true, y_pred
@@ -84,22 +91,35 @@ class Mean(Metric):
     def reset_state(self) -> None:
         self._total: torch.Tensor | None = None
         self._count: torch.Tensor | None = None
+        self._host_count = 0  # unweighted updates count samples on the host: no kernel
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
-        v = torch.as_tensor(values).detach()
+        v = _plain(values)
         if self._total is None:
             self._total = torch.zeros((), dtype=_acc_dtype(v.device), device=v.device)
             self._count = torch.zeros_like(self._total)
+        if sample_weight is None:
+            # The hot path of fit's metrics: one reduction accumulated into the float64
+            # total (add_ promotes), the count known without touching the device.
+            self._total += v.sum(dtype=self._total.dtype) if v.ndim else v
+            self._host_count += v.numel() if v.ndim else 1
+            return
         v = v.to(self._total.device, self._total.dtype)
         w = _weights(sample_weight, v) if v.ndim else torch.as_tensor(
-            1.0 if sample_weight is None else sample_weight, dtype=v.dtype, device=v.device)
+            sample_weight, dtype=v.dtype, device=v.device)
         self._total += (v * w).sum()
         self._count += w.sum()
+
+    @property
+    def count(self) -> float:
+        """Total weight seen (the number of values for unweighted updates); syncs."""
+        return (float(self._count) if self._count is not None else 0.0) + self._host_count
 
     def result(self) -> float:
         if self._total is None:
             return 0.0
         total, count = torch.stack([self._total, self._count]).tolist()
+        count += self._host_count
         return total / count if count else 0.0
 
 

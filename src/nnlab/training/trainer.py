@@ -29,7 +29,7 @@ from .custom_step import CustomStepMixin, overrides
 from .data_adapter import ArrayData, adapt
 from .first_batch_checks import check_embedding_ids, check_first_batch
 from .history import History
-from .inference import InferenceMixin
+from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
 from .structure import as_list, first_leaf, output_layer, outputs
 from .targets import check_targets
@@ -309,6 +309,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
             raise RuntimeError("compile() was given no loss: model.compile(optimizer, loss=...)")
         batch_size = 32 if batch_size is None else batch_size
         data = adapt(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+        cpu_allocator_tuning(self.model)
         val = None
         if validation_data is not None:
             if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):

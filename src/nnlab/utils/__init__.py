@@ -5,6 +5,7 @@
 - ``plot_model`` (:mod:`.plotting`: text always, PNG/PDF/SVG via matplotlib; no graphviz)
 - ``load_img``, ``img_to_array``, ``array_to_img``, ``save_img`` (:mod:`.image`, Pillow)
 - ``image_dataset_from_directory`` (:mod:`.image_dataset`)
+- ``PyDataset`` / ``Sequence``: batch-generator classes ``fit`` takes (:mod:`.py_dataset`)
 - ``set_random_seed`` (= :func:`nnlab.set_seed`: python, numpy and torch), ``clear_session``
 
 Pillow and matplotlib are imported only inside the functions that use them.
@@ -14,11 +15,12 @@ from .image import array_to_img, img_to_array, load_img, save_img
 from .image_dataset import ImageBatchDataset, image_dataset_from_directory
 from .numerical import normalize, to_categorical
 from .plotting import plot_model
+from .py_dataset import PyDataset, Sequence
 from .sequence import pad_sequences
 from .session import clear_session
 
 __all__ = [
-    "ImageBatchDataset", "array_to_img", "clear_session", "image_dataset_from_directory", "img_to_array",
+    "ImageBatchDataset", "PyDataset", "Sequence", "array_to_img", "clear_session", "image_dataset_from_directory", "img_to_array",
     "load_img", "normalize", "pad_sequences", "plot_model", "save_img", "set_random_seed",
     "to_categorical",
 ]

@@ -1,8 +1,10 @@
 """Atomic file writes: a crash mid-save never leaves a half-written file behind.
 
-A write goes to a temporary file in the target's folder, named
-``.<target name>.nnlab-tmp.<pid>.<random>`` (:data:`TMP_MARKER` makes it recognisable),
-then is fsynced and renamed onto the target. A process killed mid-write (SIGKILL, power
+A write goes to a temporary file inside a private folder next to the target, named
+``.<target name>.nnlab-tmp.<pid>.<random>/`` (:data:`TMP_MARKER` makes it
+recognisable), then is fsynced and renamed onto the target. The private folder also
+catches what a writer creates beside its output (safetensors writes through its own
+``.tmpXXXXXX`` file), so a killed write leaves nothing else behind. A process killed mid-write (SIGKILL, power
 loss) cannot remove its temporary file, so every later :func:`atomic_write` into the
 same folder first deletes the *stale* ones: those whose writing process is gone, or
 whose pid now belongs to a process started after the file was last written (pid reuse).
@@ -15,6 +17,7 @@ import logging
 import os
 import re
 import secrets
+import shutil
 from typing import Callable, List, Optional
 
 logger = logging.getLogger(__name__)
@@ -33,8 +36,11 @@ _FILE_MODE = _file_mode()
 
 
 def is_temporary(path: str) -> bool:
-    """True for the temporary file of an (interrupted) :func:`atomic_write`."""
-    return bool(_TMP_RE.match(os.path.basename(os.fspath(path))))
+    """True for the temporary folder of an (interrupted) :func:`atomic_write`, or a file
+    inside one."""
+    path = os.path.abspath(os.fspath(path))
+    return bool(_TMP_RE.match(os.path.basename(path)) or
+                _TMP_RE.match(os.path.basename(os.path.dirname(path))))
 
 
 def _boot_time() -> Optional[float]:
@@ -100,10 +106,12 @@ def remove_stale_temporaries(folder: str) -> int:
     removed = 0
     for path in stale_temporaries(folder):
         try:
-            size = os.path.getsize(path)
-            os.remove(path)
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
             removed += 1
-            logger.info("removed %s (%d bytes), left by an interrupted save", path, size)
+            logger.info("removed %s, left by an interrupted save", path)
         except FileNotFoundError:  # another process cleaned it first
             pass
     return removed
@@ -120,21 +128,21 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     remove_stale_temporaries(folder)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}{TMP_MARKER}{os.getpid()}."
-                               f"{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
-    os.close(fd)
+    name = os.path.basename(path)
+    tmp_dir = os.path.join(folder, f".{name}{TMP_MARKER}{os.getpid()}.{secrets.token_hex(4)}")
+    os.mkdir(tmp_dir)
+    tmp = os.path.join(tmp_dir, name)
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
+        os.close(fd)
         write(tmp)
         os.chmod(tmp, _FILE_MODE)  # the writer may have made it 0600: a normal mode
         with open(tmp, "rb+") as f:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
     try:
         dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory fds

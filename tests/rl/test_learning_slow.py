@@ -1,0 +1,46 @@
+"""The reference figures as slow tests (pytest -m slow): real learning on Gymnasium."""
+import numpy as np
+import pytest
+import torch
+
+import nnlab
+from nnlab.layers import Dense
+from nnlab.rl import (DQN, MDP, REINFORCE, EvalCallback, QLearning, evaluate_policy,
+                      linear_schedule, success_rate, value_iteration)
+
+gym = pytest.importorskip("gymnasium")
+pytestmark = pytest.mark.slow
+
+
+def mlp(hidden, out):
+    return nnlab.Sequential([Dense(hidden, activation="relu", input_shape=(4,)),
+                             Dense(hidden, activation="relu"), Dense(out)])
+
+
+def test_dqn_solves_cartpole_within_50k_steps():
+    torch.set_num_threads(1)
+    nnlab.set_seed(0)
+    agent = DQN(gym.make("CartPole-v1"), mlp(256, 2), seed=0, verbose=0)
+    agent.learn(50_000, callbacks=[EvalCallback(gym.make("CartPole-v1"), 5_000, 10)])
+    mean, _ = evaluate_policy(agent, gym.make("CartPole-v1"), 100, seed=10_000)
+    assert mean >= 475
+
+
+def test_reinforce_with_baseline_reaches_400_within_1000_episodes():
+    torch.set_num_threads(1)
+    nnlab.set_seed(0)
+    agent = REINFORCE(gym.make("CartPole-v1"), mlp(128, 2), value_network=mlp(128, 1),
+                      learning_rate=3e-3, seed=0, verbose=0)
+    agent.learn(episodes=1_000, callbacks=[EvalCallback(gym.make("CartPole-v1"), 10_000, 10)])
+    mean, _ = evaluate_policy(agent, gym.make("CartPole-v1"), 100, seed=10_000)
+    assert mean >= 400
+
+
+def test_q_learning_frozenlake_success_at_least_070():
+    env = gym.make("FrozenLake-v1")
+    agent = QLearning(env, learning_rate=linear_schedule(0.1, 0.01, 1.0), gamma=0.99,
+                      exploration=linear_schedule(1.0, 0.01, 0.5), seed=0, verbose=0)
+    agent.learn(20_000)
+    assert success_rate(agent.q_table.argmax(axis=1), env, 5_000, seed=1) >= 0.70
+    optimal = value_iteration(MDP.from_gymnasium(env), 0.99).policy
+    assert np.mean(agent.q_table.argmax(axis=1) == optimal) >= 0.75
