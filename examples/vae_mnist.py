@@ -46,7 +46,8 @@ print(f"train {train_s:.0f} s; test ELBO {-test['loss']:.2f} nats "
 
 if args.out:
     save_grid(vae.sample(100), f"{args.out}/vae_samples.png")
-    save_grid(latent_traversal(vae, xt, dims=range(6), values=np.linspace(-3, 3, 9)),
+    save_grid(latent_traversal(vae, xt, dims=range(min(6, args.latent)),
+                               values=np.linspace(-3, 3, 9)),
               f"{args.out}/vae_traversal.png", ncols=9)
     if args.latent == 2:
         from scipy.stats import norm
