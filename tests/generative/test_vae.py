@@ -89,5 +89,7 @@ def test_bad_inputs_are_named():
         bad.fit(x, epochs=1, verbose=0)
     with pytest.raises(ValueError, match="encoder must output 2 \\* latent_dim = 6"):
         VAE(good.encoder, good.decoder, 3).elbo(torch.from_numpy(x[:2]))
+    with pytest.raises(ValueError, match="dims must be in \\[0, 2\\) \\(the latent size\\), got \\[2\\]"):
+        latent_traversal(good, x, dims=(0, 2))
     with pytest.raises(ValueError, match="likelihood must be 'bernoulli' or 'gaussian'"):
         VAE(good.encoder, good.decoder, 2, likelihood="poisson")

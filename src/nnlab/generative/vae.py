@@ -180,6 +180,11 @@ def latent_traversal(vae: VAE, x: Any, dims: Sequence[int] = (0, 1, 2, 3),
                      values: Sequence[float] = (-3, -2, -1, 0, 1, 2, 3)) -> torch.Tensor:
     """Decode ``mu(x)`` with one latent dimension swept over ``values``:
     ``(len(dims) * len(values), *input_shape)`` images (row per dimension)."""
+    dims = list(dims)
+    bad = [d for d in dims if not 0 <= d < vae.latent_dim]
+    if bad:
+        raise ValueError(f"latent_traversal: dims must be in [0, {vae.latent_dim}) (the "
+                         f"latent size), got {bad}")
     with torch.no_grad():
         mu, _ = vae.encode(torch.as_tensor(x[:1], dtype=torch.float32), False)
         zs = mu.repeat(len(dims) * len(values), 1)
