@@ -36,15 +36,13 @@ def image_grid(images: Any, ncols: int = 10, value_range: tuple = (0.0, 1.0)) ->
 
 def save_grid(images: Any, path: str, ncols: int = 10, value_range: tuple = (0.0, 1.0),
               scale: int = 1) -> np.ndarray:
-    """Write :func:`image_grid` to the PNG ``path`` (matplotlib, no window); returns it."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Write :func:`image_grid` to ``path`` as an 8-bit grey (or RGB) PNG; returns it."""
+    from PIL import Image  # Pillow, installed with matplotlib (the plots extra)
     grid = image_grid(images, ncols, value_range)
     if scale > 1:
         grid = grid.repeat(scale, 0).repeat(scale, 1)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    plt.imsave(path, grid, cmap="gray", vmin=0, vmax=1)
+    Image.fromarray(np.round(grid * 255).astype(np.uint8)).save(path, optimize=True)
     return grid
 
 
