@@ -18,6 +18,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--epochs", type=int, default=5)
 p.add_argument("--base", type=int, default=32, help="DCGAN width (64 in the paper)")
 p.add_argument("--train", type=int, default=60000)
+p.add_argument("--clf-epochs", type=int, default=1, help="epochs of the judge CNN")
 p.add_argument("--out", default=None)
 args = p.parse_args()
 
@@ -33,7 +34,7 @@ clf = nnlab.Sequential([nnlab.Input((28, 28, 1)),
                         L.Flatten(), L.Dense(128, activation="relu"), L.Dense(10)])
 clf.compile("adam", nnlab.losses.SparseCategoricalCrossentropy(from_logits=True),
             metrics=["accuracy"])
-clf.fit(x, y[: len(x)], epochs=1, batch_size=128, verbose=0)
+clf.fit(x, y[: len(x)], epochs=args.clf_epochs, batch_size=128, verbose=0)
 print("classifier test accuracy", clf.evaluate(xt, yt, verbose=0)[1])
 real = classifier_score(xt[:1000], clf, real_images=xt[5000:6000])
 print(f"real test digits: score {real['score']:.2f}, FID {real['fid']:.2f}, "
