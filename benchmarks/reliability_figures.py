@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 SRC = os.path.join(os.path.dirname(__file__), "..", "src")
 
