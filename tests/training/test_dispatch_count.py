@@ -35,7 +35,11 @@ def _data():
             rng.integers(0, 10, STEPS * BATCH))
 
 
-def _nnlab_ops(metrics):
+def _nnlab_ops(metrics, monkeypatch):
+    # The progress display and the NaN guard read the running sums at most every 0.2 s:
+    # on a slow machine an epoch holds more such reads. Without them the count is exact.
+    from nnlab.training.progress import Progress
+    monkeypatch.setattr(Progress, "due", lambda self, now: False)
     x, y = _data()
     model = nnlab.Sequential([Dense(10, input_shape=(20,), activation="softmax")])
     model.compile("adam", "sparse_categorical_crossentropy", metrics=metrics)
@@ -71,12 +75,13 @@ def _hand_ops(accuracy):
 
 
 @pytest.mark.parametrize("metrics", [[], ["accuracy"]], ids=["loss only", "with accuracy"])
-def test_fit_dispatches_few_ops_beyond_a_hand_written_loop(metrics):
-    ours = sum(_nnlab_ops(metrics).values()) / STEPS
+def test_fit_dispatches_few_ops_beyond_a_hand_written_loop(metrics, monkeypatch):
+    ours_ops = _nnlab_ops(metrics, monkeypatch)
+    ours = sum(ours_ops.values()) / STEPS
     hand = sum(_hand_ops(bool(metrics)).values()) / STEPS
     # Measured when written: 46.6 vs 42.05 (loss only), 53.15 vs 47.05 (accuracy), after
     # cutting the metrics' per-step work from 13 ops to 6 (it was 60.55 with accuracy).
     # The rest is the loss's detach into the running list, the TerminateOnNaN and label
     # checks amortised over the epoch.
     budget = {0: 5.0, 1: 6.5}[len(metrics)]
-    assert ours <= hand + budget, (ours, hand, _nnlab_ops(metrics).most_common(12))
+    assert ours <= hand + budget, (ours, hand, ours_ops.most_common(12))
