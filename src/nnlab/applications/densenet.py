@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
+from .imagenet_utils import batch_norm as _bn
 from .imagenet_utils import bn_axis, check_arguments, finish, make_input
 from .imagenet_utils import preprocess_input as _preprocess
 
 _BLOCKS = {"densenet121": (6, 12, 24, 16), "densenet169": (6, 12, 32, 32),
            "densenet201": (6, 12, 48, 32)}
-
-
-def _bn(name: str):
-    from ..layers import BatchNormalization
-    return BatchNormalization(axis=bn_axis(), epsilon=1.001e-5, name=name)
 
 
 def conv_block(x, growth_rate: int, name: str):

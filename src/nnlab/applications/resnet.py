@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from .imagenet_utils import bn_axis, check_arguments, finish, make_input
+from .imagenet_utils import batch_norm as _bn
+from .imagenet_utils import check_arguments, finish, make_input
 from .imagenet_utils import preprocess_input as _preprocess
 
 _STACKS = {"resnet50": (3, 4, 6, 3), "resnet101": (3, 4, 23, 3), "resnet152": (3, 8, 36, 3)}
-
-
-def _bn(name: str):
-    from ..layers import BatchNormalization
-    return BatchNormalization(axis=bn_axis(), epsilon=1.001e-5, name=name)
 
 
 def residual_block(x, filters: int, stride: int = 1, conv_shortcut: bool = True,
