@@ -67,3 +67,17 @@ def photos():
 def center_crop(image: np.ndarray, size: int = 224) -> np.ndarray:
     from nnlab.interpret.plotting import fit_image
     return fit_image(image, size)
+
+
+@pytest.fixture(scope="session")
+def efficientnet():
+    """EfficientNet-Lite0 with its shipped ImageNet weights, frozen, in eval mode, any
+    input size (loaded once for all interpret tests; skipped when the weights are absent)."""
+    from nnlab import zoo
+    from nnlab.zoo.efficientnet import find_weights
+    if find_weights() is None:
+        pytest.skip("EfficientNet-Lite0 weights absent: run `nnlab data fetch efficientnet_lite0`")
+    model = zoo.create("efficientnet_lite0", weights="imagenet", input_shape=(None, None, 3))
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model.eval()

@@ -1,6 +1,5 @@
 """EfficientNet-Lite0 (ImageNet) on the shipped cat photo: saliency and Grad-CAM put most
 of their mass on the cat. One forward/backward pass per map at 224x336."""
-import pytest
 import torch
 
 from nnlab.interpret import GradCAM, Saliency, saliency_map
@@ -11,18 +10,6 @@ CAT_BOX = (0, 224, 24, 300)
 #: the same photo at 100x150 pasted on the coffee photo (224x224) at (16, 60): the cat
 #: covers 30% of the image
 PASTE = (16, 60, 100, 150)
-
-
-@pytest.fixture(scope="module")
-def efficientnet():
-    from nnlab import zoo
-    from nnlab.zoo.efficientnet import find_weights
-    if find_weights() is None:
-        pytest.skip("EfficientNet-Lite0 weights absent: run `nnlab data fetch efficientnet_lite0`")
-    model = zoo.create("efficientnet_lite0", weights="imagenet", input_shape=(None, None, 3))
-    for p in model.parameters():
-        p.requires_grad_(False)
-    return model.eval()
 
 
 def _resize(photo, h, w):

@@ -68,18 +68,6 @@ def test_transformer_net_shapes_and_fast_training(small_cnn):
 
 
 # ----------------------------------------------------------------- EfficientNet (slow)
-@pytest.fixture(scope="module")
-def efficientnet():
-    from nnlab import zoo
-    from nnlab.zoo.efficientnet import find_weights
-    if find_weights() is None:
-        pytest.skip("EfficientNet-Lite0 weights absent: run `nnlab data fetch efficientnet_lite0`")
-    model = zoo.create("efficientnet_lite0", weights="imagenet", input_shape=(None, None, 3))
-    for p in model.parameters():
-        p.requires_grad_(False)
-    return model.eval()
-
-
 def _pixels(photo, size):
     from nnlab.interpret import fit_image
     return torch.from_numpy(fit_image(photo, size) / 255.0).float()[None]

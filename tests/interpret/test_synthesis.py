@@ -49,18 +49,6 @@ def test_deep_dream_amplifies_the_layer(small_cnn):
 
 
 # ----------------------------------------------------------------- EfficientNet (slow)
-@pytest.fixture(scope="module")
-def efficientnet():
-    from nnlab import zoo
-    from nnlab.zoo.efficientnet import find_weights
-    if find_weights() is None:
-        pytest.skip("EfficientNet-Lite0 weights absent: run `nnlab data fetch efficientnet_lite0`")
-    model = zoo.create("efficientnet_lite0", weights="imagenet", input_shape=(None, None, 3))
-    for p in model.parameters():
-        p.requires_grad_(False)
-    return model.eval()
-
-
 @pytest.mark.slow
 def test_class_visualization_efficientnet_tenfold_in_200_steps(efficientnet):
     _, logits = class_visualization(efficientnet, 130, (96, 96, 3), steps=200)  # flamingo
