@@ -55,7 +55,7 @@ class Experiment:
     run: Callable[[str, int, Dict[str, Any]], Dict[str, Any]]
     comparisons: Sequence[Comparison]
     budgets: Dict[str, Dict[str, Any]] = field(default_factory=lambda: {"quick": {}, "full": {}})
-    seeds: Dict[str, int] = field(default_factory=lambda: {"quick": 2, "full": 3})
+    seeds: Dict[str, int] = field(default_factory=lambda: {"quick": 3, "full": 3})
     curve_label: Tuple[str, str] = ("epoch", "dev accuracy")
     log_y: bool = False
 

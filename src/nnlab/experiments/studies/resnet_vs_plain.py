@@ -10,12 +10,13 @@ from ._common import digits
 def run(arm: str, seed: int, budget: dict) -> dict:
     from ... import zoo
     kind, depth = arm.rsplit("-", 1)
-    xt, yt, xv, yv = digits(flat=False)
+    xt, yt, xv, yv = digits(flat=False, n_train=budget.get("n_train"))
     name = "resnet_cifar" if kind == "resnet" else "plain_cifar"
     model = zoo.create(name, depth=int(depth), input_shape=(8, 8, 1), num_classes=10)
     model.compile(optimizer=SGD(learning_rate=budget["lr"], momentum=0.9),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    hist = model.fit(xt, yt, epochs=budget["epochs"], batch_size=64, verbose=0,
+    hist = model.fit(xt, yt, epochs=budget["epochs"], batch_size=budget.get("batch_size", 64),
+                     verbose=0,
                      validation_data=(xv, yv))
     err = [1.0 - float(a) for a in hist.history["accuracy"]]
     return {"curve": err, "metrics": {"train_error": err[-1],
