@@ -1,12 +1,14 @@
 """Each built-in study's quick mode (its 3 fixed seeds 0-2), asserting the claim's direction.
 
-All twenty run in the default test run: about 80 s of one CPU thread together on a quiet
-machine (resnet-vs-plain ~16 s, transfer-vs-scratch ~9 s, one-by-one ~8 s, the rest 0.3-6 s).
+All 21 run in the default test run: about 85 s of one CPU thread together on a quiet
+machine (resnet-vs-plain ~16 s, transfer-vs-scratch ~9 s, one-by-one and label-smoothing ~8 s,
+the rest 0.1-6 s).
 The quick budgets were chosen so that the direction is clear at seeds 0-2 and also at seeds
 3-5 and 6-8 (checked with 9-seed runs, docs/experiments.md "Quick modes"), except where
 ``PARTIAL`` says which comparisons a 30-second budget cannot settle, and why; those are
 asserted only not to contradict the claim, and knn-vs-linear's full mode is a slow test.
 """
+import numpy as np
 import pytest
 
 from nnlab.experiments import names, run_experiment
@@ -63,3 +65,13 @@ def test_ensembles_single_arm_is_the_members_mean():
     alone, averaged = res.curves["single"][0], res.curves["ensemble"][0]
     assert len(alone) == len(averaged) == 5 and averaged[0] == alone[0]
     assert res.metrics["single"]["dev_acc"][0] == pytest.approx(sum(alone) / 5)
+
+
+def test_calibration_error_known_answers():
+    from nnlab.experiments.studies.label_smoothing import calibration_error
+    probs = np.full((10, 10), 0.1 / 9, dtype=np.float64)
+    probs[:, 0] = 0.9  # every example 90% sure of class 0
+    y = np.zeros(10, dtype=int)
+    assert calibration_error(probs, y) == pytest.approx(0.1)  # all right: under-confident by 0.1
+    y[0] = 3
+    assert calibration_error(probs, y) == pytest.approx(0.0)  # 9 of 10 right at 0.9: calibrated

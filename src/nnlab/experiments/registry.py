@@ -16,6 +16,7 @@ _BUILTIN = (
     "learning_rate", "one_by_one", "batchnorm", "dropout", "weight_decay", "svm_vs_softmax",
     "knn_vs_linear", "early_stopping", "batch_size", "ensembles", "augmentation",
     "rnn_vs_lstm", "gradient_clipping", "resnet_vs_plain", "transfer_vs_scratch",
+    "label_smoothing",
 )
 
 
