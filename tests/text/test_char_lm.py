@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import nnlab
-from nnlab.text._chars import CharVocab
+from nnlab.text import CharVocabulary
 from nnlab.text.char_lm import CharLM, char_lm_windows, word_fraction_in_vocabulary
 from nnlab.text.sampling import sample
 
@@ -15,13 +15,14 @@ TEXT = "to be or not to be that is the question\n" * 40
 
 @pytest.fixture
 def small():
-    vocab = CharVocab.from_texts(TEXT)
+    nnlab.set_seed(0)
+    vocab = CharVocabulary.from_text(TEXT)
     model = CharLM(len(vocab), embedding_dim=8, units=32, num_layers=1)
     return vocab, model
 
 
 def test_windows_are_shifted_and_held_out_at_the_end():
-    vocab = CharVocab.from_texts(TEXT)
+    vocab = CharVocabulary.from_text(TEXT)
     (x, y), (xv, yv) = char_lm_windows(TEXT, vocab, seq_len=10, validation_fraction=0.25)
     assert x.shape[1] == 10 and np.array_equal(x[0, 1:], y[0, :-1])
     assert vocab.decode(x[0]) == TEXT[:10] and vocab.decode(xv[0]) == TEXT[len(TEXT) * 3 // 4:][:10]
@@ -45,7 +46,7 @@ def test_training_lowers_bits_per_char_and_sampling_modes(small):
     model.compile(nnlab.optimizers.Adam(3e-2),
                   nnlab.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["bits_per_character"])
-    hist = model.fit(x, y, batch_size=12, epochs=8, verbose=0).history["bits_per_character"]
+    hist = model.fit(x, y, batch_size=12, epochs=20, verbose=0).history["bits_per_character"]
     assert hist[-1] < 0.5 * hist[0]  # from about log2(18) = 4.2 bits
     mode = model.training
     out = sample(model, vocab, "to be or ", 30, greedy=True)
@@ -82,20 +83,12 @@ def test_sample_bad_input(small, kwargs, match):
         sample(model, vocab, **args)
 
 
-def test_char_vocab():
-    v = CharVocab.from_texts(["ab", "c"])
-    assert len(v) == 7 and v.decode(v.encode("cab", eos=True)) == "cab"
-    assert v.encode("az").tolist() == [4, 1]  # unseen -> UNK
-    with pytest.raises(ValueError, match="duplicate characters"):
-        CharVocab(["a", "a"])
-
-
 @pytest.mark.slow
 def test_shakespeare_char_lm_reference_run():
     """Full corpus, 10 minutes: records held-out bits/char and the sample's real words."""
     from nnlab.data import load_text
     text = load_text("shakespeare")
-    vocab = CharVocab.from_texts(text)
+    vocab = CharVocabulary.from_text(text)
     (x, y), (xv, yv) = char_lm_windows(text, vocab, 64)
     model = CharLM(len(vocab), 32, 256, 1)
     model.compile(nnlab.optimizers.Adam(3e-3, clipnorm=5.0),

@@ -16,7 +16,7 @@ from torch import nn
 
 from ..layers import LSTM, Dense, Dropout, Embedding
 from ..models import Model
-from ._chars import CharVocab
+from .vocab import CharVocabulary
 
 
 class CharLM(Model):
@@ -61,7 +61,7 @@ class CharLM(Model):
         return self.step(inputs, None, training)[0]
 
 
-def char_lm_windows(text: str, vocab: CharVocab, seq_len: int = 100,
+def char_lm_windows(text: str, vocab: CharVocabulary, seq_len: int = 100,
                     validation_fraction: float = 0.1, max_chars: int | None = None):
     """Cut ``text`` into training and held-out windows for next-character prediction.
 
@@ -80,7 +80,7 @@ def char_lm_windows(text: str, vocab: CharVocab, seq_len: int = 100,
     parts = []
     for part in (text[:cut], text[cut:]):
         part = part[:max_chars] if max_chars else part
-        ids = vocab.encode(part)
+        ids = np.asarray(vocab.encode(part), dtype=np.int64)
         n = (len(ids) - 1) // seq_len
         if n < 1:
             raise ValueError(f"char_lm_windows: {len(ids)} characters cannot fill one window "
