@@ -20,7 +20,8 @@ import torch
 import nnlab
 from nnlab.data import load_text
 from nnlab.text import CharVocabulary
-from nnlab.text.char_lm import CharLM, char_lm_windows, word_fraction_in_vocabulary
+from nnlab.text.char_lm import (CharLM, char_lm_windows, stream_bits_per_character,
+                                word_fraction_in_vocabulary)
 from nnlab.text.plots import plot_bpc_curve
 from nnlab.text.sampling import sample
 
@@ -50,11 +51,10 @@ model = CharLM(len(vocab), embedding_dim=32, units=args.units, num_layers=args.l
 model.compile(nnlab.optimizers.Adam(args.lr, clipnorm=5.0),
               nnlab.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["bits_per_character", "perplexity"])
-budget, chunk = args.cpu_minutes * 60, 20 * args.batch_size
+budget, chunk, lr_min = args.cpu_minutes * 60, 20 * args.batch_size, args.lr / 20
 curve, seen, last_eval, order = [], 0, -1e9, rng.permutation(len(x_train))
 cpu0, wall0 = time.process_time(), time.perf_counter()
 while (cpu := time.process_time() - cpu0) < budget:
-    lr_min = args.lr / 20
     model.optimizer.learning_rate = lr_min + (args.lr - lr_min) * 0.5 * (
         1 + math.cos(math.pi * cpu / budget))
     if seen % len(order) + chunk > len(order):
@@ -79,18 +79,21 @@ print(f"\nafter {cpu / 60:.2f} CPU min ({wall / 60:.2f} wall min), {seen * args.
       f"training chars: bits/char on the WHOLE held-out split "
       f"{full['bits_per_character']:.3f} (perplexity {full['perplexity']:.2f}; the final "
       f"evaluation took {time.process_time() - cpu0 - cpu:.1f} more CPU s)")
+stream_bpc, n = stream_bits_per_character(model, vocab.encode(text[int(len(text) * 0.9):]))
+print(f"as running text (states carried on, not reset every {args.seq_len} characters): "
+      f"{stream_bpc:.3f} bits/char over {n:,} held-out characters")
 samples = {str(t): sample(model, vocab, "ROMEO.\n", 300, temperature=t, generator=0)
            for t in (0.2, 0.5, 1.0)}
 samples["greedy"] = sample(model, vocab, "ROMEO.\n", 200, greedy=True)
 samples["top_k_5"] = sample(model, vocab, "ROMEO.\n", 200, top_k=5, generator=0)
-for name, s in samples.items():
-    print(f"\n--- {name} ---\n{s}")
+print("".join(f"\n--- {name} ---\n{s}\n" for name, s in samples.items()))
 frac = word_fraction_in_vocabulary(samples["0.5"], text)
 print(f"\nwords of the temperature-0.5 sample found in the training text: {frac:.2f}")
 if args.json:
     with open(args.json, "w") as f:
         json.dump({"args": vars(args), "curve": curve, "samples": samples,
                    "final_val_bpc": full["bits_per_character"], "final_cpu_s": cpu,
+                   "final_stream_bpc": stream_bpc,
                    "final_wall_s": wall, "word_fraction_t05": frac}, f, indent=1)
 if args.plot:
     plot_bpc_curve(curve, args.plot, goal=2.0)

@@ -5,7 +5,8 @@ import torch
 
 import nnlab
 from nnlab.text import CharVocabulary
-from nnlab.text.char_lm import CharLM, char_lm_windows, word_fraction_in_vocabulary
+from nnlab.text.char_lm import (CharLM, char_lm_windows, stream_bits_per_character,
+                                word_fraction_in_vocabulary)
 from nnlab.text.sampling import sample
 
 TEXT = "to be or not to be that is the question\n" * 40
@@ -58,6 +59,19 @@ def test_training_lowers_bits_per_char_and_sampling_modes(small):
     assert sample(model, vocab, "to ", 20, 1e-4, generator=0) == \
         sample(model, vocab, "to ", 20, greedy=True)
     assert model.training == mode  # sample restores the mode
+
+
+def test_stream_bits_per_character_equals_whole_rows(small):
+    """Carrying the states over chunks = running each row in one piece."""
+    vocab, model = small
+    ids = np.asarray(vocab.encode(TEXT[:203]))
+    bpc, n = stream_bits_per_character(model, ids, streams=2, chunk=25)
+    assert n == 200  # 2 rows of 101 ids -> 4 chunks of 25 per row
+    rows = torch.as_tensor(ids[:202]).reshape(2, 101)  # row b holds ids[101 b : 101 b + 101]
+    with torch.no_grad():
+        logits = model(rows[:, :100])
+    nll = torch.nn.functional.cross_entropy(logits.flatten(0, 1), rows[:, 1:].flatten())
+    assert bpc == pytest.approx(float(nll) / np.log(2), rel=1e-5)
 
 
 def test_word_fraction():
