@@ -86,6 +86,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
         self.precision = None if precision == "fp32" else precision
         self.jit = jit
         self._compiled_forward = None
+        self._ddp = None  # DistributedDataParallel wrapper during fit(distributed=True)
         self._fused: Optional[list] = None
         self._regularized = False
         self._single = len(names) == 1 and self.losses[0] is not None
@@ -176,7 +177,8 @@ class Trainer(InferenceMixin, CustomStepMixin):
 
     # ---------------------------------------------------------- one step
     def _forward(self, x):
-        fn = self.model if self._compiled_forward is None else self._compiled_forward
+        fn = self._compiled_forward if self._compiled_forward is not None else \
+            self.model if self._ddp is None else self._ddp
         return fn(x)
 
     def _loss(self, y, y_pred, sample_weight, fused: bool):
@@ -287,7 +289,8 @@ class Trainer(InferenceMixin, CustomStepMixin):
             initial_epoch: int = 0, steps_per_epoch: Optional[int] = None,
             validation_batch_size: Optional[int] = None, sample_weight: Any = None,
             checkpoint_dir: Optional[str] = None, augment: Any = None,
-            terminate_on_nan: bool = True, checkpoint_mismatch: str = "error") -> History:
+            terminate_on_nan: bool = True, checkpoint_mismatch: str = "error",
+            distributed: bool = False) -> History:
         """Train for ``epochs`` epochs; returns a :class:`History`.
 
         Inputs: arrays/tensors (lists or dicts for several inputs/outputs), a torch
@@ -298,7 +301,8 @@ class Trainer(InferenceMixin, CustomStepMixin):
         or replaced with a warning when ``checkpoint_mismatch="restart"``; see
         :mod:`nnlab.training.checkpoint`). ``terminate_on_nan`` (or a
         ``TerminateOnNaN()`` callback): stop at a NaN/inf loss and restore the last
-        finite weights.
+        finite weights. ``distributed=True``: data-parallel (DDP) under ``torchrun`` or
+        ``nnlab.distributed.launch`` (:mod:`nnlab.distributed.fit`).
         """
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
@@ -308,6 +312,12 @@ class Trainer(InferenceMixin, CustomStepMixin):
         if not custom and all(loss is None for loss in self.losses):
             raise RuntimeError("compile() was given no loss: model.compile(optimizer, loss=...)")
         batch_size = 32 if batch_size is None else batch_size
+        self._ddp = None
+        if distributed:  # shard per rank, DDP forward, rank-0 checkpoint and progress
+            from ..distributed.fit import prepare_fit
+            x, y, sample_weight, verbose, callbacks, checkpoint_dir, initial_epoch = prepare_fit(
+                self, x, y, sample_weight, batch_size, shuffle, verbose, callbacks,
+                checkpoint_dir, checkpoint_mismatch, initial_epoch)
         data = adapt(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         cpu_allocator_tuning(self.model)
         val = None
