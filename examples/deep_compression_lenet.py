@@ -50,6 +50,9 @@ def main():
     ap.add_argument("--train", type=int, default=60000, help="training images used")
     ap.add_argument("--epochs", type=int, default=30, help="epochs of the dense training")
     ap.add_argument("--prune-epochs", type=int, default=12)
+    ap.add_argument("--prune-steps", type=int, default=4)
+    ap.add_argument("--prune-every", type=int, default=1, help="epochs between pruning events")
+    ap.add_argument("--ft-lr", type=float, default=3e-4, help="fine-tuning learning rate")
     ap.add_argument("--quant-epochs", type=int, default=6)
     ap.add_argument("--decay", type=float, default=0.9, help="learning rate factor per epoch")
     ap.add_argument("--seed", type=int, default=0)
@@ -69,10 +72,11 @@ def main():
     print(f"dense training: {time.process_time() - c0:.0f} s CPU, {time.time() - t0:.0f} s wall")
     sparsity, bits = PLANS[a.model]
     t0, c0 = time.time(), time.process_time()
-    m.compile(Adam(learning_rate=3e-4), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    res = deep_compress(m, x, y, sparsity, bits, validation_data=(xt, yt), prune_steps=4,
+    m.compile(Adam(learning_rate=a.ft_lr), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    res = deep_compress(m, x, y, sparsity, bits, validation_data=(xt, yt),
+                        prune_steps=a.prune_steps, prune_every=a.prune_every,
                         prune_epochs=a.prune_epochs, quant_epochs=a.quant_epochs, batch_size=128,
-                        callbacks=[LearningRateScheduler(lambda e: 3e-4 * a.decay ** e)])
+                        callbacks=[LearningRateScheduler(lambda e: a.ft_lr * a.decay ** e)])
     print(f"compression + fine-tuning: {time.process_time() - c0:.0f} s CPU, "
           f"{time.time() - t0:.0f} s wall")
     print(res.table())

@@ -43,7 +43,7 @@ def deep_compress(model, x, y, sparsity: Union[float, Dict[str, float]], bits: U
                   validation_data: Any = None, prune_steps: int = 3, prune_epochs: int = 6,
                   quant_epochs: int = 2, batch_size: int = 64,
                   index_bits: Optional[Dict[str, int]] = None, verbose: int = 0,
-                  callbacks: Sequence = ()) -> DeepCompressionResult:
+                  callbacks: Sequence = (), prune_every: int = 1) -> DeepCompressionResult:
     """Compress a trained, compiled classifier in place.
 
     Args:
@@ -53,6 +53,7 @@ def deep_compress(model, x, y, sparsity: Union[float, Dict[str, float]], bits: U
         bits: weight-sharing bits, one int or ``{layer: bits}`` (paper: 8 conv, 5 FC).
         validation_data: ``(x_test, y_test)`` for the accuracies (default: the training set).
         prune_steps / prune_epochs: iterative pruning events and total pruning epochs.
+        prune_every: epochs of retraining between two pruning events.
         quant_epochs: centroid fine-tuning epochs.
         index_bits: fixed difference widths of the P+Q stage (the Huffman stage picks
             its own, see :func:`~nnlab.compress.report.compression_report`).
@@ -68,13 +69,15 @@ def deep_compress(model, x, y, sparsity: Union[float, Dict[str, float]], bits: U
             check_bits(v, f"bits[{k!r}]")
     else:
         check_bits(bits)
-    if prune_epochs < prune_steps:
-        raise ValueError(f"prune_epochs ({prune_epochs}) must be >= prune_steps ({prune_steps})")
+    if prune_epochs < (prune_steps - 1) * prune_every + 1:
+        raise ValueError(f"prune_epochs ({prune_epochs}) must be >= (prune_steps - 1) * "
+                         f"prune_every + 1 = {(prune_steps - 1) * prune_every + 1}")
     xv, yv = validation_data if validation_data is not None else (x, y)
     res = DeepCompressionResult()
     res.accuracy["original"] = _accuracy(model, xv, yv, batch_size)
     groups = sparsity.items() if isinstance(sparsity, dict) else [(None, sparsity)]
-    schedules = [PruningSchedule(s, prune_steps, layers=None if name is None else [name])
+    schedules = [PruningSchedule(s, prune_steps, every=prune_every,
+                                 layers=None if name is None else [name])
                  for name, s in groups]
     model.fit(x, y, epochs=prune_epochs, batch_size=batch_size,
               callbacks=schedules + list(callbacks), verbose=verbose)
