@@ -72,6 +72,11 @@ def fit_distributed(rank, world, batch_size, steps, ckpt_dir):
     out["loss"] = h.history["loss"]
     out["printed"] = buf.getvalue()
     out["ddp_cleared"] = m.compiled._ddp is None
+    # 1b. a map-style Dataset is sharded the same way (a torch Subset per rank)
+    ds = torch.utils.data.TensorDataset(torch.as_tensor(x), torch.as_tensor(y))
+    md = _model(seed=rank)
+    md.fit(ds, epochs=1, batch_size=batch_size, shuffle=False, verbose=0, distributed=True)
+    out["dataset_weights"] = [p.detach().numpy() for p in md.parameters()]
     # 2. resume under DDP: 2 epochs, then a new model resumes to 4 == 4 uninterrupted
     xr, yr = data(300)                     # 300 % 2 == 0; 300 / (2 * 32): a short last batch
     a = _adam_model(seed=rank)

@@ -13,8 +13,9 @@ def test_two_ranks_batch_64_equal_one_process_batch_128(ranks):
     results, _ = ranks
     single = _workers.train_single(128, 20)
     for r in results:
-        for a, b in zip(r["weights"], single):
+        for a, b, c in zip(r["weights"], single, r["dataset_weights"]):
             np.testing.assert_allclose(a, b, atol=1e-5)
+            np.testing.assert_allclose(c, b, atol=1e-5)              # Dataset input too
         assert r["ddp_cleared"]
     assert results[0]["loss"] == results[1]["loss"]           # all-reduced epoch logs
     assert "loss" in results[0]["printed"] and results[1]["printed"] == ""  # rank-0 progress
