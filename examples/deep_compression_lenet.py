@@ -14,6 +14,7 @@ import time
 import torch
 
 from nnlab.compress import compression_report, deep_compress, load_compressed, save_compressed
+from nnlab.compress.weight_sharing import is_shared
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nnlab.models import Sequential
@@ -48,14 +49,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", choices=sorted(PLANS), default="lenet300")
     ap.add_argument("--train", type=int, default=60000, help="training images used")
-    ap.add_argument("--epochs", type=int, default=30, help="epochs of the dense training")
-    ap.add_argument("--prune-epochs", type=int, default=12)
-    ap.add_argument("--prune-steps", type=int, default=4)
-    ap.add_argument("--prune-every", type=int, default=1, help="epochs between pruning events")
-    ap.add_argument("--ft-lr", type=float, default=3e-4, help="fine-tuning learning rate")
-    ap.add_argument("--quant-epochs", type=int, default=6)
+    # dense epochs; pruning epochs, events and epochs between events; centroid epochs
+    for flag, default in (("--epochs", 30), ("--prune-epochs", 12), ("--prune-steps", 4),
+                          ("--prune-every", 1), ("--quant-epochs", 6), ("--seed", 0)):
+        ap.add_argument(flag, type=int, default=default)
+    ap.add_argument("--ft-lr", type=float, default=3e-4, help="pruning fine-tuning learning rate")
+    ap.add_argument("--quant-lr", type=float, default=None, help="centroid fine-tuning lr")
     ap.add_argument("--decay", type=float, default=0.9, help="learning rate factor per epoch")
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--l2", type=float, default=1e-4, help="L2 penalty on the kernels")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
@@ -76,7 +76,9 @@ def main():
     res = deep_compress(m, x, y, sparsity, bits, validation_data=(xt, yt),
                         prune_steps=a.prune_steps, prune_every=a.prune_every,
                         prune_epochs=a.prune_epochs, quant_epochs=a.quant_epochs, batch_size=128,
-                        callbacks=[LearningRateScheduler(lambda e: a.ft_lr * a.decay ** e)])
+                        callbacks=[LearningRateScheduler(lambda e: a.decay ** e * (
+                            a.quant_lr if a.quant_lr and is_shared(m.layers[-1], "kernel")
+                            else a.ft_lr))])
     print(f"compression + fine-tuning: {time.process_time() - c0:.0f} s CPU, "
           f"{time.time() - t0:.0f} s wall")
     print(res.table())
