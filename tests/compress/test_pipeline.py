@@ -22,7 +22,7 @@ def test_deep_compress_digits_report_and_file_round_trip(digits, trained_mlp, tm
     rows = {r["layer"]: r for r in res.rows}
     first = rows[m.layers[0].name]
     assert first["kept"] == pytest.approx(0.2, abs=0.01) and first["bits"] == 4
-    assert first["pqh_bits"] < first["pq_bits"] < 32 * first["weights"]
+    assert first["pqh_bits"] < first["pq_bits"] < first["p_bits"] < 32 * first["weights"]
     assert res.ratio > 5 and "| total |" in res.table()
 
     path = str(tmp_path / "m.nnlabz")

@@ -4,6 +4,8 @@ For every weight-shared layer (``nnlab.compress.weight_sharing``), possibly prun
 the kept weights are stored as (relative index, cluster index) pairs
 (:func:`nnlab.compress.huffman.sparse_encode`) plus the float32 codebook. Sizes:
 
+- ``P`` (pruning alone): ``entries * (32 + index_bits)``, float32 values with fixed-width
+  relative indices (``entries`` counts the filler entries);
 - ``P+Q``: fixed width, ``entries * (bits + index_bits) + 32 * 2**bits``;
 - ``P+Q+H``: the real Huffman code lengths of the cluster indices and of the index
   differences, plus the codebook, plus each Huffman table stored canonically (one
@@ -75,8 +77,8 @@ def best_index_bits(module: nn.Module, attr: str) -> int:
 
 def compression_report(model: nn.Module, index_bits: Optional[Dict[str, int]] = None,
                        huffman_index_bits: Union[str, Dict[str, int]] = "auto") -> List[dict]:
-    """Rows ``layer, weights, kept, bits, index_bits, index_bits_h, pq_bits, pqh_bits,
-    ratio_pq, ratio_pqh`` per supported layer, then a ``total`` row (biases included).
+    """Rows ``layer, weights, kept, bits, index_bits, index_bits_h, p_bits, pq_bits,
+    pqh_bits, ratio_p, ratio_pq, ratio_pqh`` per supported layer, then a ``total`` row (biases included).
 
     ``index_bits``: fixed difference width of the P+Q stage per layer (default the
     paper's 5 FC / 8 conv). ``huffman_index_bits``: width for the Huffman stage,
@@ -86,7 +88,7 @@ def compression_report(model: nn.Module, index_bits: Optional[Dict[str, int]] = 
         raise ValueError(f"huffman_index_bits must be 'auto', 'same' or {{layer: bits}}, "
                          f"got {huffman_index_bits!r}")
     rows = []
-    tot_w = tot_pq = tot_pqh = 0
+    tot_w = tot_p = tot_pq = tot_pqh = 0
     for label, m, a in supported_layers(model, None, "compressed"):
         numel = int(np.prod(getattr(m, a).shape))
         if is_shared(m, a):
@@ -96,15 +98,16 @@ def compression_report(model: nn.Module, index_bits: Optional[Dict[str, int]] = 
             k, kept = len(centroids), int(mask.sum())
             bits = int(np.log2(k))
             entries = len(sparse_encode(indices.cpu().numpy(), mask.cpu().numpy(), ib)[0])
-            pq = entries * (bits + ib) + 32 * k
+            p, pq = entries * (32 + ib), entries * (bits + ib) + 32 * k
             pqh = huffman_layer_bits(m, a, ibh)
         else:
-            ib, ibh, pq, pqh, bits = 0, 0, 32 * numel, 32 * numel, 32
+            ib, ibh, p, pq, pqh, bits = 0, 0, 32 * numel, 32 * numel, 32 * numel, 32
             kept = int(torch.count_nonzero(getattr(m, a).detach()))
         rows.append({"layer": label, "weights": numel, "kept": kept / numel, "bits": bits,
-                     "index_bits": ib, "index_bits_h": ibh, "pq_bits": pq, "pqh_bits": pqh,
+                     "index_bits": ib, "index_bits_h": ibh, "p_bits": p, "pq_bits": pq,
+                     "pqh_bits": pqh, "ratio_p": 32 * numel / p,
                      "ratio_pq": 32 * numel / pq, "ratio_pqh": 32 * numel / pqh})
-        tot_w, tot_pq, tot_pqh = tot_w + numel, tot_pq + pq, tot_pqh + pqh
+        tot_w, tot_p, tot_pq, tot_pqh = tot_w + numel, tot_p + p, tot_pq + pq, tot_pqh + pqh
     weight_ids = {id(p) for _, m, a in supported_layers(model, None, "compressed")
                   for p in (m._parameters.get(a), m._parameters.get(a + "_orig"),
                             m._parameters.get(a + "_centroids")) if p is not None}
@@ -112,6 +115,8 @@ def compression_report(model: nn.Module, index_bits: Optional[Dict[str, int]] = 
     kept_total = sum(r["kept"] * r["weights"] for r in rows)
     rows.append({"layer": "total", "weights": tot_w, "kept": kept_total / max(tot_w, 1),
                  "bits": None, "index_bits": None, "index_bits_h": None, "other_params": other,
+                 "p_bits": tot_p + 32 * other,
+                 "ratio_p": 32 * (tot_w + other) / (tot_p + 32 * other),
                  "pq_bits": tot_pq + 32 * other, "pqh_bits": tot_pqh + 32 * other,
                  "ratio_pq": 32 * (tot_w + other) / (tot_pq + 32 * other),
                  "ratio_pqh": 32 * (tot_w + other) / (tot_pqh + 32 * other)})
@@ -134,12 +139,14 @@ def _widths(row: dict) -> str:
 
 def format_compression_report(rows: List[dict]) -> str:
     """The table as Markdown (paper's columns: weights, kept, bits, size, ratio)."""
-    out = ["| layer | weights | kept | weight bits | index bits P+Q / H | P+Q KB | P+Q+H KB | "
-           "ratio P+Q | ratio P+Q+H |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = ["| layer | weights | kept | weight bits | index bits P+Q / H | P KB | P+Q KB | "
+           "P+Q+H KB | ratio P | ratio P+Q | ratio P+Q+H |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {r['layer']} | {r['weights']:,} | {r['kept']:.1%} | "
                    f"{'' if r['bits'] is None else r['bits']} | "
                    f"{_widths(r)} | "
-                   f"{r['pq_bits'] / 8192:.1f} | {r['pqh_bits'] / 8192:.1f} | "
+                   f"{r['p_bits'] / 8192:.1f} | {r['pq_bits'] / 8192:.1f} | "
+                   f"{r['pqh_bits'] / 8192:.1f} | {r['ratio_p']:.1f}x | "
                    f"{r['ratio_pq']:.1f}x | {r['ratio_pqh']:.1f}x |")
     return "\n".join(out)
