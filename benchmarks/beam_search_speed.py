@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 import nnlab
-from nnlab.text._chars import CharVocab
+from nnlab.text import CharVocabulary
 from nnlab.text.dates import date_splits
 from nnlab.text.decoding import beam_search, greedy_decode
 from nnlab.text.seq2seq import Seq2Seq, teacher_forcing_pairs
@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     nnlab.set_seed(0)
     (a, b), (c, d) = date_splits(10000, 1000, seed=0)
-    src, tgt = CharVocab.from_texts(a + c), CharVocab("0123456789-")
+    src, tgt = CharVocabulary.from_text(a + c), CharVocabulary(list("0123456789-"))
     length = max(map(len, a + c))
     tin, tout = teacher_forcing_pairs(tgt.encode_batch(b))
     model = Seq2Seq(len(src), len(tgt), 32, 64)

@@ -1,22 +1,35 @@
-"""nnlab's fit vs an idiomatic hand-written PyTorch loop (and Keras 3 / Lightning when
-installed), on the lecture's dense net and CNN: one epoch over 60,000 random 28x28
-images at batch 128, median of 3 runs, all in this one process.
+"""nnlab's fit vs hand-written PyTorch loops (true NCHW and channels_last), Keras 3 on the
+torch backend and Lightning (when installed), in one process.
 
-    python benchmarks/fit_speed.py [--samples 60000] [--repeats 3] [--models dense,cnn,tiny]
+    python benchmarks/fit_speed.py [--rounds 5] [--threads 2] [--workloads dense,cnn,...]
 
-Prints images/s per contender and the ratio nnlab / hand-written. ``tiny`` is
-Dense(10) on 784 inputs: it measures per-step overhead.
+Workloads: ``dense`` (784-512-10, batch 128), ``cnn`` (the lecture CNN, batch 128),
+``tiny32`` / ``tiny128`` (Dense(10) on 784 inputs at batch 32 / 128: per-step overhead),
+``resnet18`` (the zoo's ResNet-18 on 64x64x3, batch 32). Random data, Adam, cross-entropy.
+
+Method: every contestant trains a fresh model for two epochs and only the second (steady
+state) epoch is timed -- from each framework's own epoch-begin to epoch-end callback for
+nnlab, Keras and Lightning, around the epoch for hand loops. A round runs every
+contestant once; the order rotates each round, so drift and neighbours' load hit all
+alike. Reported: median samples/s with the min-max spread over rounds, and the *paired*
+ratio to the channels_last hand loop (same round, adjacent in time): median and range.
+
+The glibc allocator is pinned for every contestant before the first round (the state nnlab's
+fit sets itself; see ``nnlab.utils.allocator``), and stated in the header with the load
+average, so that no contestant gains or loses from what an earlier one freed.
 """
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import platform
 import statistics
 import time
+import warnings
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # before anything imports keras
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -24,112 +37,133 @@ from torch import nn
 import nnlab
 from nnlab.demo import lecture_cnn
 from nnlab.layers import Dense, Flatten
+from nnlab.utils import allocator
+
+#: name -> (samples per epoch, batch, input shape HWC)
+WORKLOADS = {"dense": (24_000, 128, (28, 28, 1)), "cnn": (12_800, 128, (28, 28, 1)),
+             "tiny32": (32_000, 32, (28, 28, 1)), "tiny128": (64_000, 128, (28, 28, 1)),
+             "resnet18": (384, 32, (64, 64, 3))}
+
+
+# ----------------------------------------------------------------- the models
+def _hand_block(cin: int, cout: int, stride: int) -> nn.Module:
+    class Basic(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.b1 = nn.BatchNorm2d(cout)
+            self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.b2 = nn.BatchNorm2d(cout)
+            self.short = None if stride == 1 and cin == cout else nn.Sequential(
+                nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            r = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+            return F.relu(r + (x if self.short is None else self.short(x)))
+    return Basic()
 
 
 def torch_model(kind: str) -> nn.Module:
+    """The hand-written twin of each nnlab model (same layers, same sizes)."""
     if kind == "dense":
         return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
-    if kind == "tiny":
+    if kind.startswith("tiny"):
         return nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
-    return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(32, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                         nn.Linear(800, 64), nn.ReLU(), nn.Linear(64, 10))
+    if kind == "cnn":
+        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(32, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(800, 64), nn.ReLU(), nn.Linear(64, 10))
+    layers = [nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+              nn.MaxPool2d(3, 2, 1)]
+    cin = 64
+    for s, width in enumerate((64, 128, 256, 512)):
+        for b in range(2):
+            layers.append(_hand_block(cin, width, 2 if b == 0 and s else 1))
+            cin = width
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 10))
 
 
 def nnlab_model(kind: str):
-    if kind == "dense":
-        return nnlab.Sequential([Flatten(input_shape=(28, 28, 1)),
-                                 Dense(512, activation="relu"),
-                                 Dense(10, activation="softmax")])
-    if kind == "tiny":
-        return nnlab.Sequential([Flatten(input_shape=(28, 28, 1)),
-                                 Dense(10, activation="softmax")])
-    return lecture_cnn()
+    if kind == "cnn":
+        return lecture_cnn()
+    if kind == "resnet18":
+        from nnlab.zoo.resnet import resnet18
+        return resnet18(input_shape=(64, 64, 3), num_classes=10)
+    hidden = [Dense(512, activation="relu")] if kind == "dense" else []
+    return nnlab.Sequential([Flatten(input_shape=(28, 28, 1)), *hidden,
+                             Dense(10, activation="softmax")])
 
 
-def run_hand_written(kind, x_nhwc, y, batch):
-    x = x_nhwc.permute(0, 3, 1, 2).contiguous() if kind == "cnn" else x_nhwc
-    model = torch_model(kind)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    model.train()
-    start = time.perf_counter()
-    perm = torch.randperm(len(x))
-    for i in range(0, len(x), batch):
-        idx = perm[i:i + batch]
-        xb, yb = x[idx], y[idx]
-        opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(xb), yb)
-        loss.backward()
-        opt.step()
-    return time.perf_counter() - start
+def is_conv(kind: str) -> bool:
+    return kind in ("cnn", "resnet18")
 
 
-def run_nnlab(kind, x_nhwc, y, batch):
-    model = nnlab_model(kind)
-    model.compile("adam", "sparse_categorical_crossentropy")
-    start = time.perf_counter()
-    model.fit(x_nhwc, y, batch_size=batch, epochs=1, verbose=0)
-    return time.perf_counter() - start
+# ------------------------------------------------------------ the contestants
+def hand_loop(layout: str):
+    """A hand loop; ``layout`` 'nchw' (contiguous tensors and weights: what a textbook loop
+    does) or 'channels_last' (weights and inputs channels_last: what oneDNN prefers)."""
+    def run(kind, x, y, batch):
+        model = torch_model(kind)
+        if layout == "channels_last":
+            model = model.to(memory_format=torch.channels_last)
+            data = x.permute(0, 3, 1, 2) if is_conv(kind) else x  # NHWC memory: channels_last
+        else:  # clone: for 1-channel images a permuted view already *is* channels_last
+            data = x.permute(0, 3, 1, 2).clone(memory_format=torch.contiguous_format) \
+                if is_conv(kind) else x
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        model.train()
+        seconds = 0.0
+        for _ in range(2):
+            start = time.perf_counter()
+            perm = torch.randperm(len(data))
+            for i in range(0, len(data), batch):
+                idx = perm[i:i + batch]
+                opt.zero_grad(set_to_none=True)
+                F.cross_entropy(model(data[idx]), y[idx]).backward()
+                opt.step()
+            seconds = time.perf_counter() - start
+        return seconds
+    return run
 
 
-def steady_hand_written(kind, x_nhwc, y, batch):
-    """Seconds of the second epoch of the hand-written loop (set-up excluded)."""
-    x = x_nhwc.permute(0, 3, 1, 2).contiguous() if kind == "cnn" else x_nhwc
-    model = torch_model(kind)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    seconds = []
-    for _ in range(2):
-        start = time.perf_counter()
-        perm = torch.randperm(len(x))
-        for i in range(0, len(x), batch):
-            idx = perm[i:i + batch]
-            opt.zero_grad(set_to_none=True)
-            F.cross_entropy(model(x[idx]), y[idx]).backward()
-            opt.step()
-        seconds.append(time.perf_counter() - start)
-    return seconds[-1]
-
-
-def steady_nnlab(kind, x_nhwc, y, batch):
-    """Seconds of the second epoch of nnlab's fit, from on_epoch_begin to on_epoch_end
-    (the one-time checks and set-up of fit excluded)."""
+def run_nnlab(kind, x, y, batch):
     marks = []
     clock = nnlab.callbacks.LambdaCallback(
         on_epoch_begin=lambda epoch, logs: marks.append(time.perf_counter()),
         on_epoch_end=lambda epoch, logs: marks.append(time.perf_counter()))
     model = nnlab_model(kind)
     model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(x_nhwc, y, batch_size=batch, epochs=2, verbose=0, callbacks=[clock])
+    model.fit(x, y, batch_size=batch, epochs=2, verbose=0, callbacks=[clock])
     return marks[3] - marks[2]
 
 
-def run_keras(kind, x_nhwc, y, batch):
+def run_keras(kind, x, y, batch):
     import keras
+    from keras import layers as K
     if kind == "cnn":
-        layers = [keras.Input((28, 28, 1)), keras.layers.Conv2D(32, 3, activation="relu"),
-                  keras.layers.MaxPooling2D(2), keras.layers.Conv2D(32, 3, activation="relu"),
-                  keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
-                  keras.layers.Dense(64, activation="relu"),
-                  keras.layers.Dense(10, activation="softmax")]
+        stack = [K.Conv2D(32, 3, activation="relu"), K.MaxPooling2D(2),
+                 K.Conv2D(32, 3, activation="relu"), K.MaxPooling2D(2), K.Flatten(),
+                 K.Dense(64, activation="relu")]
     else:
-        hidden = [keras.layers.Dense(512, activation="relu")] if kind == "dense" else []
-        layers = [keras.Input((28, 28, 1)), keras.layers.Flatten(), *hidden,
-                  keras.layers.Dense(10, activation="softmax")]
-    model = keras.Sequential(layers)
+        stack = [K.Flatten()] + ([K.Dense(512, activation="relu")] if kind == "dense" else [])
+    model = keras.Sequential([keras.Input(x.shape[1:]), *stack,
+                              K.Dense(10, activation="softmax")])
     model.compile("adam", "sparse_categorical_crossentropy")
-    xs, ys = x_nhwc.numpy(), y.numpy()
-    start = time.perf_counter()
-    model.fit(xs, ys, batch_size=batch, epochs=1, verbose=0)
-    return time.perf_counter() - start
+    marks = []
+    clock = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: marks.append(time.perf_counter()),
+        on_epoch_end=lambda epoch, logs: marks.append(time.perf_counter()))
+    model.fit(x.numpy(), y.numpy(), batch_size=batch, epochs=2, verbose=0, callbacks=[clock])
+    return marks[3] - marks[2]
 
 
-def run_lightning(kind, x_nhwc, y, batch):
+def run_lightning(kind, x, y, batch):
     import lightning as L  # noqa: N812
 
     class Module(L.LightningModule):
         def __init__(self):
             super().__init__()
-            self.net = torch_model(kind)
+            self.net = torch_model(kind).to(memory_format=torch.channels_last)
 
         def training_step(self, b, _):
             return F.cross_entropy(self.net(b[0]), b[1])
@@ -137,14 +171,23 @@ def run_lightning(kind, x_nhwc, y, batch):
         def configure_optimizers(self):
             return torch.optim.Adam(self.parameters(), lr=1e-3)
 
-    x = x_nhwc.permute(0, 3, 1, 2).contiguous() if kind == "cnn" else x_nhwc
-    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=batch,
-                                         shuffle=True)
-    trainer = L.Trainer(max_epochs=1, enable_progress_bar=False, enable_model_summary=False,
-                        logger=False, enable_checkpointing=False, accelerator="cpu")
-    start = time.perf_counter()
+    marks = []
+
+    class Clock(L.Callback):
+        def on_train_epoch_start(self, *_):
+            marks.append(time.perf_counter())
+
+        def on_train_epoch_end(self, *_):
+            marks.append(time.perf_counter())
+
+    data = x.permute(0, 3, 1, 2) if is_conv(kind) else x
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(data, y),
+                                         batch_size=batch, shuffle=True)
+    trainer = L.Trainer(max_epochs=2, enable_progress_bar=False, enable_model_summary=False,
+                        logger=False, enable_checkpointing=False, accelerator="cpu",
+                        callbacks=[Clock()])
     trainer.fit(Module(), loader)
-    return time.perf_counter() - start
+    return marks[3] - marks[2]
 
 
 def available(name: str) -> bool:
@@ -155,52 +198,75 @@ def available(name: str) -> bool:
         return False
 
 
+def contestants(kind: str, peers: bool) -> dict:
+    out = {"hand channels_last": hand_loop("channels_last"), "nnlab": run_nnlab}
+    if is_conv(kind):
+        out["hand NCHW"] = hand_loop("nchw")
+    if peers and kind != "resnet18" and available("keras"):
+        out["keras3-torch"] = run_keras
+    if peers and available("lightning"):
+        out["lightning"] = run_lightning
+    return out
+
+
+# ------------------------------------------------------------------ reporting
+def conditions(threads: int) -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor()) \
+        if os.path.exists("/proc/cpuinfo") else platform.processor()
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    return (f"torch {torch.__version__}, {threads} threads, {os.cpu_count()} CPUs ({cpu}); "
+            f"allocator: {allocator.malloc_state()}; load average {load}")
+
+
+def report(kind: str, times: dict, samples: int, batch: int) -> None:
+    base = times["hand channels_last"]
+    print(f"\n{kind}: {samples} samples/epoch, batch {batch}, {-(-samples // batch)} steps "
+          f"(2nd epoch of each run; {len(base)} rounds)")
+    print(f"  {'contestant':<20}{'samples/s':>11}{'spread':>19}{'vs hand CL (paired)':>26}")
+    for name, ts in times.items():
+        rates = [samples / t for t in ts]
+        ratios = [b / t for b, t in zip(base, ts)]
+        print(f"  {name:<20}{statistics.median(rates):>11,.0f}"
+              f"{f'{min(rates):,.0f}-{max(rates):,.0f}':>19}"
+              f"{statistics.median(ratios):>12.3f}x  ({min(ratios):.3f}-{max(ratios):.3f})")
+    if kind.startswith("tiny"):
+        steps = -(-samples // batch)
+        hand, ours = base, times["nnlab"]
+        over = [o / h - 1 for h, o in zip(hand, ours)]
+        print(f"  per step: hand {1e6 * statistics.median(hand) / steps:.0f} us, nnlab "
+              f"{1e6 * statistics.median(ours) / steps:.0f} us; overhead (paired) "
+              f"{100 * statistics.median(over):+.1f}% ({100 * min(over):+.1f}..."
+              f"{100 * max(over):+.1f}%)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=60_000)
-    parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--models", default="dense,cnn,tiny")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--no-peers", action="store_true", help="skip Keras and Lightning")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply samples per epoch")
     args = parser.parse_args()
-    torch.manual_seed(0)
-    x = torch.rand(args.samples, 28, 28, 1)
-    y = torch.randint(0, 10, (args.samples,))
-    contenders = {"hand-written": run_hand_written, "nnlab": run_nnlab}
-    if available("keras"):
-        contenders["keras3-torch"] = run_keras
-    if available("lightning"):
-        contenders["lightning"] = run_lightning
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"{args.samples} samples, batch {args.batch}, median of {args.repeats}")
-    for kind in args.models.split(","):
-        times = {name: [] for name in contenders}
-        run_one = {name: fn for name, fn in contenders.items()}
-        run_one["nnlab"](kind, x[:args.batch * 4], y[:args.batch * 4], args.batch)  # warm-up
-        run_one["hand-written"](kind, x[:args.batch * 4], y[:args.batch * 4], args.batch)
-        names = list(run_one)
-        for r in range(args.repeats):
-            # interleaved, and the order rotates each round, so drift hits all alike
+    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore")
+    torch.set_num_threads(args.threads)
+    allocator.tune_malloc()  # the same allocator state for every contestant
+    print(conditions(args.threads))
+    for kind in args.workloads.split(","):
+        samples, batch, shape = WORKLOADS[kind]
+        samples = max(batch * 4, int(samples * args.scale))
+        torch.manual_seed(0)
+        x, y = torch.rand(samples, *shape), torch.randint(0, 10, (samples,))
+        runs = contestants(kind, not args.no_peers)
+        times = {name: [] for name in runs}
+        names = list(runs)
+        for r in range(args.rounds):
             for name in names[r % len(names):] + names[:r % len(names)]:
-                times[name].append(run_one[name](kind, x, y, args.batch))
-        base = statistics.median(times["hand-written"])
-        steps = -(-args.samples // args.batch)
-        print(f"\n{kind}: {steps} steps")
-        print(f"  {'contender':<14}{'images/s':>12}{'ms/step':>10}{'vs hand-written':>18}")
-        for name, ts in times.items():
-            med = statistics.median(ts)
-            print(f"  {name:<14}{args.samples / med:>12,.0f}{1000 * med / steps:>10.3f}"
-                  f"{base / med:>17.2f}x")
-        if kind == "tiny":  # per-step overhead: steady-state epochs, set-up excluded
-            steady = {"hand-written": [], "nnlab": []}
-            for r in range(args.repeats):
-                order = [("hand-written", steady_hand_written), ("nnlab", steady_nnlab)]
-                for name, fn in order[r % 2:] + order[:r % 2]:
-                    steady[name].append(fn(kind, x, y, args.batch))
-            hand, ours = (statistics.median(steady[k]) for k in ("hand-written", "nnlab"))
-            print(f"  per-step, 2nd epoch: hand-written {1e6 * hand / steps:.0f} us, nnlab "
-                  f"{1e6 * ours / steps:.0f} us: overhead {100 * (ours / hand - 1):+.1f}%")
+                times[name].append(runs[name](kind, x, y, batch))
+        report(kind, times, samples, batch)
+    print("\nafter: load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
 if __name__ == "__main__":
-    np.set_printoptions(precision=3)
     main()

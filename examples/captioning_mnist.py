@@ -11,7 +11,7 @@ import torch
 import nnlab
 from nnlab.data import load_mnist
 from nnlab.metrics import corpus_bleu
-from nnlab.text.captioning import (CaptionModel, decode_caption, encode_captions,
+from nnlab.text.captioning import (BOS_ID, EOS_ID, CaptionModel, decode_caption, encode_captions,
                                    make_caption_set)
 from nnlab.text.decoding import beam_search, greedy_decode
 from nnlab.text.seq2seq import teacher_forcing_pairs
@@ -26,7 +26,7 @@ nnlab.set_seed(0)
 (x_train, y_train), (x_test, y_test) = load_mnist()
 train, train_caps = make_caption_set(x_train, y_train, args.train, seed=0)
 test, test_caps = make_caption_set(x_test, y_test, args.test, seed=1)  # MNIST test digits
-tgt_in, tgt_out = teacher_forcing_pairs(encode_captions(train_caps, 7))
+tgt_in, tgt_out = teacher_forcing_pairs(encode_captions(train_caps, 7), BOS_ID, EOS_ID)
 images, test_images = torch.as_tensor(train), torch.as_tensor(test)
 refs = [[c.split()] for c in test_caps]
 print(f"{len(train)} training canvases, {len(test)} held-out; e.g. {train_caps[0]!r}")

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 import nnlab
-from nnlab.text._chars import CharVocab
+from nnlab.text import CharVocabulary
 from nnlab.text.dates import date_splits
 from nnlab.text.decoding import beam_search, greedy_decode
 from nnlab.text.plots import plot_attention
@@ -27,7 +27,7 @@ args = parser.parse_args()
 
 nnlab.set_seed(0)
 (x_train, y_train), (x_test, y_test) = date_splits(args.train, args.test, seed=0)
-src_vocab, tgt_vocab = CharVocab.from_texts(x_train), CharVocab("0123456789-")
+src_vocab, tgt_vocab = CharVocabulary.from_text(x_train), CharVocabulary(list("0123456789-"))
 length = max(map(len, x_train + x_test))
 src_train = torch.as_tensor(src_vocab.encode_batch(x_train, length))
 src_test = torch.as_tensor(src_vocab.encode_batch(x_test, length))

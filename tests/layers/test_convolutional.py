@@ -240,7 +240,8 @@ def test_argument_errors():
         L.Conv2D(4, (3, 3, 3))
     with pytest.raises(ValueError, match="filters must be a positive int"):
         L.Conv2D(0, 3)
-    with pytest.raises(ValueError, match="padding must be one of 'valid', 'same', got 'causal'"):
+    with pytest.raises(ValueError, match=r"padding must be one of 'valid', 'same' or 2 "
+                                         r"non-negative int\(s\) of explicit padding, got 'causal'"):
         L.Conv2D(4, 3, padding="causal")
     with pytest.raises(ValueError, match=r"filters \(5\) must be divisible by groups \(2\)"):
         L.Conv2D(5, 3, groups=2)

@@ -5,7 +5,7 @@ import torch
 
 import nnlab
 from nnlab.metrics import corpus_bleu
-from nnlab.text.captioning import (CaptionModel, caption_for, decode_caption, encode_captions,
+from nnlab.text.captioning import (BOS_ID, EOS_ID, CaptionModel, caption_for, decode_caption, encode_captions,
                                    make_caption_set)
 from nnlab.text.decoding import beam_search, greedy_decode
 from nnlab.text.seq2seq import teacher_forcing_pairs
@@ -40,7 +40,7 @@ def test_model_trains_and_decodes():
     (x, y), _ = load_digits()
     big = np.pad(np.kron(x / 16 * 255, np.ones((3, 3))), ((0, 0), (2, 2), (2, 2))).astype(np.uint8)
     canvases, caps = make_caption_set(big, y, 200, seed=0)
-    tin, tout = teacher_forcing_pairs(encode_captions(caps, 7))
+    tin, tout = teacher_forcing_pairs(encode_captions(caps, 7), BOS_ID, EOS_ID)
     model = CaptionModel(units=16, embedding_dim=8)
     model.compile(nnlab.optimizers.Adam(1e-2),
                   nnlab.losses.SparseCategoricalCrossentropy(from_logits=True))
@@ -63,7 +63,7 @@ def test_mnist_captioning_reference_run():
     (xtr, ytr), (xte, yte) = load_mnist()
     train, train_caps = make_caption_set(xtr, ytr, 6000, seed=0)
     test, test_caps = make_caption_set(xte, yte, 500, seed=1)
-    tin, tout = teacher_forcing_pairs(encode_captions(train_caps, 7))
+    tin, tout = teacher_forcing_pairs(encode_captions(train_caps, 7), BOS_ID, EOS_ID)
     model = CaptionModel(units=64, embedding_dim=32)
     model.compile(nnlab.optimizers.Adam(3e-3, clipnorm=5.0),
                   nnlab.losses.SparseCategoricalCrossentropy(from_logits=True))

@@ -43,6 +43,22 @@ def test_recurrent_model_beats_majority_by_ten_points():
     assert tfidf_baseline(tr_x, tr_y, te_x, te_y) >= majority + 0.10
 
 
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_padding_is_masked(bidirectional):
+    """Embedding(mask_zero=True): pre-, post- and no padding give the same logits."""
+    import torch
+    nnlab.set_seed(0)
+    model = sentiment_model(20, 3, "lstm", bidirectional, 8, 8, 0.0).eval()
+    x = torch.tensor([[0, 0, 0, 5, 6, 7], [5, 6, 7, 0, 0, 0], [0, 5, 6, 7, 0, 0]])
+    with torch.no_grad():
+        out = model(x)
+        model2 = sentiment_model(20, 3, "lstm", bidirectional, 8, 8, 0.0).eval()
+        model2(x[:1, 3:])  # builds it for length 3 (a Sequential fixes its input length)
+        model2.set_weights(model.get_weights())
+        alone = model2(x[:1, 3:])
+    torch.testing.assert_close(out, alone.expand(3, -1), atol=1e-6, rtol=0)
+
+
 def test_bad_cell():
     with pytest.raises(ValueError, match="cell must be 'lstm' or 'gru'"):
         sentiment_model(10, 2, cell="rnn")

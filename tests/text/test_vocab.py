@@ -1,4 +1,5 @@
 """CharVocabulary (PAD/UNK/EOS ids) and tbptt_batches on real text."""
+import numpy as np
 import pytest
 import torch
 
@@ -16,6 +17,19 @@ def test_char_vocabulary_round_trip_on_real_text():
     assert vocab.get_vocabulary()[:3] == ["<pad>", "<unk>", "<eos>"]
     small = CharVocabulary.from_text("aaabbc", max_size=5)
     assert small.chars == ["a", "b"] and len(small) == 5
+
+
+def test_char_vocabulary_from_several_texts_and_encode_batch():
+    v = CharVocabulary.from_text(["abb", "c"])
+    assert v.chars == ["b", "a", "c"] and len(v) == 6
+    batch = v.encode_batch(["cab", "a"], add_eos=True)
+    assert batch.dtype == np.int64 and batch.tolist() == [[5, 4, 3, 2], [4, 2, 0, 0]]
+    assert [v.decode(row) for row in batch] == ["cab", "a"]
+    assert v.encode_batch(["az"], length=3).tolist() == [[4, 1, 0]]  # unseen -> UNK
+    with pytest.raises(ValueError, match="text 0 encodes to 4 ids, more than length=3"):
+        v.encode_batch(["cab"], length=3, add_eos=True)
+    with pytest.raises(ValueError, match="text must be a string or strings"):
+        CharVocabulary.from_text(["ab", 3])
 
 
 def test_char_vocabulary_errors():

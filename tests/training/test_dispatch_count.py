@@ -85,3 +85,53 @@ def test_fit_dispatches_few_ops_beyond_a_hand_written_loop(metrics, monkeypatch)
     # checks amortised over the epoch.
     budget = {0: 5.0, 1: 6.5}[len(metrics)]
     assert ours <= hand + budget, (ours, hand, ours_ops.most_common(12))
+
+
+def _python_calls_per_step(run) -> float:
+    """Python function calls per step of ``run(steps)`` (a profile hook counts every call;
+    exact for a given Python and torch), by differencing 20- and 60-step runs so that
+    per-epoch work cancels."""
+    import sys
+    counts = []
+    for steps in (20, 60):
+        calls = 0
+
+        def hook(frame, event, arg):
+            nonlocal calls
+            calls += event == "call"
+        run(steps)  # warm-up: first-call caches and lazy imports
+        sys.setprofile(hook)
+        try:
+            run(steps)
+        finally:
+            sys.setprofile(None)
+        counts.append(calls)
+    return (counts[1] - counts[0]) / 40
+
+
+def test_fit_makes_few_python_calls_beyond_a_hand_written_loop(monkeypatch):
+    from nnlab.training.progress import Progress
+    monkeypatch.setattr(Progress, "due", lambda self, now: False)
+    rng = np.random.default_rng(0)
+    x = torch.from_numpy(rng.random((60 * BATCH, 20), dtype=np.float32))
+    y = torch.from_numpy(rng.integers(0, 10, 60 * BATCH))
+    model = nnlab.Sequential([Dense(10, input_shape=(20,), activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    net = torch.nn.Linear(20, 10)
+    opt = torch.optim.Adam(net.parameters())
+
+    def ours(steps):
+        model.fit(x[:steps * BATCH], y[:steps * BATCH], batch_size=BATCH, verbose=0)
+
+    def hand(steps):
+        perm = torch.randperm(steps * BATCH)
+        for i in range(0, steps * BATCH, BATCH):
+            idx = perm[i:i + BATCH]
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(net(x[idx]), y[idx]).backward()
+            opt.step()
+
+    ours_calls, hand_calls = _python_calls_per_step(ours), _python_calls_per_step(hand)
+    # Measured when written (Python 3.11, torch 2.13): 124 vs 106 per step; it was 141
+    # before the batch-slicing, layer-call and input-cast fast paths.
+    assert ours_calls <= hand_calls + 25, (ours_calls, hand_calls)

@@ -16,6 +16,7 @@ _BUILTIN = (
     "learning_rate", "one_by_one", "batchnorm", "dropout", "weight_decay", "svm_vs_softmax",
     "knn_vs_linear", "early_stopping", "batch_size", "ensembles", "augmentation",
     "rnn_vs_lstm", "gradient_clipping", "resnet_vs_plain", "transfer_vs_scratch",
+    "label_smoothing",
 )
 
 
@@ -55,7 +56,7 @@ class Experiment:
     run: Callable[[str, int, Dict[str, Any]], Dict[str, Any]]
     comparisons: Sequence[Comparison]
     budgets: Dict[str, Dict[str, Any]] = field(default_factory=lambda: {"quick": {}, "full": {}})
-    seeds: Dict[str, int] = field(default_factory=lambda: {"quick": 2, "full": 3})
+    seeds: Dict[str, int] = field(default_factory=lambda: {"quick": 3, "full": 3})
     curve_label: Tuple[str, str] = ("epoch", "dev accuracy")
     log_y: bool = False
 

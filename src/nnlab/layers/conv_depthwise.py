@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from .. import activations
 from .. import initializers as _initializers
-from .conv_utils import (SpatialLayer, check_output_lengths,
+from .conv_utils import (SpatialLayer, check_output_lengths, kernel_memory_format,
                          explain_kernel_error, normalize_padding, normalize_tuple, spatial_of,
                          to_user_layout, with_spatial)
 from .convolutional import positive_int
@@ -84,9 +84,11 @@ class BaseDepthwiseConv(SpatialLayer):
         _initializers.fill(keras_like, _initializers.get(self._inits[0]))
         with torch.no_grad():
             kernel.copy_(keras_like.transpose(0, 1).reshape(kernel.shape))
+        kernel_memory_format(self, "depthwise_kernel", self.rank, self.data_format)
         if self.filters is not None:
             self.add_weight("pointwise_kernel", (self.filters, channels * m) + (1,) * self.rank,
                             self._inits[1], self._regs[1])
+            kernel_memory_format(self, "pointwise_kernel", self.rank, self.data_format)
         if self.use_bias:
             self.add_weight("bias", (self._out_channels(channels),), self._inits[2],
                             self._regs[2])

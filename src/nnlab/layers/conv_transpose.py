@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from .. import activations
 from ..errors import ShapeError
 from ..models.layer import format_shape
-from .conv_utils import (SpatialLayer, normalize_padding, normalize_tuple, spatial_of,
+from .conv_utils import (SpatialLayer, kernel_memory_format, normalize_padding, normalize_tuple, spatial_of,
                          spatial_names, to_channels_first, to_user_layout, with_spatial)
 from .convolutional import positive_int
 
@@ -136,6 +136,7 @@ class BaseConvTranspose(SpatialLayer):
         self.compute_output_shape(input_shape)
         self.add_weight("kernel", (channels, self.filters) + self.kernel_size,
                         self._inits[0], self._regs[0])
+        kernel_memory_format(self, "kernel", self.rank, self.data_format)
         if self.use_bias:
             self.add_weight("bias", (self.filters,), self._inits[1], self._regs[1])
         else:

@@ -55,6 +55,23 @@ def normalize_padding(value: Any, allowed: Sequence[str], owner: str) -> str:
                      f"got {value!r}")
 
 
+def normalize_window_padding(value: Any, allowed: Sequence[str], rank: int, owner: str):
+    """Padding of a convolution or pooling window: one of Keras' names in ``allowed``
+    (lower-cased), or -- an nnlab extension for PyTorch users -- an int or ``rank`` ints
+    of explicit symmetric zero padding per spatial axis (torch's ``padding=``), returned
+    as a tuple. Explicit padding runs inside the torch kernel, without the copy that a
+    ``ZeroPadding2D`` layer in front makes. Raises ValueError."""
+    if isinstance(value, (int, list, tuple)) and not isinstance(value, bool):
+        try:
+            return normalize_tuple(value, rank, "padding", owner, allow_zero=True)
+        except ValueError:
+            pass
+    if isinstance(value, str) and value.lower() in allowed:
+        return value.lower()
+    raise ValueError(f"{owner}: padding must be one of {', '.join(repr(a) for a in allowed)} "
+                     f"or {rank} non-negative int(s) of explicit padding, got {value!r}")
+
+
 def normalize_pairs(value: Any, n: int, arg: str, owner: str) -> Tuple[Tuple[int, int], ...]:
     """Keras' padding/cropping amounts: an int (same everywhere), ``n`` ints (symmetric per
     axis) or ``n`` pairs ``(before, after)``. For ``n == 1`` a pair means ``(before, after)``.
@@ -99,10 +116,13 @@ def conv_output_length(n: Optional[int], f: int, p: int, s: int, d: int = 1) -> 
     return (n - ((f - 1) * d + 1) + 2 * p) // s + 1
 
 
-def output_length(n: Optional[int], k: int, s: int, d: int, padding: str) -> Optional[int]:
-    """Output length for Keras' padding modes ``'valid'``, ``'same'`` and ``'causal'``."""
+def output_length(n: Optional[int], k: int, s: int, d: int, padding: Any) -> Optional[int]:
+    """Output length for Keras' padding modes ``'valid'``, ``'same'`` and ``'causal'``, or
+    an int of explicit padding on each side."""
     if n is None:
         return None
+    if isinstance(padding, int):  # explicit symmetric padding
+        return conv_output_length(n, k, padding, s, d)
     if padding == "valid":
         return conv_output_length(n, k, 0, s, d)
     return -(-n // s)  # same and causal: ceil(N / S)
@@ -117,8 +137,11 @@ def same_padding(n: int, k: int, s: int, d: int = 1) -> Tuple[int, int]:
 
 
 def padding_pairs(spatial: Sequence[int], kernel: Sequence[int], strides: Sequence[int],
-                  dilation: Sequence[int], padding: str) -> List[Tuple[int, int]]:
-    """Per-axis ``(before, after)`` padding for the given input lengths."""
+                  dilation: Sequence[int], padding: Any) -> List[Tuple[int, int]]:
+    """Per-axis ``(before, after)`` padding for the given input lengths (``padding``: a
+    Keras mode, or a tuple of explicit symmetric amounts per axis)."""
+    if isinstance(padding, tuple):
+        return [(p, p) for p in padding]
     if padding == "valid":
         return [(0, 0)] * len(spatial)
     if padding == "causal":
@@ -167,24 +190,45 @@ def to_channels_first(x: torch.Tensor, data_format: str) -> torch.Tensor:
     return x.movedim(-1, 1) if data_format == "channels_last" else x
 
 
+def kernel_memory_format(layer: Layer, name: str, rank: int, data_format: str) -> None:
+    """Store the kernel ``name`` (torch's ``(out, in, *kernel)`` shape, unchanged) in
+    channels_last memory when the layer's activations are channels_last.
+
+    oneDNN and cuDNN pick the channels_last path when the input is channels_last; a
+    kernel in the default contiguous format is then copied to channels_last on every
+    forward, again in the backward pass, and its gradient copied back when it is
+    accumulated (three kernel-sized copies per conv per step; 51 in ResNet-18). A kernel
+    already in that format is used as is, and its gradient and the optimizer's state
+    take the same strides. Hand-written loops get the same effect from
+    ``model.to(memory_format=torch.channels_last)``.
+    """
+    fmt = {2: torch.channels_last, 3: torch.channels_last_3d}.get(rank)
+    if fmt is None or data_format != "channels_last":
+        return
+    weight = getattr(layer, name)
+    with torch.no_grad():
+        weight.data = weight.data.contiguous(memory_format=fmt)
+
+
 def to_user_layout(y: torch.Tensor, data_format: str) -> torch.Tensor:
     """Torch's ``(batch, channels, *spatial)`` -> user layout, a zero-copy view."""
     return y.movedim(1, -1) if data_format == "channels_last" else y
 
 
 def empty_output_error(layer: Layer, input_shape: Sequence[Optional[int]], axis: int,
-                       rank: int, n: int, k: int, s: int, d: int, padding: str,
+                       rank: int, n: int, k: int, s: int, d: int, padding: Any,
                        what: str = "kernel") -> ShapeError:
     """The error for an output axis that would be empty, with the formula and its numbers."""
     name = _SPATIAL_NAMES.get(rank, ())[axis] if rank in _SPATIAL_NAMES else f"axis {axis}"
     eff = (k - 1) * d + 1
     size = f"{what} {k}" if d == 1 else f"{what} {k} with dilation {d} (effective size {eff})"
     head = f"Layer {layer.name!r} ({type(layer).__name__}): output {name} would be "
-    if padding == "valid":
-        num = n - eff
+    if padding == "valid" or isinstance(padding, int):
+        p = padding if isinstance(padding, int) else 0
+        num = n - eff + 2 * p
         out = num // s + 1
         floor = "" if num % s == 0 else " (rounded down)"
-        formula = (f"(N - F + 2P)/S + 1 = ({n} - {eff} + 2*0)/{s} + 1 = {out}{floor}")
+        formula = (f"(N - F + 2P)/S + 1 = ({n} - {eff} + 2*{p})/{s} + 1 = {out}{floor}")
     else:
         out = -(-n // s)
         formula = f"ceil(N/S) = ceil({n}/{s}) = {out}"
@@ -196,15 +240,15 @@ def empty_output_error(layer: Layer, input_shape: Sequence[Optional[int]], axis:
 
 def check_output_lengths(layer: Layer, input_shape: Sequence[Optional[int]],
                          spatial: Sequence[Optional[int]], kernel: Sequence[int],
-                         strides: Sequence[int], dilation: Sequence[int], padding: str,
+                         strides: Sequence[int], dilation: Sequence[int], padding: Any,
                          what: str = "kernel") -> Tuple[Optional[int], ...]:
     """Output lengths per spatial axis; raises the empty-output ShapeError before any work."""
     out = []
     for i, (n, k, s, d) in enumerate(zip(spatial, kernel, strides, dilation)):
-        length = output_length(n, k, s, d, padding)
+        p = padding[i] if isinstance(padding, tuple) else padding
+        length = output_length(n, k, s, d, p)
         if length is not None and length < 1:
-            raise empty_output_error(layer, input_shape, i, len(spatial), n, k, s, d, padding,
-                                     what)
+            raise empty_output_error(layer, input_shape, i, len(spatial), n, k, s, d, p, what)
         out.append(length)
     return tuple(out)
 

@@ -23,8 +23,8 @@ from .. import activations
 from ..errors import ShapeError
 from ..models.layer import format_shape
 from .conv_utils import (SpatialLayer, check_output_lengths, conv_output_length,
-                         explain_kernel_error, normalize_padding, normalize_tuple, spatial_of,
-                         to_user_layout, with_spatial)
+                         explain_kernel_error, kernel_memory_format, normalize_tuple,
+                         normalize_window_padding, spatial_of, to_user_layout, with_spatial)
 
 __all__ = ["BaseConv", "Conv1D", "Conv2D", "Conv3D", "conv_output_length"]
 
@@ -63,7 +63,7 @@ class BaseConv(SpatialLayer):
         self.strides = normalize_tuple(strides, rank, "strides", owner)
         self.dilation_rate = normalize_tuple(dilation_rate, rank, "dilation_rate", owner)
         allowed = ("valid", "same", "causal") if rank == 1 else ("valid", "same")
-        self.padding = normalize_padding(padding, allowed, owner)
+        self.padding = normalize_window_padding(padding, allowed, rank, owner)
         self.groups = positive_int(groups, "groups", owner)
         if self.filters % self.groups:
             raise ValueError(f"{owner}: filters ({self.filters}) must be divisible by groups "
@@ -94,6 +94,7 @@ class BaseConv(SpatialLayer):
         self.compute_output_shape(input_shape)  # the clear error before any weight exists
         self.add_weight("kernel", (self.filters, channels // self.groups) + self.kernel_size,
                         self._inits[0], self._regs[0])
+        kernel_memory_format(self, "kernel", self.rank, self.data_format)
         if self.use_bias:
             self.add_weight("bias", (self.filters,), self._inits[1], self._regs[1])
         else:
@@ -163,7 +164,10 @@ class Conv2D(BaseConv):
         kernel_size: window size, an int or ``(kh, kw)``; ``1`` gives a 1x1 convolution.
         strides: step between windows, an int or ``(sh, sw)``.
         padding: ``'valid'`` (no padding: ``floor((N - F)/S) + 1``) or ``'same'``
-            (output ``ceil(N / S)``; odd total padding puts the extra row/column at the end).
+            (output ``ceil(N / S)``; odd total padding puts the extra row/column at the end);
+            or, as in PyTorch (not in Keras), an int or 2 ints of explicit zero padding on
+            both sides of each axis (``floor((N - F + 2P)/S) + 1``), computed inside the
+            kernel without a ``ZeroPadding2D`` copy.
         data_format: ``'channels_last'`` ``(batch, height, width, channels)`` or
             ``'channels_first'`` ``(batch, channels, height, width)``; ``None`` means
             ``nnlab.config.image_data_format()``. The resolved value is stored in the config.

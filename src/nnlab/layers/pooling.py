@@ -23,8 +23,8 @@ import torch.nn.functional as F
 
 from ..models.masking import check_time_mask
 from .conv_utils import (SpatialLayer, apply_padding, check_output_lengths,
-                         explain_kernel_error, layout,
-                         normalize_padding, normalize_tuple, padding_pairs, spatial_of,
+                         explain_kernel_error, layout, normalize_tuple,
+                         normalize_window_padding, padding_pairs, spatial_of,
                          to_channels_first, to_user_layout, with_spatial)
 
 __all__ = ["BasePooling", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
@@ -53,7 +53,11 @@ class BasePooling(SpatialLayer):
         self.pool_size = normalize_tuple(pool_size, rank, "pool_size", owner)
         self.strides = self.pool_size if strides is None else normalize_tuple(
             strides, rank, "strides", owner)
-        self.padding = normalize_padding(padding, ("valid", "same"), owner)
+        self.padding = normalize_window_padding(padding, ("valid", "same"), rank, owner)
+        if isinstance(self.padding, tuple) and any(
+                2 * p > k for p, k in zip(self.padding, self.pool_size)):
+            raise ValueError(f"{owner}: explicit padding {self.padding} must be at most half "
+                             f"the pool size {self.pool_size}")
         self._ones = (1,) * rank
 
     def compute_output_shape(self, input_shape):
@@ -123,7 +127,9 @@ class MaxPooling2D(BasePooling):
         pool_size: window, an int or ``(ph, pw)``.
         strides: step between windows; ``None`` means ``pool_size`` (non-overlapping).
         padding: ``'valid'`` (``floor((N - K)/S) + 1``) or ``'same'`` (``ceil(N/S)``,
-            padded with -inf so padding never wins).
+            padded with -inf so padding never wins); or, as in PyTorch (not in Keras), an
+            int or 2 ints of explicit -inf padding on both sides, at most half the window
+            (``floor((N - K + 2P)/S) + 1``).
         data_format: ``'channels_last'`` (default) or ``'channels_first'``; ``None`` means
             ``nnlab.config.image_data_format()``.
 

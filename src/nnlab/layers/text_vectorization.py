@@ -43,7 +43,9 @@ class TextVectorization(Layer):
         ngrams: must be None (n-grams are not implemented).
 
     Input shape: strings ``(batch,)`` or ``(batch, 1)``: a list, tuple or numpy array.
-    Output shape: int64 ``(batch, length)`` in int mode, else float ``(batch, vocab_size)``.
+    Output shape: int64 ``(batch, length)`` in int mode (with ``split=None`` and no
+    ``output_sequence_length``: one id per string, the input's shape, as Keras), else
+    float ``(batch, vocab_size)``.
 
     Raises:
         ValueError: for an unknown argument value, an empty ``adapt``, repeated vocabulary
@@ -168,6 +170,10 @@ class TextVectorization(Layer):
     def call(self, inputs: Any) -> torch.Tensor:
         rows = [[self._lookup._lookup(t) for t in self._tokens(s)]
                 for s in self._texts(inputs)]
+        if self.output_mode == "int" and self.split is None and \
+                self.output_sequence_length is None:  # Keras: one id per string, same shape
+            ids = torch.tensor([r[0] for r in rows], dtype=torch.int64)
+            return ids if np.ndim(np.asarray(inputs, dtype=object)) == 1 else ids[:, None]
         if self.output_mode == "int":
             length = self.output_sequence_length or max((len(r) for r in rows), default=0)
             out = torch.zeros(len(rows), length, dtype=torch.int64)

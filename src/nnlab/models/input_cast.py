@@ -23,7 +23,7 @@ import torch
 KEEPS_INTEGERS = frozenset({"Embedding", "Lambda", "InputLayer", "TimeDistributed",
                             "Bidirectional", "Masking", "IntegerLookup", "StringLookup",
                             "CategoryEncoding", "Hashing", "TextVectorization"})
-_LOOKUPS = frozenset({"Embedding"})
+FLOAT_IDS_LAYERS = frozenset({"Embedding"})  # float inputs must hold integer ids
 
 
 def _keeps_integers(layer: Any) -> bool:
@@ -61,7 +61,7 @@ def cast_inputs(layer: Any, inputs: Any) -> Any:
                         f"{inputs[:20]!r}; turn text into integer ids first")
     if isinstance(inputs, torch.Tensor):
         dtype = inputs.dtype
-        if dtype.is_floating_point and type(layer).__name__ in _LOOKUPS:
+        if dtype.is_floating_point and type(layer).__name__ in FLOAT_IDS_LAYERS:
             return _float_ids(layer, inputs)
         if dtype == torch.float32:
             return inputs

@@ -28,7 +28,7 @@ from torch import nn
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from ..errors import ShapeError
-from .input_cast import cast_inputs
+from .input_cast import FLOAT_IDS_LAYERS, cast_inputs
 from .masking import get_mask, set_mask, warn_dropped
 from .variable import Variable
 from .symbolic import Node, SymbolicTensor, flatten, has_symbolic, is_shape, map_structure
@@ -86,6 +86,7 @@ class Layer(nn.Module):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         LAYER_CLASSES[cls.__name__] = cls
+        cls._float_inputs_cast = cls.__name__ in FLOAT_IDS_LAYERS
         init = cls.__dict__.get("__init__")
         if init is not None and not getattr(init, "_records_config", False):
             cls.__init__ = _recording_init(init)
@@ -100,6 +101,8 @@ class Layer(nn.Module):
 
     _call_takes_training = False
     _call_takes_mask = False
+    #: float32 inputs are not passed through as is (lookup layers check they are ids)
+    _float_inputs_cast = False
     #: the layer carries masks on (``compute_mask``); see :mod:`nnlab.models.masking`
     supports_masking = False
     #: the layer makes a mask from unmasked inputs (Embedding(mask_zero=True), Masking)
@@ -343,7 +346,9 @@ class Layer(nn.Module):
 
     def forward(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         """Run the layer on real tensors (builds on first use, checks shapes)."""
-        inputs = cast_inputs(self, inputs)  # Keras' casting: float64/int -> float32
+        if not (type(inputs) is torch.Tensor and inputs.dtype is torch.float32
+                and not self._float_inputs_cast):
+            inputs = cast_inputs(self, inputs)  # Keras' casting: float64/int -> float32
         if not self.built:
             self.maybe_build(_real_shape(inputs))
             first = next(iter(flatten(inputs)), None)
@@ -357,7 +362,8 @@ class Layer(nn.Module):
             self.check_input_shape(_real_shape(inputs))
         if not self._call_takes_training:
             kwargs.pop("training", None)
-        previous = get_mask(inputs)
+        previous = getattr(inputs, "_keras_mask", None) if type(inputs) is torch.Tensor \
+            else get_mask(inputs)
         if previous is None and not self._makes_mask and kwargs.get("mask") is None:
             kwargs.pop("mask", None)
             return self.call(inputs, *args, **kwargs)  # the hot path: no mask anywhere

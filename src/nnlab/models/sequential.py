@@ -15,6 +15,7 @@ from typing import Any, Iterable, List, Optional, Sequence
 from torch import nn
 
 from ..errors import ShapeError
+from .fast_call import call_layer
 from .input_layer import InputLayer
 from .layer import Layer, format_shape
 from .model import Model
@@ -168,7 +169,7 @@ class Sequential(Model):
         x = inputs
         if training is None:
             for layer in self._stack:
-                x = layer(x)
+                x = call_layer(layer, x)
         else:
             for layer in self._stack:
                 x = layer(x, training=training)

@@ -27,6 +27,7 @@ from .seq2seq import AttentionDecoder
 DIGIT_WORDS = "zero one two three four five six seven eight nine".split()
 CAPTION_WORDS = ["<pad>", "<unk>", "<bos>", "<eos>"] + DIGIT_WORDS + ["left", "of", "above"]
 WORD_ID = {w: i for i, w in enumerate(CAPTION_WORDS)}
+BOS_ID, EOS_ID = WORD_ID["<bos>"], WORD_ID["<eos>"]  # pass to teacher_forcing_pairs
 CANVAS, CELL, JITTER = 64, 32, 4
 
 
@@ -67,7 +68,8 @@ def make_caption_set(images: np.ndarray, labels: np.ndarray, n: int, seed: int =
 
 
 def encode_captions(captions: list, length: int = 8) -> np.ndarray:
-    """Captions -> ``(N, length)`` word ids, right-padded with 0 (no BOS/EOS)."""
+    """Captions -> ``(N, length)`` word ids, right-padded with 0 (no BOS/EOS: add them
+    with ``teacher_forcing_pairs(ids, BOS_ID, EOS_ID)``)."""
     out = np.zeros((len(captions), length), np.int64)
     for i, caption in enumerate(captions):
         ids = [WORD_ID.get(w, 1) for w in caption.split()]
@@ -82,7 +84,7 @@ def decode_caption(ids: Any) -> str:
     """Word ids -> caption, stopping at EOS (id 3) and dropping PAD/BOS."""
     words = []
     for i in ids:
-        if int(i) == 3:
+        if int(i) == EOS_ID:
             break
         if int(i) >= 4:
             words.append(CAPTION_WORDS[int(i)])
@@ -97,6 +99,7 @@ class CaptionModel(AttentionDecoder):
     """
 
     def __init__(self, units: int = 64, embedding_dim: int = 32, **kwargs: Any):
+        kwargs = {"bos_id": BOS_ID, "eos_id": EOS_ID, **kwargs}
         super().__init__(len(CAPTION_WORDS), embedding_dim, units, "lstm", "bahdanau", **kwargs)
         self.convs = torch.nn.ModuleList([
             Conv2D(16, 3, padding="same", activation="relu"), MaxPooling2D(2),

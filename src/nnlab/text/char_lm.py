@@ -16,7 +16,7 @@ from torch import nn
 
 from ..layers import LSTM, Dense, Dropout, Embedding
 from ..models import Model
-from ._chars import CharVocab
+from .vocab import CharVocabulary
 
 
 class CharLM(Model):
@@ -61,7 +61,7 @@ class CharLM(Model):
         return self.step(inputs, None, training)[0]
 
 
-def char_lm_windows(text: str, vocab: CharVocab, seq_len: int = 100,
+def char_lm_windows(text: str, vocab: CharVocabulary, seq_len: int = 100,
                     validation_fraction: float = 0.1, max_chars: int | None = None):
     """Cut ``text`` into training and held-out windows for next-character prediction.
 
@@ -80,7 +80,7 @@ def char_lm_windows(text: str, vocab: CharVocab, seq_len: int = 100,
     parts = []
     for part in (text[:cut], text[cut:]):
         part = part[:max_chars] if max_chars else part
-        ids = vocab.encode(part)
+        ids = np.asarray(vocab.encode(part), dtype=np.int64)
         n = (len(ids) - 1) // seq_len
         if n < 1:
             raise ValueError(f"char_lm_windows: {len(ids)} characters cannot fill one window "
@@ -99,3 +99,31 @@ def word_fraction_in_vocabulary(sampled: str, training_text: str) -> float:
     words = [w.strip("'") for w in find(sampled.lower())]
     words = [w for w in words if w]
     return float(np.mean([w in known for w in words])) if words else 0.0
+
+
+@torch.inference_mode()
+def stream_bits_per_character(model: CharLM, ids: Any, streams: int = 50,
+                              chunk: int = 500) -> tuple[float, int]:
+    """Bits/char of ``ids`` read as running text, the usual held-out measure of character
+    models (as on enwik8): the stream is cut into ``streams`` parallel rows
+    (:func:`nnlab.text.tbptt_batches`) read in chunks of ``chunk`` characters with the
+    LSTM states carried on, so each character is predicted from all the text before it
+    in its row, not from the start of a fixed window.
+
+    Returns ``(bits per character, number of characters predicted)``; a tail shorter than
+    ``streams * chunk`` is left out (``tbptt_batches``).
+    """
+    from torch.nn.functional import cross_entropy
+
+    from .tbptt import tbptt_batches
+    x, y = tbptt_batches(torch.as_tensor(np.asarray(ids, dtype=np.int64)), streams, chunk)
+    was_training, states, total = model.training, None, 0.0
+    model.eval()
+    try:
+        for k in range(0, len(x), streams):
+            logits, states = model.step(x[k:k + streams], states, training=False)
+            total += float(cross_entropy(logits.flatten(0, 1).float(),
+                                         y[k:k + streams].flatten(), reduction="sum"))
+    finally:
+        model.train(was_training)
+    return total / y.numel() / float(np.log(2)), int(y.numel())

@@ -34,3 +34,34 @@ def plot_attention(weights, source: Sequence[str], output: Sequence[str], path: 
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def plot_bpc_curve(curve: Sequence[dict], path: str, goal: float | None = None) -> str:
+    """Write held-out bits/char against CPU minutes and wall minutes to ``path``.
+
+    ``curve``: dicts with ``"cpu_s"``, ``"wall_s"`` and ``"val_bpc"`` (what
+    ``examples/char_lm_shakespeare.py`` records); ``goal`` draws a horizontal line.
+    """
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    missing = [k for k in ("cpu_s", "wall_s", "val_bpc") if any(k not in c for c in curve)]
+    if not curve or missing:
+        raise ValueError(f"plot_bpc_curve: curve must be a non-empty list of dicts with "
+                         f"cpu_s, wall_s and val_bpc, got {len(curve)} points missing "
+                         f"{missing}")
+    bpc = [c["val_bpc"] for c in curve]
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    ax.plot([c["cpu_s"] / 60 for c in curve], bpc, "o-", ms=3, label="one thread's CPU minutes")
+    ax.plot([c["wall_s"] / 60 for c in curve], bpc, "s--", ms=3, label="wall minutes (shared machine)")
+    if goal is not None:
+        ax.axhline(goal, color="gray", lw=0.8, ls=":", label=f"goal {goal} bits/char")
+    ax.set_xlabel("minutes")
+    ax.set_ylabel("held-out bits / character")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path

@@ -5,9 +5,9 @@ scikit-learn TF-IDF + logistic-regression baseline on the same split.
 
 Word ids come from a small tokenizer here (lower-cased words, ``@user``/URL tokens
 folded) with 0 = padding, 1 = out of vocabulary. Sequences are *pre*-padded (Keras'
-``pad_sequences`` default) so a one-directional RNN ends on real words; nnlab's
-recurrent layers do not consume masks yet (issue 11 item 1), so a ``Bidirectional``
-model's backward direction does read the padding.
+``pad_sequences`` default); the model's ``Embedding(mask_zero=True)`` masks the padding,
+so neither an RNN nor either direction of a ``Bidirectional`` one reads it (the
+recurrent layers run packed sequences: the padded steps change no state).
 """
 from __future__ import annotations
 
@@ -58,14 +58,15 @@ class WordIndex:
 def sentiment_model(vocab_size: int, num_classes: int, cell: str = "lstm",
                     bidirectional: bool = False, embedding_dim: int = 64, units: int = 64,
                     dropout: float = 0.2):
-    """A Sequential model: ``(batch, T)`` ids -> ``(batch, num_classes)`` logits."""
+    """A Sequential model: ``(batch, T)`` ids (0 = padding, masked) ->
+    ``(batch, num_classes)`` logits."""
     import nnlab
     from nnlab.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Embedding
     cells = {"lstm": LSTM, "gru": GRU}
     if cell not in cells:
         raise ValueError(f"sentiment_model: cell must be 'lstm' or 'gru', got {cell!r}")
     rnn = cells[cell](units)
-    return nnlab.Sequential([Embedding(vocab_size, embedding_dim),
+    return nnlab.Sequential([Embedding(vocab_size, embedding_dim, mask_zero=True),
                              Bidirectional(rnn) if bidirectional else rnn,
                              Dropout(dropout), Dense(num_classes)])
 

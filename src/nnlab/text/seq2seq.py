@@ -11,10 +11,13 @@ giving ``memory (batch, S, units)``. Decoder, one step per output token:
 
 Training is teacher forcing through ``fit``: ``model([src, tgt_in])`` gives logits
 ``(batch, T, V)`` for ``tgt_out`` (``tgt_in`` = BOS + target, ``tgt_out`` = target + EOS).
+Ids default to :class:`nnlab.text.CharVocabulary`'s: 0 = PAD, and EOS (2) also serves as
+the decoder's start token BOS (as fairseq does), so one vocabulary needs no fourth id.
 Inference uses the protocol of :mod:`nnlab.text.decoding` (``encode``,
 ``initial_state``, ``decode_step``): greedy or beam search, with attention weights.
-The source is right-padded with id 0; attention ignores padded positions (the encoder
-runs over them: nnlab's recurrent layers get masking in issue 11 item 1).
+The source is padded with ``pad_id`` (0): the encoder gets the padding mask (its
+bidirectional RNN runs packed sequences, so padded steps change no state) and attention
+gives padded positions zero weight.
 """
 from __future__ import annotations
 
@@ -24,9 +27,10 @@ import torch
 
 from ..layers import GRU, LSTM, Bidirectional, Dense, Embedding
 from ..models import Model
-from ._chars import BOS, EOS, PAD
+from .vocab import CharVocabulary
 from .attention_scores import ATTENTION_KINDS, StepAttention
 
+BOS, EOS, PAD = CharVocabulary.EOS, CharVocabulary.EOS, CharVocabulary.PAD
 CELLS = {"lstm": LSTM, "gru": GRU}
 
 
@@ -143,7 +147,7 @@ class Seq2Seq(AttentionDecoder):
         """``{"memory": (B, S, units), "keys": (B, S, K), "mask": (B, S) bool}``."""
         src = src.long()
         mask = src != self.pad_id
-        memory = self.encoder(self.src_embedding(src))
+        memory = self.encoder(self.src_embedding(src), mask=mask)  # padding changes nothing
         return {"memory": memory, "keys": self.attention.keys(memory), "mask": mask}
 
 

@@ -1,8 +1,11 @@
-"""A character vocabulary with padding, unknown and end-of-sequence ids."""
+"""A character vocabulary with padding, unknown and end-of-sequence ids: the one every
+character model of ``nnlab.text`` uses (char-LM, the dates seq2seq)."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence, Union
+
+import numpy as np
 
 
 class CharVocabulary:
@@ -10,7 +13,8 @@ class CharVocabulary:
 
     Ids ``0``, ``1``, ``2`` are reserved: ``PAD`` (so ``Embedding(mask_zero=True)`` masks
     padding), ``UNK`` (characters not in the vocabulary) and ``EOS`` (end of sequence);
-    characters follow, most frequent first (ties in character order).
+    characters follow, most frequent first (ties in character order). A decoder that
+    needs a start token uses ``EOS`` (as fairseq does): see ``nnlab.text.seq2seq``.
 
     Args:
         chars: the characters, in id order (no duplicates, no reserved tokens).
@@ -41,13 +45,21 @@ class CharVocabulary:
         self._index = {c: i + 3 for i, c in enumerate(chars)}
 
     @classmethod
-    def from_text(cls, text: str, max_size: Optional[int] = None,
+    def from_text(cls, text: Union[str, Iterable[str]], max_size: Optional[int] = None,
                   min_count: int = 1) -> "CharVocabulary":
-        """Characters of ``text`` seen at least ``min_count`` times, most frequent first;
-        ``max_size`` caps the total size including the 3 reserved ids."""
-        if not text:
+        """Characters of ``text`` (one string or several) seen at least ``min_count``
+        times, most frequent first; ``max_size`` caps the total size including the 3
+        reserved ids."""
+        texts = [text] if isinstance(text, str) else list(text)
+        bad = [type(t).__name__ for t in texts if not isinstance(t, str)]
+        if bad:
+            raise ValueError(f"CharVocabulary.from_text: text must be a string or strings, "
+                             f"got items of type {bad[:3]}")
+        counts = Counter()
+        for t in texts:
+            counts.update(t)
+        if not counts:
             raise ValueError("CharVocabulary.from_text: got an empty text.")
-        counts = Counter(text)
         chars = [c for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
                  if n >= min_count]
         if max_size is not None:
@@ -64,6 +76,22 @@ class CharVocabulary:
         """Ids of ``text``'s characters (``UNK`` for unknown ones), plus ``EOS`` if asked."""
         ids = [self._index.get(c, self.UNK) for c in text]
         return ids + [self.EOS] if add_eos else ids
+
+    def encode_batch(self, texts: Sequence[str], length: Optional[int] = None,
+                     add_eos: bool = False) -> np.ndarray:
+        """``(len(texts), length)`` int64 ids, right-padded with ``PAD`` (``length``
+        defaults to the longest encoding); a text longer than ``length`` is an error."""
+        rows = [self.encode(t, add_eos=add_eos) for t in texts]
+        if not rows:
+            raise ValueError("CharVocabulary.encode_batch: got no texts")
+        length = max(map(len, rows)) if length is None else length
+        out = np.full((len(rows), length), self.PAD, np.int64)
+        for i, r in enumerate(rows):
+            if len(r) > length:
+                raise ValueError(f"CharVocabulary.encode_batch: text {i} encodes to {len(r)} "
+                                 f"ids, more than length={length}")
+            out[i, :len(r)] = r
+        return out
 
     def decode(self, ids: Iterable[int], stop_at_eos: bool = True) -> str:
         """Text of ``ids``: ``PAD`` is skipped, ``UNK`` becomes ``"?"``; stops at ``EOS``."""

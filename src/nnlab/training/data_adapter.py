@@ -162,13 +162,17 @@ class ArrayData:
     def batches(self, batch_size: int, shuffle: bool = False,
                 generator: Optional[torch.Generator] = None) -> Iterator[tuple]:
         order = torch.randperm(self.n, generator=generator) if shuffle else None
+        # the common case, one tensor each for x and y that needs no cast: index directly
+        plain_x = isinstance(self.x, torch.Tensor) and self.x.dtype != torch.float64
+        plain_y = isinstance(self.y, torch.Tensor) and self.y.dtype != torch.float64
         for start in range(0, self.n, batch_size):
             if order is None:
                 index: Any = slice(start, start + batch_size)
             else:
                 index = order[start:start + batch_size]
-            xb = _map(lambda t: _batch(t, index), self.x)
-            yb = None if self.y is None else _map(lambda t: _batch(t, index), self.y)
+            xb = self.x[index] if plain_x else _map(lambda t: _batch(t, index), self.x)
+            yb = self.y[index] if plain_y else \
+                None if self.y is None else _map(lambda t: _batch(t, index), self.y)
             wb = None if self.sample_weight is None else _map(lambda t: _batch(t, index),
                                                               self.sample_weight)
             yield xb, yb, wb

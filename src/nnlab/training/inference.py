@@ -9,14 +9,13 @@ from typing import Any, Dict, List, Optional
 
 import torch
 
+from ..models.fast_call import call_layer
 from ..utils.allocator import tune_malloc
-
 from .callbacks import CallbackList
 from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .loss_tracker import LossTracker
 from .structure import first_leaf, outputs
-
 
 
 def cpu_allocator_tuning(model) -> None:
@@ -26,8 +25,13 @@ def cpu_allocator_tuning(model) -> None:
     if first is None or first.device.type == "cpu":
         tune_malloc()
 
+
 class InferenceMixin:
     """Methods of :class:`~nnlab.training.trainer.Trainer` that do not train."""
+
+    def _infer(self, xb):
+        """The model on one batch (its forward without wrapper frames when unobserved)."""
+        return call_layer(self.model, xb) if type(xb) is torch.Tensor else self.model(xb)
 
     def _evaluate_data(self, data, batch_size: int) -> Dict[str, float]:
         was_training = self.model.training
@@ -39,7 +43,7 @@ class InferenceMixin:
             with torch.inference_mode():
                 for xb, yb, wb in data.batches(batch_size):
                     with self._autocast():
-                        y_pred = self.model(xb)
+                        y_pred = self._infer(xb)
                         if yb is not None and any(loss is not None for loss in self.losses):
                             tracker.add(self._loss(yb, y_pred, wb, fused), len(first_leaf(xb)))
                     if yb is not None:
@@ -97,7 +101,7 @@ class InferenceMixin:
         try:
             with torch.inference_mode(), self._autocast():
                 for xb, _, _ in data.batches(batch_size):
-                    chunks.append([o.float() for o in outputs(self.model(xb))])
+                    chunks.append([o.float() for o in outputs(self._infer(xb))])
         finally:
             self.model.train(was_training)
         outs = [torch.cat(parts).cpu().numpy() for parts in zip(*chunks)]

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from .. import activations
+from ..models.fast_call import call_layer
 from ..models.masking import get_mask, set_mask
 from . import losses as losses_mod
 from . import metrics as metrics_mod
@@ -177,9 +178,12 @@ class Trainer(InferenceMixin, CustomStepMixin):
 
     # ---------------------------------------------------------- one step
     def _forward(self, x):
-        fn = self._compiled_forward if self._compiled_forward is not None else \
-            self.model if self._ddp is None else self._ddp
-        return fn(x)
+        if self._compiled_forward is not None:
+            return self._compiled_forward(x)
+        if self._ddp is not None:  # fit(distributed=True): DDP's forward syncs gradients
+            return self._ddp(x)
+        # a batch tensor: the model's forward without its wrapper frames when unobserved
+        return call_layer(self.model, x) if type(x) is torch.Tensor else self.model(x)
 
     def _loss(self, y, y_pred, sample_weight, fused: bool):
         if self._single and sample_weight is None and not self._regularized:
@@ -405,7 +409,8 @@ class Trainer(InferenceMixin, CustomStepMixin):
                 if batch_logs:
                     cbs.call("on_train_batch_begin", step - 1, {})
                 loss = self._train_step(xb, yb, wb, metrics)
-                tracker.add(loss, len(first_leaf(xb)))
+                tracker.add(loss, xb.shape[0] if type(xb) is torch.Tensor else
+                            len(first_leaf(xb)))
                 now = time.perf_counter()
                 if batch_logs:
                     cbs.call("on_train_batch_end", step - 1, self._logs(tracker, metrics))

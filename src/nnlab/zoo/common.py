@@ -28,7 +28,7 @@ from ..models.functional import Functional
 from ..models.input_layer import Input
 from ..models.layer import Layer, format_shape
 from ..layers import (BatchNormalization, Conv2D, Dense, GlobalAveragePooling2D,
-                      GlobalMaxPooling2D, ReLU, ZeroPadding2D)
+                      GlobalMaxPooling2D, ReLU)
 
 __all__ = ["DropPathJoin", "LocalResponseNormalization", "PadShortcut", "ResidualScale",
            "StochasticDepth", "channel_axis", "check_args", "classifier", "conv2d",
@@ -115,18 +115,14 @@ def conv2d(x, filters: int, kernel_size: int, strides: int = 1, name: str = "con
     """A convolution padded as in the papers' Caffe/Torch code: symmetric ``k // 2`` zeros.
 
     Stride 1 uses ``padding='same'`` (symmetric for odd kernels). A strided convolution
-    with ``k > 1`` gets an explicit ``ZeroPadding2D(k // 2)`` and ``'valid'``, because
-    Keras' ``'same'`` would put the odd padding row only at the end (e.g. 7x7/2 on 224:
-    ``floor((224 + 6 - 7) / 2) + 1 = 112`` either way, but the windows would shift).
-    ``kernel_initializer=None`` means :func:`he_normal`.
+    with ``k > 1`` gets explicit symmetric padding ``k // 2`` (computed inside the
+    convolution kernel, no copy), because Keras' ``'same'`` would put the odd padding row
+    only at the end (e.g. 7x7/2 on 224: ``floor((224 + 6 - 7) / 2) + 1 = 112`` either way,
+    but the windows would shift). ``kernel_initializer=None`` means :func:`he_normal`.
     """
     if kernel_initializer is None:
         kernel_initializer = he_normal(x, kernel_size)
-    if strides > 1 and kernel_size > 1:
-        x = ZeroPadding2D(kernel_size // 2, name=f"{name}_pad")(x)
-        padding = "valid"
-    else:
-        padding = "same"
+    padding = kernel_size // 2 if strides > 1 and kernel_size > 1 else "same"
     return Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias,
                   kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
                   name=name)(x)

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from ..layers import AveragePooling2D, BatchNormalization, Concatenate, MaxPooling2D, ReLU, \
-    ZeroPadding2D
+from ..layers import AveragePooling2D, BatchNormalization, Concatenate, MaxPooling2D, ReLU
 from .common import (channel_axis, check_args, classifier, conv2d, conv_bn_relu, finish,
                      model_input, pool_features)
 from .registry import register_model
@@ -67,8 +66,7 @@ def densenet(depth: int, include_top: bool = True, num_classes: int = 1000,
                        (224, 224))
     inputs = model_input(shape)                                     # N x 224 x 224 x 3
     x = conv_bn_relu(inputs, 2 * growth_rate, 7, 2, "conv1")        # N x 112 x 112 x 64
-    x = ZeroPadding2D(1, name="pool1_pad")(x)
-    x = MaxPooling2D(3, strides=2, name="pool1")(x)                 # N x 56 x 56 x 64
+    x = MaxPooling2D(3, strides=2, padding=1, name="pool1")(x)      # N x 56 x 56 x 64
     blocks = _BLOCKS[depth]
     for i, layers in enumerate(blocks):                             # 56, 28, 14, 7 px
         x = dense_block(x, layers, growth_rate, f"conv{i + 2}")

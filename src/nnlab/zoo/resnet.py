@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from ..layers import BatchNormalization, MaxPooling2D, ReLU, ZeroPadding2D
+from ..layers import BatchNormalization, MaxPooling2D, ReLU
 from .common import (channel_axis, check_args, classifier, conv_bn_relu, finish, model_input,
                      pool_features)
 from .registry import register_model
@@ -64,8 +64,7 @@ def resnet(name: str, block: str, stages: Sequence[int], include_top: bool = Tru
     fn = _BLOCKS[block]
     inputs = model_input(shape)                                       # N x 224 x 224 x 3
     x = conv_bn_relu(inputs, 64, 7, 2, "conv1")                       # N x 112 x 112 x 64
-    x = ZeroPadding2D(1, name="pool1_pad")(x)  # zeros are safe: x >= 0 after the ReLU
-    x = MaxPooling2D(3, strides=2, name="pool1_pool")(x)              # N x 56 x 56 x 64
+    x = MaxPooling2D(3, strides=2, padding=1, name="pool1_pool")(x)   # N x 56 x 56 x 64
     for s, blocks in enumerate(stages):                               # conv2_x .. conv5_x:
         filters = 64 * 2 ** s                                         # 56, 28, 14, 7 px
         for b in range(blocks):

@@ -30,5 +30,5 @@ register_experiment(Experiment(
     measures="dev loss of the final (restored) weights; epochs run",
     comparisons=[Comparison("early-stopping", "full-budget", "final_dev_loss",
                             higher_is_better=False, min_effect=0.02)],
-    budgets={"quick": {"n_train": 200, "width": 256, "epochs": 25, "patience": 3},
+    budgets={"quick": {"n_train": 200, "width": 256, "epochs": 60, "patience": 3},
              "full": {"n_train": 200, "width": 512, "epochs": 80, "patience": 5}}))

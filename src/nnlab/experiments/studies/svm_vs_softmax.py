@@ -31,4 +31,4 @@ register_experiment(Experiment(
     arms=("svm", "softmax"), run=run, data="scikit-learn digits, linear 64 -> 10",
     measures="dev accuracy per epoch (Adam)",
     comparisons=[Comparison("svm", "softmax", "dev_acc", equal_within=0.03)],
-    budgets={"quick": {"epochs": 5}, "full": {"epochs": 30}}))
+    budgets={"quick": {"epochs": 30}, "full": {"epochs": 30}}))

@@ -20,5 +20,5 @@ register_experiment(Experiment(
     arms=("none", "l2"), run=run, data="scikit-learn digits, first 200 training digits",
     measures="train accuracy - dev accuracy; dev loss",
     comparisons=[Comparison("l2", "none", "gap", higher_is_better=False, min_effect=0.01)],
-    budgets={"quick": {"n_train": 200, "width": 512, "epochs": 10, "l2": 3e-3},
-             "full": {"n_train": 200, "width": 1024, "epochs": 40, "l2": 3e-3}}))
+    budgets={"quick": {"n_train": 200, "width": 512, "epochs": 10, "l2": 3e-2},
+             "full": {"n_train": 200, "width": 1024, "epochs": 40, "l2": 3e-2}}))

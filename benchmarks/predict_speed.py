@@ -1,0 +1,104 @@
+"""``model.predict`` vs a hand-written ``torch.inference_mode`` loop, for one model of every
+zoo family, at batch 128 (throughput) and batch 1 (latency, the deployed case).
+
+    python benchmarks/predict_speed.py [--rounds 5] [--threads 2] [--families lenet,vgg]
+
+Both contestants run the *same* network (the zoo model is a ``torch.nn.Module``), so the
+ratio measures what ``predict`` adds around the forward passes: input checks, batching,
+eval mode, the copy to numpy. The hand loop does what a PyTorch user writes::
+
+    model.eval()
+    with torch.inference_mode():
+        out = torch.cat([model(x[i:i + b]) for i in range(0, n, b)]).numpy()
+
+Rounds alternate the order; reported: median ms per call, median latency per sample at
+batch 1, and the paired ratio hand / predict (>= 1 means predict is as fast).
+Inputs are the smallest each family accepts among 32, 64, 96 and 128 pixels (speed of the
+wrapper, not of ImageNet-sized inference), with random weights and 10 classes.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import torch
+
+import nnlab.zoo as zoo
+from nnlab.utils import allocator
+
+FAMILIES = {"lenet": ("lenet5", 1), "alexnet": ("alexnet", 3), "vgg": ("vgg16", 3),
+            "nin": ("nin", 3), "googlenet": ("googlenet", 3), "resnet": ("resnet18", 3),
+            "densenet": ("densenet121", 3), "squeezenet": ("squeezenet1_1", 3),
+            "fractalnet": ("fractalnet", 3), "inception_resnet": ("inception_resnet_small", 3),
+            "efficientnet": ("efficientnet_lite0", 3)}
+
+
+def build(name: str, channels: int):
+    """The model at the smallest accepted input size, and that size."""
+    errors = []
+    for side in (32, 64, 96, 128):
+        try:
+            return zoo.create(name, num_classes=10, input_shape=(side, side, channels)), side
+        except Exception as err:  # too small for this architecture: try the next size
+            errors.append(f"{side}: {err}")
+    raise RuntimeError(f"{name}: no input size worked: {errors}")
+
+
+def hand_loop(model, x, batch):
+    model.eval()
+    with torch.inference_mode():
+        return torch.cat([model(x[i:i + batch]) for i in range(0, len(x), batch)]).numpy()
+
+
+def nnlab_predict(model, x, batch):
+    return model.predict(x, batch_size=batch, verbose=0)
+
+
+def measure(model, x, batch, rounds):
+    times = {"hand": [], "predict": []}
+    runs = {"hand": hand_loop, "predict": nnlab_predict}
+    for name in runs:  # warm-up (first-call caches, oneDNN primitives)
+        runs[name](model, x[:batch], batch)
+    for r in range(rounds):
+        for name in (("hand", "predict") if r % 2 == 0 else ("predict", "hand")):
+            start = time.perf_counter()
+            runs[name](model, x, batch)
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--families", default=",".join(FAMILIES))
+    parser.add_argument("--samples", type=int, default=128, help="images per call at batch 128")
+    parser.add_argument("--singles", type=int, default=16, help="images per call at batch 1")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    allocator.tune_malloc()
+    print(f"torch {torch.__version__}, {args.threads} threads, allocator "
+          f"{allocator.malloc_state()}, load average "
+          + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print(f"{'family':<17}{'model':<23}{'input':>6}{'batch':>6}{'hand ms':>10}{'predict ms':>11}"
+          f"{'latency ms/img':>15}{'ratio (paired)':>24}")
+    for family in args.families.split(","):
+        name, channels = FAMILIES[family]
+        model, side = build(name, channels)
+        torch.manual_seed(0)
+        for batch, n in ((128, args.samples), (1, args.singles)):
+            x = torch.rand(n, side, side, channels)
+            t = measure(model, x, batch, args.rounds)
+            ratios = [h / p for h, p in zip(t["hand"], t["predict"])]
+            hand, ours = (1000 * statistics.median(t[k]) for k in ("hand", "predict"))
+            latency = f"{ours / n:.2f}" if batch == 1 else ""
+            print(f"{family:<17}{name:<23}{side:>6}{batch:>6}{hand:>10.1f}{ours:>11.1f}"
+                  f"{latency:>15}{statistics.median(ratios):>11.3f}x ({min(ratios):.3f}-"
+                  f"{max(ratios):.3f})")
+    print("after: load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+
+
+if __name__ == "__main__":
+    main()
