@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from nnlab.compress import (compression_report, deep_compress, load_compressed,
-                            prune_magnitude, save_compressed, share_weights)
+from nnlab.compress import (compression_report, deep_compress, format_compression_report,
+                            load_compressed, prune_magnitude, save_compressed, share_weights)
 from nnlab.compress.huffman import decode
 
 from .conftest import mlp
@@ -22,7 +22,7 @@ def test_deep_compress_digits_report_and_file_round_trip(digits, trained_mlp, tm
     rows = {r["layer"]: r for r in res.rows}
     first = rows[m.layers[0].name]
     assert first["kept"] == pytest.approx(0.2, abs=0.01) and first["bits"] == 4
-    assert first["pqh_bits"] < first["pq_bits"] < 32 * first["weights"]
+    assert first["pqh_bits"] < first["pq_bits"] < first["p_bits"] < 32 * first["weights"]
     assert res.ratio > 5 and "| total |" in res.table()
 
     path = str(tmp_path / "m.nnlabz")
@@ -78,3 +78,32 @@ def test_deep_compress_refuses_bad_arguments_before_training(trained_mlp, digits
         deep_compress(trained_mlp, x, y, sparsity=0.5, bits=0)
     after = trained_mlp.state_dict()
     assert before.keys() == after.keys() and all(torch.equal(before[k], after[k]) for k in before)
+
+
+def test_huffman_stage_picks_the_smallest_difference_width(digits):
+    (x, y), _ = digits
+    m = mlp()
+    m.fit(x, y, epochs=2, batch_size=64, verbose=0)
+    prune_magnitude(m, 0.9)
+    share_weights(m, 4)
+    auto = compression_report(m)
+    for width in (2, 5, 9):
+        fixed = compression_report(m, huffman_index_bits={r["layer"]: width for r in auto[:-1]})
+        for a, f in zip(auto, fixed):
+            assert a["pqh_bits"] <= f["pqh_bits"]
+    same = compression_report(m, huffman_index_bits="same")
+    assert [r["index_bits_h"] for r in same[:-1]] == [5, 5]
+    assert "| 5 / " in format_compression_report(auto)
+    with pytest.raises(ValueError, match="huffman_index_bits must be 'auto', 'same' or"):
+        compression_report(m, huffman_index_bits="best")
+
+
+def test_deep_compress_refuses_too_few_epochs_for_the_schedule(digits):
+    (x, y), _ = digits
+    m = mlp()
+    m(torch.zeros(1, 64))
+    w0 = m.layers[0].kernel.detach().clone()
+    with pytest.raises(ValueError, match=r"prune_epochs \(4\) must be >= \(prune_steps - 1\) \* "
+                                         r"prune_every \+ 1 = 5"):
+        deep_compress(m, x, y, 0.5, 4, prune_steps=3, prune_every=2, prune_epochs=4)
+    assert torch.equal(m.layers[0].kernel.detach(), w0)

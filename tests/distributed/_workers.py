@@ -47,3 +47,65 @@ def unequal_data(rank, world):
     except ValueError as err:
         return str(err)
     return "no error"
+
+
+def _adam_model(seed):
+    from nnlab.optimizers import Adam
+    m = _model(seed)
+    m.compile(Adam(learning_rate=0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m
+
+
+def fit_distributed(rank, world, batch_size, steps, ckpt_dir):
+    """Everything fit(distributed=True) promises, in one spawn (two processes cost ~10 s)."""
+    import contextlib
+    import io
+    out = {}
+    # 1. N x b == 1 x N*b, with the DDP wrapper and the trainer's own sharding
+    x, y = data(steps * world * batch_size)
+    m = _model(seed=rank)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        h = m.fit(x, y, epochs=1, batch_size=batch_size, shuffle=False, verbose=1,
+                  distributed=True)
+    out["weights"] = [p.detach().numpy() for p in m.parameters()]
+    out["loss"] = h.history["loss"]
+    out["printed"] = buf.getvalue()
+    out["ddp_cleared"] = m.compiled._ddp is None
+    # 1b. a map-style Dataset is sharded the same way (a torch Subset per rank)
+    ds = torch.utils.data.TensorDataset(torch.as_tensor(x), torch.as_tensor(y))
+    md = _model(seed=rank)
+    md.fit(ds, epochs=1, batch_size=batch_size, shuffle=False, verbose=0, distributed=True)
+    out["dataset_weights"] = [p.detach().numpy() for p in md.parameters()]
+    # 2. resume under DDP: 2 epochs, then a new model resumes to 4 == 4 uninterrupted
+    xr, yr = data(300)                     # 300 % 2 == 0; 300 / (2 * 32): a short last batch
+    a = _adam_model(seed=rank)
+    a.fit(xr, yr, epochs=2, batch_size=32, shuffle=False, verbose=0, distributed=True,
+          checkpoint_dir=ckpt_dir)
+    b = _adam_model(seed=10 + rank)
+    hb = b.fit(xr, yr, epochs=4, batch_size=32, shuffle=False, verbose=0, distributed=True,
+               checkpoint_dir=ckpt_dir)
+    c = _adam_model(seed=rank)            # a's initial weights (rank 0's are broadcast)
+    hc = c.fit(xr, yr, epochs=4, batch_size=32, shuffle=False, verbose=0, distributed=True)
+    out["resumed"] = [p.detach().numpy() for p in b.parameters()]
+    out["uninterrupted"] = [p.detach().numpy() for p in c.parameters()]
+    out["resumed_epochs"] = hb.epoch
+    out["uninterrupted_acc"] = hc.history["accuracy"]
+    # 3. ranks with different data sizes are refused, the model untouched
+    d = _model(seed=0)
+    w0 = [p.detach().clone() for p in d.parameters()]
+    xu, yu = data(128 + 64 * rank)
+    try:
+        d.fit(xu, yu, epochs=1, batch_size=32, verbose=0, distributed=True)
+        out["unequal"] = "no error"
+    except ValueError as err:
+        out["unequal"] = str(err)
+    out["unequal_untouched"] = all(bool((p == q).all()) for p, q in zip(d.parameters(), w0))
+    return out
+
+
+def all_checks(rank, world, ckpt_dir):
+    """One spawn for every 2-process test (each launch costs two fresh interpreters)."""
+    out = fit_distributed(rank, world, 64, 20, ckpt_dir)
+    out["data_parallel"] = train_ddp(rank, world, 64, 20)
+    return out

@@ -20,7 +20,7 @@ from torch import nn
 from ..utils.io import atomic_write
 from ._layers import supported_layers
 from .huffman import decode, sparse_decode
-from .report import default_index_bits, encode_layer
+from .report import best_index_bits, encode_layer
 from .weight_sharing import is_shared
 
 __all__ = ["save_compressed", "load_compressed"]
@@ -35,13 +35,16 @@ def _stream(tensors: dict, key: str, data: bytes) -> None:
 
 def save_compressed(model: nn.Module, path: str, index_bits: Optional[dict] = None) -> dict:
     """Write ``model`` (weight-shared layers Huffman-coded) to ``path``; returns the
-    metadata document."""
+    metadata document. ``index_bits``: ``{layer: difference width}``; a layer not in it
+    gets the width with the smallest coded size (``report.best_index_bits``), as the
+    report's P+Q+H column."""
     from safetensors.torch import save_file
     tensors, layers, coded = {}, {}, set()
     for label, m, a in supported_layers(model, None, "compressed"):
         if not is_shared(m, a):
             continue
-        enc = encode_layer(m, a, (index_bits or {}).get(label, default_index_bits(m)))
+        ib = (index_bits or {}).get(label)
+        enc = encode_layer(m, a, best_index_bits(m, a) if ib is None else ib)
         key = _module_key(model, m)
         _stream(tensors, f"{key}.{a}.clusters", enc["clusters"][0])
         _stream(tensors, f"{key}.{a}.diffs", enc["diffs"][0])

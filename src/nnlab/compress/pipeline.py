@@ -9,7 +9,7 @@ result with :func:`nnlab.compress.save_compressed`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 from .pruning import check_sparsity
 from .report import compression_report, format_compression_report
@@ -42,7 +42,8 @@ def _accuracy(model, x, y, batch_size) -> float:
 def deep_compress(model, x, y, sparsity: Union[float, Dict[str, float]], bits: Union[int, Dict[str, int]],
                   validation_data: Any = None, prune_steps: int = 3, prune_epochs: int = 6,
                   quant_epochs: int = 2, batch_size: int = 64,
-                  index_bits: Optional[Dict[str, int]] = None, verbose: int = 0) -> DeepCompressionResult:
+                  index_bits: Optional[Dict[str, int]] = None, verbose: int = 0,
+                  callbacks: Sequence = (), prune_every: int = 1) -> DeepCompressionResult:
     """Compress a trained, compiled classifier in place.
 
     Args:
@@ -52,7 +53,12 @@ def deep_compress(model, x, y, sparsity: Union[float, Dict[str, float]], bits: U
         bits: weight-sharing bits, one int or ``{layer: bits}`` (paper: 8 conv, 5 FC).
         validation_data: ``(x_test, y_test)`` for the accuracies (default: the training set).
         prune_steps / prune_epochs: iterative pruning events and total pruning epochs.
+        prune_every: epochs of retraining between two pruning events.
         quant_epochs: centroid fine-tuning epochs.
+        index_bits: fixed difference widths of the P+Q stage (the Huffman stage picks
+            its own, see :func:`~nnlab.compress.report.compression_report`).
+        callbacks: extra callbacks for both fine-tuning ``fit`` calls (e.g. a
+            ``LearningRateScheduler``; its epoch count restarts at each stage).
     """
     if isinstance(sparsity, dict):
         sparsity = {k: check_sparsity(v, f"sparsity[{k!r}]") for k, v in sparsity.items()}
@@ -63,21 +69,24 @@ def deep_compress(model, x, y, sparsity: Union[float, Dict[str, float]], bits: U
             check_bits(v, f"bits[{k!r}]")
     else:
         check_bits(bits)
-    if prune_epochs < prune_steps:
-        raise ValueError(f"prune_epochs ({prune_epochs}) must be >= prune_steps ({prune_steps})")
+    if prune_epochs < (prune_steps - 1) * prune_every + 1:
+        raise ValueError(f"prune_epochs ({prune_epochs}) must be >= (prune_steps - 1) * "
+                         f"prune_every + 1 = {(prune_steps - 1) * prune_every + 1}")
     xv, yv = validation_data if validation_data is not None else (x, y)
     res = DeepCompressionResult()
     res.accuracy["original"] = _accuracy(model, xv, yv, batch_size)
     groups = sparsity.items() if isinstance(sparsity, dict) else [(None, sparsity)]
-    schedules = [PruningSchedule(s, prune_steps, layers=None if name is None else [name])
+    schedules = [PruningSchedule(s, prune_steps, every=prune_every,
+                                 layers=None if name is None else [name])
                  for name, s in groups]
-    model.fit(x, y, epochs=prune_epochs, batch_size=batch_size, callbacks=schedules,
-              verbose=verbose)
+    model.fit(x, y, epochs=prune_epochs, batch_size=batch_size,
+              callbacks=schedules + list(callbacks), verbose=verbose)
     res.accuracy["pruned"] = _accuracy(model, xv, yv, batch_size)
     share_weights(model, bits)
     res.accuracy["quantised"] = _accuracy(model, xv, yv, batch_size)
     if quant_epochs:
-        model.fit(x, y, epochs=quant_epochs, batch_size=batch_size, verbose=verbose)
+        model.fit(x, y, epochs=quant_epochs, batch_size=batch_size, callbacks=list(callbacks),
+                  verbose=verbose)
     res.accuracy["fine-tuned"] = _accuracy(model, xv, yv, batch_size)
     res.rows = compression_report(model, index_bits)
     return res

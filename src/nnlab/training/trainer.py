@@ -87,6 +87,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
         self.precision = None if precision == "fp32" else precision
         self.jit = jit
         self._compiled_forward = None
+        self._ddp = None  # DistributedDataParallel wrapper during fit(distributed=True)
         self._fused: Optional[list] = None
         self._regularized = False
         self._single = len(names) == 1 and self.losses[0] is not None
@@ -179,6 +180,8 @@ class Trainer(InferenceMixin, CustomStepMixin):
     def _forward(self, x):
         if self._compiled_forward is not None:
             return self._compiled_forward(x)
+        if self._ddp is not None:  # fit(distributed=True): DDP's forward syncs gradients
+            return self._ddp(x)
         # a batch tensor: the model's forward without its wrapper frames when unobserved
         return call_layer(self.model, x) if type(x) is torch.Tensor else self.model(x)
 
@@ -290,7 +293,8 @@ class Trainer(InferenceMixin, CustomStepMixin):
             initial_epoch: int = 0, steps_per_epoch: Optional[int] = None,
             validation_batch_size: Optional[int] = None, sample_weight: Any = None,
             checkpoint_dir: Optional[str] = None, augment: Any = None,
-            terminate_on_nan: bool = True, checkpoint_mismatch: str = "error") -> History:
+            terminate_on_nan: bool = True, checkpoint_mismatch: str = "error",
+            distributed: bool = False) -> History:
         """Train for ``epochs`` epochs; returns a :class:`History`.
 
         Inputs: arrays/tensors (lists or dicts for several inputs/outputs), a torch
@@ -301,7 +305,8 @@ class Trainer(InferenceMixin, CustomStepMixin):
         or replaced with a warning when ``checkpoint_mismatch="restart"``; see
         :mod:`nnlab.training.checkpoint`). ``terminate_on_nan`` (or a
         ``TerminateOnNaN()`` callback): stop at a NaN/inf loss and restore the last
-        finite weights.
+        finite weights. ``distributed=True``: data-parallel (DDP) under ``torchrun`` or
+        ``nnlab.distributed.launch`` (:mod:`nnlab.distributed.fit`).
         """
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
@@ -311,6 +316,12 @@ class Trainer(InferenceMixin, CustomStepMixin):
         if not custom and all(loss is None for loss in self.losses):
             raise RuntimeError("compile() was given no loss: model.compile(optimizer, loss=...)")
         batch_size = 32 if batch_size is None else batch_size
+        self._ddp = None
+        if distributed:  # shard per rank, DDP forward, rank-0 checkpoint and progress
+            from ..distributed.fit import prepare_fit
+            x, y, sample_weight, verbose, callbacks, checkpoint_dir, initial_epoch = prepare_fit(
+                self, x, y, sample_weight, batch_size, shuffle, verbose, callbacks,
+                checkpoint_dir, checkpoint_mismatch, initial_epoch)
         data = adapt(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         cpu_allocator_tuning(self.model)
         val = None
