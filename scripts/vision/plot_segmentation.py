@@ -11,7 +11,8 @@ from nnlab.vision.canvas_data import make_digit_canvases  # noqa: E402
 from nnlab.vision.segmentation import SegmentationNet, predict_masks  # noqa: E402
 
 up, depth = sys.argv[1], int(sys.argv[2])
-model = SegmentationNet(upsampling=up, depth=depth)
+width = int(sys.argv[3]) if len(sys.argv) > 3 else 16
+model = SegmentationNet(upsampling=up, depth=depth, width=width)
 model.load_state_dict(torch.load(f"/tmp/vision_seg_{up}.pt"))
 model.eval()
 test = make_digit_canvases(4, split="test", seed=1)

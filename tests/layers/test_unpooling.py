@@ -26,3 +26,15 @@ def test_unpool_odd_size_and_errors():
         MaxPooling2D(2, padding="same", return_indices=True)(x)
     with pytest.raises(ValueError, match="needs the indices"):
         MaxUnpooling2D(2)(pooled)
+
+
+def test_return_indices_survives_config_round_trip():
+    layer = MaxPooling2D(2, return_indices=True)
+    config = layer.get_config()
+    assert config["return_indices"] is True
+    clone = MaxPooling2D.from_config(config)
+    assert clone.return_indices is True
+    x = torch.rand(1, 4, 4, 2)
+    pooled, idx = clone(x)     # a tuple, as the original layer returns
+    assert torch.equal(idx, layer(x)[1])
+    assert MaxPooling2D.from_config(MaxPooling2D(2).get_config()).return_indices is False

@@ -44,3 +44,23 @@ def test_transpose_weights_are_parameters_before_first_call():
     net = SegmentationNet(num_classes=3, upsampling="transpose", width=4)
     names = [n for n, _ in net.named_parameters()]
     assert "up.0.kernel" in names and "up.1.kernel" in names
+
+
+def test_soft_dice_by_hand():
+    from nnlab.vision.segmentation import soft_dice_loss
+    target = torch.tensor([[[0, 1], [1, 1]]])                 # class 2 absent: not counted
+    logits = torch.log(torch.tensor([[[[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]],
+                                      [[0.0, 0.5, 0.5], [0.0, 1.0, 0.0]]]]) + 1e-12)
+    # class 0: 2*0.5 / (0.5 + 1) = 2/3; class 1: 2*2.5 / (3 + 3) = 5/6
+    expected = 1 - (2 / 3 + 5 / 6) / 2
+    assert float(soft_dice_loss(logits, target)) == pytest.approx(expected, abs=1e-5)
+
+
+def test_train_segmentation_checks_before_work():
+    from nnlab.vision.segmentation import train_segmentation
+    with pytest.raises(ValueError, match=r"masks\[0, 1, 2\] = 11 is outside the 11 classes"):
+        masks = torch.zeros(2, 8, 8, dtype=torch.long)
+        masks[0, 1, 2] = 11
+        train_segmentation(torch.rand(2, 8, 8, 1), masks)
+    with pytest.raises(ValueError, match="must share"):
+        train_segmentation(torch.rand(2, 8, 8, 1), torch.zeros(2, 4, 4, dtype=torch.long))

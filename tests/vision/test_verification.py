@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from nnlab.vision.verification import (batch_hard_triplet_loss, batch_semi_hard_triplet_loss,
-                                       choose_threshold, contrastive_loss, triplet_loss,
-                                       verification_roc)
+from nnlab.vision.verification import (EmbeddingNet, augment, batch_all_triplet_loss,
+                                       batch_hard_triplet_loss, batch_semi_hard_triplet_loss,
+                                       choose_threshold, contrastive_loss, train_embedding,
+                                       triplet_loss, verification_roc)
 
 
 def batch():
@@ -64,3 +65,57 @@ def test_one_class_batch_cannot_mine():
         batch_hard_triplet_loss(e, torch.zeros(4, dtype=torch.long))
     with pytest.raises(ValueError, match="no class appears twice"):
         batch_semi_hard_triplet_loss(e, torch.arange(4))
+
+
+def test_batch_all_brute_force():
+    e, y = batch()
+    d = torch.cdist(e, e) ** 2
+    losses = [max(0.0, float(d[a, p] - d[a, n]) + 0.4)
+              for a, p, n in itertools.permutations(range(12), 3)
+              if y[a] == y[p] and y[n] != y[a]]
+    positive = [v for v in losses if v > 1e-12]
+    assert float(batch_all_triplet_loss(e, y, 0.4)) == pytest.approx(np.mean(positive),
+                                                                     abs=1e-6)
+
+
+def test_augment_identity_and_shift():
+    x = torch.rand(3, 28, 28, 1)
+    same = augment(x, degrees=0.0, shift=0.0, scale=0.0)
+    torch.testing.assert_close(same, x, atol=1e-5, rtol=0)
+    moved = augment(x, torch.Generator().manual_seed(0))
+    assert moved.shape == x.shape and not torch.allclose(moved, x)
+
+
+def test_embedding_net_unit_vectors_and_errors():
+    for head in ("flatten", "gap"):
+        e = EmbeddingNet(dim=8, width=4, head=head)(torch.rand(5, 28, 28, 1))
+        torch.testing.assert_close(e.norm(dim=-1), torch.ones(5))
+    with pytest.raises(ValueError, match="head must be 'flatten' or 'gap'"):
+        EmbeddingNet(head="dense")
+    with pytest.raises(ValueError, match=r"expected images \(batch, 28, 28, 1\), got shape"):
+        EmbeddingNet()(torch.rand(2, 1, 28, 28))
+
+
+def test_train_embedding_bad_input():
+    x = torch.rand(6, 28, 28, 1)
+    with pytest.raises(ValueError, match="mining must be one of"):
+        train_embedding(x, torch.zeros(6, dtype=torch.long), mining="hardest")
+    with pytest.raises(ValueError, match="6 images but y has 5 labels"):
+        train_embedding(x, torch.zeros(5, dtype=torch.long))
+    with pytest.raises(ValueError, match="needs >= 2 classes"):
+        train_embedding(x, torch.zeros(6, dtype=torch.long))
+
+
+def test_short_training_verifies_unseen_digits_above_chance():
+    """40 triplet steps on real MNIST digits 0-6: pairs of unseen 7-9 beat chance clearly."""
+    from nnlab.data import load_mnist
+    from nnlab.vision.verification import embed, make_pairs
+    (x, y), _ = load_mnist()
+    x = torch.from_numpy(x[:6000]).float()[..., None] / 255
+    y = torch.from_numpy(y[:6000].astype(np.int64))
+    model = train_embedding(x[y <= 6], y[y <= 6], steps=40, warmup_steps=10, per_class=8,
+                            width=8, seed=0)
+    pairs, same = make_pairs(y[y >= 7].numpy(), 600, seed=0)
+    e = embed(model, x[y >= 7][torch.from_numpy(pairs.reshape(-1))]).reshape(600, 2, -1)
+    _, _, _, auc = verification_roc((e[:, 0] - e[:, 1]).norm(dim=-1).numpy(), same)
+    assert auc > 0.7, auc

@@ -9,7 +9,8 @@ level's features into the decoder (U-Net).
 """
 from __future__ import annotations
 
-from typing import Tuple
+import time
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -19,7 +20,7 @@ from ..layers import Conv2DTranspose, MaxPooling2D
 from ..layers.unpooling import MaxUnpooling2D
 
 __all__ = ["SegmentationNet", "pixel_accuracy", "mean_iou", "check_labels", "UPSAMPLINGS",
-           "train_segmentation", "predict_masks"]
+           "train_segmentation", "predict_masks", "soft_dice_loss"]
 
 UPSAMPLINGS = ("nearest", "bed_of_nails", "max_unpool", "transpose")
 
@@ -134,29 +135,62 @@ def mean_iou(pred: torch.Tensor, target: torch.Tensor, num_classes: int
     return float(iou.nanmean()), iou
 
 
+def soft_dice_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """``1 - mean_c 2|P_c T_c| / (|P_c| + |T_c|)`` over the classes present in ``target``.
+
+    ``logits`` ``(batch, H, W, C)``, ``target`` ``(batch, H, W)`` int; ``P`` the softmax,
+    ``T`` the one-hot labels, sums over the whole batch. Each class counts equally however
+    few its pixels, which offsets the background's dominance in cross-entropy.
+    """
+    prob = logits.softmax(-1)
+    onehot = F.one_hot(target, logits.shape[-1]).to(prob.dtype)
+    inter = (prob * onehot).sum((0, 1, 2))
+    sizes = prob.sum((0, 1, 2)) + onehot.sum((0, 1, 2))
+    present = onehot.sum((0, 1, 2)) > 0
+    return 1 - (2 * inter[present] / sizes[present]).mean()
+
+
 def train_segmentation(images: torch.Tensor, masks: torch.Tensor, num_classes: int = 11,
                        epochs: int = 5, batch_size: int = 32, lr: float = 3e-3,
+                       dice_weight: float = 1.0, cpu_budget: Optional[float] = None,
                        seed: int = 0, verbose: bool = False, **net_kwargs) -> SegmentationNet:
-    """Pixel-wise cross-entropy, Adam + one-cycle; ``images`` ``(N, H, W, 1)``, ``masks``
-    ``(N, H, W)`` int labels in ``[0, num_classes)`` (checked before training)."""
+    """Pixel-wise cross-entropy ``+ dice_weight *`` :func:`soft_dice_loss`, Adam + one-cycle.
+
+    ``images`` ``(N, H, W, 1)``, ``masks`` ``(N, H, W)`` int labels in
+    ``[0, num_classes)`` (checked before training). ``cpu_budget`` (seconds of this
+    process's CPU time) stops early when spent; ``net_kwargs`` go to :class:`SegmentationNet`.
+    """
     check_labels(masks, num_classes, "masks")
+    if images.shape[:3] != masks.shape:
+        raise ValueError(f"images {tuple(images.shape)} and masks {tuple(masks.shape)} must "
+                         f"share (N, H, W)")
     torch.manual_seed(seed)
     model = SegmentationNet(num_classes=num_classes, **net_kwargs)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     steps = epochs * ((len(images) + batch_size - 1) // batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
+    start = time.process_time()
     model.train()
     for epoch in range(epochs):
         total = torch.zeros(())
         for idx in torch.randperm(len(images)).split(batch_size):
-            loss = F.cross_entropy(model(images[idx]).permute(0, 3, 1, 2), masks[idx])
+            logits = model(images[idx])
+            loss = F.cross_entropy(logits.permute(0, 3, 1, 2), masks[idx])
+            if dice_weight:
+                loss = loss + dice_weight * soft_dice_loss(logits, masks[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
             total += loss.detach() * len(idx)
+        spent = time.process_time() - start
         if verbose:
-            print(f"epoch {epoch + 1}/{epochs} loss {total.item() / len(images):.4f}")
+            print(f"epoch {epoch + 1}/{epochs} loss {total.item() / len(images):.4f} "
+                  f"cpu {spent:.0f}s", flush=True)
+        if cpu_budget is not None and spent > cpu_budget:
+            if verbose:
+                print(f"cpu budget {cpu_budget:.0f}s spent after {epoch + 1} epochs")
+            break
     return model.eval()
 
 

@@ -6,7 +6,8 @@ Embeddings are L2-normalised; distances are Euclidean.
 """
 from __future__ import annotations
 
-from typing import Tuple
+import time
+from typing import Optional, Tuple
 
 import numpy as np
 import torch
@@ -14,22 +15,37 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["EmbeddingNet", "contrastive_loss", "triplet_loss", "batch_hard_triplet_loss",
-           "batch_semi_hard_triplet_loss", "choose_threshold", "verification_roc",
-           "train_embedding", "embed", "make_pairs"]
+           "batch_semi_hard_triplet_loss", "batch_all_triplet_loss", "choose_threshold",
+           "verification_roc", "train_embedding", "embed", "make_pairs", "augment"]
 
 
 class EmbeddingNet(nn.Module):
-    """``(batch, 28, 28, 1)`` -> unit vectors ``(batch, dim)``; shared by both siamese arms."""
+    """``(batch, 28, 28, 1)`` -> unit vectors ``(batch, dim)``; shared by both siamese arms.
 
-    def __init__(self, dim: int = 32, width: int = 32):
+    Two conv levels (two 3x3 convs + BN + ReLU each, 2x2 max pool), then either
+    ``head='flatten'`` (the 7x7 map flattened into a 128-unit dense layer: keeps *where*
+    strokes are, which digit shapes need) or ``head='gap'`` (global average pooling).
+    """
+
+    def __init__(self, dim: int = 64, width: int = 32, head: str = "flatten"):
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv2d(1, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(width, 2 * width, 3, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(),
-            nn.MaxPool2d(2), nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2 * width, dim))
+        if head not in ("flatten", "gap"):
+            raise ValueError(f"EmbeddingNet: head must be 'flatten' or 'gap', got {head!r}")
+
+        def level(cin, cout):
+            return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(),
+                    nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(),
+                    nn.MaxPool2d(2)]
+        w2 = 2 * width
+        top = ([nn.Flatten(), nn.Linear(w2 * 49, 128), nn.ReLU(), nn.Linear(128, dim)]
+               if head == "flatten" else
+               [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(w2, dim)])
+        self.net = nn.Sequential(*level(1, width), *level(width, w2), *top)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or tuple(x.shape[1:]) != (28, 28, 1):
+            raise ValueError(f"EmbeddingNet: expected images (batch, 28, 28, 1), got shape "
+                             f"{tuple(x.shape)}")
         return F.normalize(self.net(x.permute(0, 3, 1, 2)), dim=-1)
 
 
@@ -96,6 +112,23 @@ def batch_semi_hard_triplet_loss(emb: torch.Tensor, labels: torch.Tensor,
     return F.relu(d - d_neg + margin)[pos].mean()
 
 
+def batch_all_triplet_loss(emb: torch.Tensor, labels: torch.Tensor,
+                           margin: float = 0.2) -> torch.Tensor:
+    """Batch-all (Hermans et al.): every valid triplet (a, p, n) in the batch, averaged over
+    the triplets whose loss is positive (the easy ones would dilute the mean to ~0).
+
+    ``emb`` ``(B, D)``, ``labels`` ``(B,)``; squared distances. A gentle start for
+    training: unlike batch-hard it does not collapse a fresh network to one point.
+    """
+    pos, neg = _masks(labels)
+    d = torch.cdist(emb, emb).pow(2)
+    loss = F.relu(d[:, :, None] - d[:, None, :] + margin)       # (a, p, n)
+    valid = pos[:, :, None] & neg[:, None, :]
+    loss = loss * valid
+    active = (loss > 1e-12).sum()
+    return loss.sum() / active.clamp(min=1)
+
+
 def choose_threshold(distances: np.ndarray, same: np.ndarray) -> Tuple[float, float]:
     """The distance threshold (predict "same" when ``d <= t``) maximising accuracy on
     validation pairs; returns ``(threshold, accuracy)``."""
@@ -141,32 +174,75 @@ def embed(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> torch.Ten
     return torch.cat([model(c) for c in x.split(batch_size)])
 
 
-def train_embedding(x: torch.Tensor, y: torch.Tensor, epochs: int = 5, mining: str = "semi_hard",
-                    margin: float = 0.2, classes_per_batch: int = 7, per_class: int = 16,
-                    steps_per_epoch: int = 100, lr: float = 2e-3, seed: int = 0,
-                    verbose: bool = False) -> EmbeddingNet:
-    """Triplet training with P x K batches (P classes, K examples each), online mining."""
-    losses = {"semi_hard": batch_semi_hard_triplet_loss, "batch_hard": batch_hard_triplet_loss}
+def augment(x: torch.Tensor, generator: Optional[torch.Generator] = None,
+            degrees: float = 10.0, shift: float = 0.1, scale: float = 0.1) -> torch.Tensor:
+    """Random rotation (+-``degrees``), scale (1 +- ``scale``) and shift (+- ``shift`` of the
+    half-width) per image of ``(batch, H, W, C)``, by ``F.affine_grid`` / ``F.grid_sample``."""
+    n = len(x)
+
+    def u(lo, hi):
+        return lo + (hi - lo) * torch.rand(n, generator=generator)
+    a = u(-degrees, degrees) * (torch.pi / 180)
+    s = u(1 - scale, 1 + scale)
+    t = torch.stack((u(-shift, shift), u(-shift, shift)), 1)
+    theta = torch.stack((torch.stack((a.cos() / s, -a.sin() / s), 1),
+                         torch.stack((a.sin() / s, a.cos() / s), 1)), 1)
+    theta = torch.cat((theta, t[:, :, None]), 2)                  # (n, 2, 3)
+    xc = x.permute(0, 3, 1, 2)
+    grid = F.affine_grid(theta, list(xc.shape), align_corners=False)
+    return F.grid_sample(xc, grid, align_corners=False).permute(0, 2, 3, 1)
+
+
+def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
+                    mining: str = "semi_hard", margin: float = 0.2, warmup_steps: int = 200,
+                    classes_per_batch: int = 7, per_class: int = 16, lr: float = 2e-3,
+                    augmentation: bool = True, dim: int = 64, width: int = 32,
+                    head: str = "flatten",
+                    cpu_budget: Optional[float] = None, seed: int = 0,
+                    log_every: int = 0) -> EmbeddingNet:
+    """Triplet training with balanced P x K batches (P classes, K images each).
+
+    ``x`` ``(N, 28, 28, 1)`` in [0, 1], ``y`` ``(N,)``. The first ``warmup_steps`` use
+    batch-all mining (stable from a random start); then ``mining`` (``'semi_hard'``,
+    ``'batch_hard'`` or ``'batch_all'``). Adam with a cosine decay of ``lr`` over ``steps``;
+    ``cpu_budget`` (seconds of this process's CPU time) stops early when spent.
+    """
+    losses = {"semi_hard": batch_semi_hard_triplet_loss, "batch_hard": batch_hard_triplet_loss,
+              "batch_all": batch_all_triplet_loss}
     if mining not in losses:
         raise ValueError(f"mining must be one of {list(losses)}, got {mining!r}")
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} images but y has {len(y)} labels")
+    by = [torch.nonzero(y == c)[:, 0] for c in y.unique()]
+    if len(by) < 2 or per_class < 2:
+        raise ValueError(f"triplet training needs >= 2 classes and per_class >= 2, got "
+                         f"{len(by)} classes and per_class={per_class}")
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    model = EmbeddingNet()
+    model = EmbeddingNet(dim=dim, width=width, head=head)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    by = [torch.nonzero(y == c)[:, 0] for c in y.unique()]
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     p = min(classes_per_batch, len(by))
-    for epoch in range(epochs):
-        model.train()
-        total = 0.0
-        for _ in range(steps_per_epoch):
-            cls = torch.randperm(len(by), generator=gen)[:p]
-            idx = torch.cat([by[c][torch.randint(len(by[c]), (per_class,), generator=gen)]
-                             for c in cls])
-            loss = losses[mining](model(x[idx]), y[idx], margin)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            total += float(loss.detach())
-        if verbose:
-            print(f"epoch {epoch + 1}/{epochs} loss {total / steps_per_epoch:.4f}")
+    start, total = time.process_time(), 0.0
+    model.train()
+    for step in range(steps):
+        cls = torch.randperm(len(by), generator=gen)[:p]
+        idx = torch.cat([by[c][torch.randint(len(by[c]), (per_class,), generator=gen)]
+                         for c in cls])
+        xb = augment(x[idx], gen) if augmentation else x[idx]
+        loss_fn = batch_all_triplet_loss if step < warmup_steps else losses[mining]
+        loss = loss_fn(model(xb), y[idx], margin)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        total += float(loss.detach())
+        if log_every and (step + 1) % log_every == 0:
+            print(f"step {step + 1}/{steps} loss {total / log_every:.4f} "
+                  f"cpu {time.process_time() - start:.0f}s", flush=True)
+            total = 0.0
+        if cpu_budget is not None and time.process_time() - start > cpu_budget:
+            if log_every:
+                print(f"cpu budget {cpu_budget:.0f}s spent after {step + 1} steps")
+            break
     return model.eval()
