@@ -59,19 +59,23 @@ def test_bad_explicit_padding_is_refused_with_a_clear_message():
         nnlab.Sequential([nnlab.Input((3, 3, 1)), L.Conv2D(4, 7, padding=1)])
 
 
-def test_channels_last_conv_kernel_is_never_copied_in_a_training_step():
+@pytest.mark.parametrize("kernel_size", [3, 1])
+def test_channels_last_conv_kernel_is_never_copied_in_a_training_step(kernel_size):
     """A kernel in the default contiguous format was cloned to channels_last in the forward
-    pass, again in the backward pass, and its gradient copied when accumulated."""
-    conv = L.Conv2D(16, 3, padding="same")
+    pass, again in the backward pass, and its gradient copied when accumulated (for 1x1
+    kernels: when the kernel's strides differed from those of oneDNN's gradient)."""
+    conv = L.Conv2D(16, kernel_size, padding="same")
     x = torch.randn(4, 12, 12, 8)
     conv(x)
-    assert conv.kernel.shape == (16, 8, 3, 3)
+    assert conv.kernel.shape == (16, 8, kernel_size, kernel_size)
     assert conv.kernel.is_contiguous(memory_format=torch.channels_last)
     conv.train()
 
     def step():
         conv(x).square().mean().backward()
 
+    step()
+    conv.kernel.grad = None
     ops = _ops(step)
     assert ops["aten::clone"] == 0 and ops["aten::contiguous"] == 0, ops
     assert conv.kernel.grad.stride() == conv.kernel.stride()

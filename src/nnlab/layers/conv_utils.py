@@ -206,8 +206,9 @@ def kernel_memory_format(layer: Layer, name: str, rank: int, data_format: str) -
     if fmt is None or data_format != "channels_last":
         return
     weight = getattr(layer, name)
-    with torch.no_grad():
-        weight.data = weight.data.contiguous(memory_format=fmt)
+    with torch.no_grad():  # not .contiguous(fmt): for 1x1 kernels it keeps the old strides,
+        # which differ from those of the gradient oneDNN returns (a copy per accumulation)
+        weight.data = torch.empty_like(weight.data, memory_format=fmt).copy_(weight.data)
 
 
 def to_user_layout(y: torch.Tensor, data_format: str) -> torch.Tensor:
