@@ -171,8 +171,12 @@ class ArrayData:
             else:
                 index = order[start:start + batch_size]
             xb = self.x[index] if plain_x else _map(lambda t: _batch(t, index), self.x)
-            yb = self.y[index] if plain_y else \
-                None if self.y is None else _map(lambda t: _batch(t, index), self.y)
+            if plain_y:
+                yb = self.y[index]
+            elif self.y is None:
+                yb = None
+            else:
+                yb = _map(lambda t: _batch(t, index), self.y)
             wb = None if self.sample_weight is None else _map(lambda t: _batch(t, index),
                                                               self.sample_weight)
             yield xb, yb, wb
