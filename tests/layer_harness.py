@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional, Sequence
 import torch
 
 import nnlab
-from nnlab.models.layer import Layer
+from nnlab.layers.base.layer import Layer
 
 
 def _random_input(shape: Sequence[int], dtype: torch.dtype, high: int = 10) -> torch.Tensor:
@@ -39,7 +39,7 @@ def run_layer_test(make_layer: Callable[[], Layer], input_shape: Sequence[Option
                    batch: int = 2, input_dtype: str = "float32", int_high: int = 10,
                    gradcheck: bool = False, train_step: bool = True) -> Layer:
     """Run the checks above; ``input_shape`` excludes the batch axis. Returns the layer."""
-    dtype = nnlab.models.input_layer.to_torch_dtype(input_dtype)
+    dtype = nnlab.layers.base.input_layer.to_torch_dtype(input_dtype)
     layer = make_layer()
     inp = nnlab.Input(shape=tuple(input_shape), dtype=input_dtype)
     sym = layer(inp)

@@ -45,7 +45,7 @@ def backend() -> str:
 
 def is_keras_tensor(x: Any) -> bool:
     """True for a symbolic tensor (the output of ``Input`` or of a layer called on one)."""
-    from .models.symbolic import SymbolicTensor
+    from .layers.base.symbolic import SymbolicTensor
     return isinstance(x, SymbolicTensor)
 
 

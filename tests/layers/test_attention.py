@@ -9,7 +9,7 @@ import torch
 import nnlab
 from nnlab import layers as L
 from nnlab.errors import ShapeError
-from nnlab.models.layer import Layer
+from nnlab.layers.base.layer import Layer
 from tests.layer_harness import run_layer_test
 
 

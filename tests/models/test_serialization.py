@@ -254,7 +254,7 @@ def test_flipped_bit_in_the_weights_is_detected(tmp_path):
 
 
 def test_file_without_hash_from_older_versions_still_loads(tmp_path):
-    from nnlab.models.serialization import _state_tensors
+    from nnlab.models.saving.serialization import _state_tensors
     model = _dense_model()
     config = {"class_name": "Sequential", "config": model.get_config()}
     tensors = _state_tensors(model)

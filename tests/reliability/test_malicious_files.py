@@ -58,7 +58,7 @@ def _make_files(d):
                 {"class_name": "Sequential", "config": pickle.dumps(_Payload()).hex()})
     # crafted class names
     for i, name in enumerate(["os.system", "builtins.eval", "__import__", "subprocess.Popen",
-                              "nnlab.models.serialization.load_model", "Lambda", "../../Dense",
+                              "nnlab.models.saving.serialization.load_model", "Lambda", "../../Dense",
                               "Dense\u0000os.system"]):
         _model_file(add(f"class_{i}.nnlab", "load_model"),
                     _seq({"class_name": name, "config": {"function": "os.system",

@@ -17,10 +17,10 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ..errors import ShapeError
 from ..models.functional import Functional
-from ..models.input_layer import InputLayer
-from ..models.layer import Layer, format_shape
+from ..layers.base.input_layer import InputLayer
+from ..layers.base.layer import Layer, format_shape
 from ..models.sequential import Sequential
-from ..models.symbolic import SymbolicTensor, is_shape, map_structure
+from ..layers.base.symbolic import SymbolicTensor, is_shape, map_structure
 
 Shape = Tuple[Optional[int], ...]
 

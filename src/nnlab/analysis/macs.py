@@ -36,8 +36,8 @@ from ..layers.merging import _Merge
 from ..layers.normalization import BatchNormalization, LayerNormalization
 from ..layers.pooling import BaseGlobalPooling, BasePooling
 from ..layers.reshaping import _SpatialReshape
-from ..models.input_layer import InputLayer
-from ..models.layer import Layer
+from ..layers.base.input_layer import InputLayer
+from ..layers.base.layer import Layer
 from ._graph import Call, per_sample, walk
 
 _ELEMENTWISE = (Activation, ReLU, LeakyReLU, ELU, PReLU, Softmax, Maxout)

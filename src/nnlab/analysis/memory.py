@@ -25,7 +25,7 @@ from typing import Any, List, NamedTuple
 
 from ..layers.activation import ELU, Activation, LeakyReLU, ReLU, Softmax
 from ..layers.core import Dropout, Flatten, Reshape
-from ..models.layer import Layer
+from ..layers.base.layer import Layer
 from ._graph import per_sample, walk
 
 _INPLACE = (Activation, ReLU, LeakyReLU, ELU, Softmax, Dropout, Flatten, Reshape)

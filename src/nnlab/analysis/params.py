@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import List, NamedTuple
 
-from ..models.layer import Layer
+from ..layers.base.layer import Layer
 from ..models.summary import param_counts
 from ._graph import leaf_layers
 

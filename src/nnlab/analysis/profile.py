@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, List
 
-from ..models.layer import Layer, format_shape
+from ..layers.base.layer import Layer, format_shape
 from ..models.summary import param_counts
 from ._graph import walk
 from .macs import macs_per_layer

@@ -37,7 +37,7 @@ from ..layers.convolutional import BaseConv
 from ..layers.core import Flatten
 from ..layers.pooling import BaseGlobalPooling, BasePooling
 from ..layers.reshaping import _Cropping, _UpSampling, _ZeroPadding
-from ..models.layer import Layer
+from ..layers.base.layer import Layer
 from ._graph import Call, walk
 
 

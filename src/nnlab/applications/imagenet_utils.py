@@ -75,8 +75,8 @@ def check_arguments(model: str, include_top: Any, weights: Any, input_tensor: An
 
 def make_input(shape: Tuple, input_tensor: Any, model: str):
     from ..models import Input
-    from ..models.input_layer import InputLayer
-    from ..models.symbolic import SymbolicTensor
+    from ..layers.base.input_layer import InputLayer
+    from ..layers.base.symbolic import SymbolicTensor
     if input_tensor is None:
         return Input(shape=shape)
     if not isinstance(input_tensor, SymbolicTensor) or not isinstance(

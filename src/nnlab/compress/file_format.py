@@ -109,7 +109,7 @@ def load_compressed(path: str, model: Optional[nn.Module] = None) -> Any:
     if model is None:
         if "architecture" not in meta:
             raise ValueError(f"{path!r} stores no architecture: pass model= (same architecture)")
-        from ..models.json_config import model_from_json
+        from ..models.saving.json_config import model_from_json
         model = model_from_json(meta["architecture"])
     state = {}
     for key, info in meta["layers"].items():

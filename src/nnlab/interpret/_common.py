@@ -22,7 +22,7 @@ _RAW_PIXEL_MAX = 20.0
 
 def is_nnlab(model: nn.Module) -> bool:
     """True for nnlab layers and models (which follow ``nnlab.config.image_data_format``)."""
-    from ..models.layer import Layer
+    from ..layers.base.layer import Layer
     return isinstance(model, Layer)
 
 

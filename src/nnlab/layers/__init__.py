@@ -3,9 +3,9 @@
 Each family lives in its own file (core, activation, convolutional, pooling,
 normalization, recurrent, embedding, attention, merging, reshaping).
 """
-from ..models.input_layer import Input, InputLayer
-from ..models.layer import Layer
-from ..models.torch_module import TorchModule
+from .base.input_layer import Input, InputLayer
+from .base.layer import Layer
+from .base.torch_module import TorchModule
 from .activation import ELU, PReLU, Activation, LeakyReLU, Maxout, ReLU, Softmax
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .conv_depthwise import (DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D,

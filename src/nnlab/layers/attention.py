@@ -15,8 +15,8 @@ import torch.nn.functional as F
 
 from .. import initializers
 from ..errors import ShapeError
-from ..models.layer import Layer, format_shape
-from ..models.symbolic import has_symbolic
+from .base.layer import Layer, format_shape
+from .base.symbolic import has_symbolic
 
 _LARGE = 1.0e9  # Keras subtracts this from masked scores (65504 in float16)
 

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import ShapeError
-from ..models.layer import format_shape
+from .base.layer import format_shape
 from .conv_utils import (SpatialLayer, apply_padding, normalize_padding, normalize_tuple,
                          output_length, padding_pairs, same_padding)
 from .rnn_base import resolve_activation

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from .. import activations
 from ..errors import ShapeError
-from ..models.layer import format_shape
+from .base.layer import format_shape
 from .conv_utils import (SpatialLayer, kernel_memory_format, normalize_padding, normalize_tuple, spatial_of,
                          spatial_names, to_channels_first, to_user_layout, with_spatial)
 from .convolutional import positive_int

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from ..config import normalize_data_format
 from ..errors import ShapeError
-from ..models.layer import Layer, format_shape
+from .base.layer import Layer, format_shape
 
 _SPATIAL_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 

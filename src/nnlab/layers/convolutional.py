@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from .. import activations
 from ..errors import ShapeError
-from ..models.layer import format_shape
+from .base.layer import format_shape
 from .conv_utils import (SpatialLayer, check_output_lengths, conv_output_length,
                          explain_kernel_error, kernel_memory_format, normalize_tuple,
                          normalize_window_padding, spatial_of, to_user_layout, with_spatial)

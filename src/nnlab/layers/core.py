@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from .. import activations
 from ..errors import ShapeError
-from ..models.layer import Layer, format_shape
+from .base.layer import Layer, format_shape
 
 
 class Dense(Layer):

@@ -6,7 +6,7 @@ from typing import Any, Optional
 import torch
 import torch.nn.functional as F
 
-from ..models.layer import Layer
+from .base.layer import Layer
 
 
 class Embedding(Layer):

@@ -15,7 +15,7 @@ from typing import Any, Optional, Sequence, Tuple, Union
 import torch
 
 from ..config import normalize_data_format
-from ..models.layer import Layer
+from .base.layer import Layer
 
 Factor = Union[float, Sequence[float]]
 

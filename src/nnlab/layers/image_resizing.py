@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from ..config import normalize_data_format
-from ..models.layer import Layer
+from .base.layer import Layer
 
 _MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic",
           "area": "area"}

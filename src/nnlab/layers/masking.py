@@ -5,7 +5,7 @@ from typing import Any
 
 import torch
 
-from ..models.layer import Layer
+from .base.layer import Layer
 
 
 class Masking(Layer):

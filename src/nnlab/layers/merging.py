@@ -12,7 +12,7 @@ from typing import Any, List
 import torch
 
 from ..errors import ShapeError
-from ..models.layer import Layer, format_shape
+from .base.layer import Layer, format_shape
 
 
 class _Merge(Layer):

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import torch
 
 from ..config import normalize_data_format
-from ..models.layer import Layer
+from .base.layer import Layer
 from .core import Dropout
 
 

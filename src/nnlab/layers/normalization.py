@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from .. import config as _config
 from ..errors import ShapeError
-from ..models.layer import Layer, format_shape
+from .base.layer import Layer, format_shape
 
 
 def _normalize_axis(layer: Layer, axis: int, input_shape: Sequence[Optional[int]]) -> int:

@@ -21,7 +21,7 @@ from typing import Any, Optional, Sequence, Union
 import torch
 import torch.nn.functional as F
 
-from ..models.masking import check_time_mask
+from .base.masking import check_time_mask
 from .conv_utils import (SpatialLayer, apply_padding, check_output_lengths,
                          explain_kernel_error, layout, normalize_tuple,
                          normalize_window_padding, padding_pairs, spatial_of,

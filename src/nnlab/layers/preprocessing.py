@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from ..errors import ShapeError
-from ..models.layer import Layer, format_shape
+from .base.layer import Layer, format_shape
 
 
 class Rescaling(Layer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models.layer import Layer
+from .base.layer import Layer
 
 
 class RepeatVector(Layer):

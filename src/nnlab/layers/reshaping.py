@@ -15,7 +15,7 @@ from typing import Any, Optional, Sequence, Tuple, Union
 import torch.nn.functional as F
 
 from ..errors import ShapeError
-from ..models.layer import format_shape
+from .base.layer import format_shape
 from .conv_utils import (SpatialLayer, layout, normalize_pairs, normalize_tuple, spatial_names,
                          spatial_of, to_channels_first, to_user_layout, with_spatial)
 

@@ -27,8 +27,8 @@ import torch.nn.functional as F
 
 from .. import activations
 from ..errors import ShapeError
-from ..models.layer import Layer, format_shape
-from ..models.masking import check_time_mask
+from .base.layer import Layer, format_shape
+from .base.masking import check_time_mask
 from .rnn_masking import contiguous_block, run_loop, run_packed
 
 _KNOWN_FUNCTIONS = {"tanh": (torch.tanh, F.tanh), "sigmoid": (torch.sigmoid, F.sigmoid),

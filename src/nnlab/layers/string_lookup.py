@@ -15,7 +15,7 @@ from typing import Any, Iterable, List, Optional
 import numpy as np
 import torch
 
-from ..models.layer import Layer
+from .base.layer import Layer
 
 _MODES = ("int", "one_hot", "multi_hot", "count")
 

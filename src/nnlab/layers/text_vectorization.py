@@ -15,7 +15,7 @@ from typing import Any, Callable, List, Optional, Union
 import numpy as np
 import torch
 
-from ..models.layer import Layer
+from .base.layer import Layer
 from .string_lookup import StringLookup, sort_by_count
 
 #: Keras' DEFAULT_STRIP_REGEX (``,-.`` is a range: ``,``, ``-`` and ``.``)

@@ -12,7 +12,7 @@ from typing import Any, Optional, Sequence, Tuple
 import torch
 import torch.nn.functional as F
 
-from ..models.layer import Layer
+from .base.layer import Layer
 from .conv_utils import normalize_tuple, to_channels_first, to_user_layout
 
 __all__ = ["MaxUnpooling2D", "max_pool2d_with_indices"]

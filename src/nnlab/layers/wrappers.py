@@ -9,9 +9,9 @@ import torch
 from torch import nn
 
 from ..errors import ShapeError
-from ..models.layer import Layer, format_shape
-from ..models.masking import check_time_mask
-from ..models.torch_module import TorchModule
+from .base.layer import Layer, format_shape
+from .base.masking import check_time_mask
+from .base.torch_module import TorchModule
 from .rnn_base import RNNBase
 from .rnn_masking import contiguous_block, run_packed
 

@@ -1,13 +1,13 @@
 """Models: the Layer base, Sequential, functional Model, summary and save/load."""
 from .functional import Functional
-from .input_layer import Input, InputLayer
-from .json_config import model_from_json
-from .layer import Layer
+from ..layers.base.input_layer import Input, InputLayer
+from .saving.json_config import model_from_json
+from ..layers.base.layer import Layer
 from .model import Model
 from .sequential import Sequential
-from .serialization import load_model
-from .torch_module import TorchModule
-from .variable import Variable
+from .saving.serialization import load_model
+from ..layers.base.torch_module import TorchModule
+from ..layers.base.variable import Variable
 
 __all__ = ["Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "TorchModule",
            "load_model", "model_from_json"]

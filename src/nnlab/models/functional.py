@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional
 
 from ..errors import ShapeError
-from .input_layer import InputLayer
+from ..layers.base.input_layer import InputLayer
 from .layer_order import keras_layer_order
-from .layer import Layer, format_shape
+from ..layers.base.layer import Layer, format_shape
 from .model import Model
-from .symbolic import Node, SymbolicTensor, flatten, is_shape, map_structure
+from ..layers.base.symbolic import Node, SymbolicTensor, flatten, is_shape, map_structure
 
 
 def _topological_nodes(outputs: List[SymbolicTensor], inputs: List[SymbolicTensor]) -> List[Node]:
@@ -198,11 +198,11 @@ class Functional(Model):
 
     # ------------------------------------------------------------------ config
     def get_config(self):
-        from .serialization import functional_config
+        from .saving.serialization import functional_config
         return functional_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .serialization import functional_from_config
+        from .saving.serialization import functional_from_config
         return functional_from_config(config, custom_objects)
 

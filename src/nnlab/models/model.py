@@ -1,6 +1,6 @@
 """``Model``: the base of Sequential and functional models, and of subclassed models.
 
-A model is a :class:`~nnlab.models.layer.Layer` (so it nests inside other models) and a
+A model is a :class:`~nnlab.layers.base.layer.Layer` (so it nests inside other models) and a
 plain ``torch.nn.Module`` (``model(x)``, ``model.parameters()``, ``state_dict()``...).
 It adds the Keras model API: ``summary``, ``save``/``load_weights``, ``get_layer``
 and the training methods ``compile``/``fit``/``evaluate``/``predict`` (``nnlab.training``).
@@ -29,8 +29,8 @@ import numpy as np
 import torch
 
 from .keras2 import Keras2Methods
-from .layer import Layer
-from .symbolic import has_symbolic
+from ..layers.base.layer import Layer
+from ..layers.base.symbolic import has_symbolic
 
 
 def to_tensor(value: Any) -> Any:
@@ -74,7 +74,7 @@ def _functional_subclass(cls: type) -> type:
     """``cls`` with ``Functional`` mixed in (made once per class, not registered)."""
     if cls not in _FUNCTIONAL_SUBCLASSES:
         from .functional import Functional
-        from .layer import LAYER_CLASSES
+        from ..layers.base.layer import LAYER_CLASSES
         registered = LAYER_CLASSES.get(cls.__name__)
         _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
                                            {"__module__": cls.__module__})
@@ -107,7 +107,7 @@ class Model(Keras2Methods, Layer):
     # ------------------------------------------------------------------ calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if args and isinstance(args[0], (str, bytes)):
-            from .input_cast import cast_inputs
+            from ..layers.base.input_cast import cast_inputs
             cast_inputs(self, args[0])  # raises a TypeError naming the model
         if args and isinstance(args[0], (np.ndarray, list, tuple, dict)):
             args = (to_tensor(args[0]),) + args[1:]
@@ -124,7 +124,7 @@ class Model(Keras2Methods, Layer):
         from .functional import Functional
         if not issubclass(cls, Functional) and isinstance(config, dict) and \
                 {"layers", "nodes", "inputs", "outputs"} <= set(config):
-            from .serialization import functional_from_config
+            from .saving.serialization import functional_from_config
             graph = functional_from_config(config, custom_objects)
             return cls(graph._input_struct, graph._output_struct, name=graph.name)
         return super().from_config(config)
@@ -168,13 +168,13 @@ class Model(Keras2Methods, Layer):
         nnlab always writes its own format (read back by ``nnlab.load_model``); given a
         Keras suffix (``.keras``, ``.h5``) it still does, under that name, and warns that
         Keras cannot read the file (``.nnlab`` is the suffix that says what it is)."""
-        from .serialization import save_model
+        from .saving.serialization import save_model
         _warn_keras_suffix(path, "save")
         save_model(self, path)
 
     def save_weights(self, path: str) -> None:
         """Write the weights (safetensors); Keras suffixes warn as in :meth:`save`."""
-        from .serialization import save_weights
+        from .saving.serialization import save_weights
         _warn_keras_suffix(path, "save_weights")
         save_weights(self, path)
 
@@ -183,16 +183,16 @@ class Model(Keras2Methods, Layer):
 
         A file written by Keras 3 (``.weights.h5``, or a ``.keras`` archive) is read with
         h5py into this model, which must be the same architecture (its nnlab twin)."""
-        from .keras_files import is_keras_file, load_keras_weights
+        from .saving.keras_files import is_keras_file, load_keras_weights
         if is_keras_file(path):
             load_keras_weights(self, path)
             return
-        from .serialization import load_weights
+        from .saving.serialization import load_weights
         load_weights(self, path)
 
     def to_json(self, **kwargs: Any) -> str:
         """The architecture as a JSON string (Keras' ``to_json``); see ``model_from_json``."""
-        from .json_config import to_json
+        from .saving.json_config import to_json
         return to_json(self, **kwargs)
 
     # ---------------------------------------------------------------- training

@@ -15,12 +15,12 @@ from typing import Any, Iterable, List, Optional, Sequence
 from torch import nn
 
 from ..errors import ShapeError
-from .fast_call import call_layer
-from .input_layer import InputLayer
-from .layer import Layer, format_shape
+from ..layers.base.fast_call import call_layer
+from ..layers.base.input_layer import InputLayer
+from ..layers.base.layer import Layer, format_shape
 from .model import Model
-from .symbolic import SymbolicTensor
-from .torch_module import TorchModule
+from ..layers.base.symbolic import SymbolicTensor
+from ..layers.base.torch_module import TorchModule
 
 
 class Sequential(Model):
@@ -164,7 +164,7 @@ class Sequential(Model):
         elif not self.built:
             self.build((None,) + tuple(inputs.shape[1:]))
             if inputs.is_meta:  # built inside an outer layer's shape inference
-                from .meta import call_on_meta
+                from ..layers.base.meta import call_on_meta
                 return call_on_meta(self, inputs, (), {"training": training})
         x = inputs
         if training is None:
@@ -176,7 +176,7 @@ class Sequential(Model):
         return x
 
     def get_config(self):
-        from .serialization import layer_to_config
+        from .saving.serialization import layer_to_config
         config = {"name": self.name, "layers": [layer_to_config(layer) for layer in self._stack]}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
@@ -184,7 +184,7 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .serialization import layer_from_config
+        from .saving.serialization import layer_from_config
         model = cls(name=config.get("name"))
         if config.get("batch_input_shape") is not None:
             model._batch_input_shape = tuple(config["batch_input_shape"])

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-from .input_layer import InputLayer
-from .layer import Layer, format_shape
+from ..layers.base.input_layer import InputLayer
+from ..layers.base.layer import Layer, format_shape
 
 
 def _human_bytes(n: int) -> str:

@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import torch
 
-from ..models.fast_call import call_layer
+from ..layers.base.fast_call import call_layer
 from ..utils.allocator import tune_malloc
 from .callbacks import CallbackList
 from .custom_step import overrides

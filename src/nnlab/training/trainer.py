@@ -19,8 +19,8 @@ import numpy as np
 import torch
 
 from .. import activations
-from ..models.fast_call import call_layer
-from ..models.masking import get_mask, set_mask
+from ..layers.base.fast_call import call_layer
+from ..layers.base.masking import get_mask, set_mask
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod

@@ -29,7 +29,7 @@ def _graph(model: Any) -> Tuple[List[Any], List[Tuple[int, int]], List[Any]]:
     """``(layers, edges (src_index, dst_index), output shapes)`` in execution order."""
     from ..models.functional import Functional
     from ..models.sequential import Sequential
-    from ..models.input_layer import InputLayer
+    from ..layers.base.input_layer import InputLayer
     if isinstance(model, Sequential):
         if not model.built:
             raise ValueError(f"plot_model: model {model.name!r} is not built yet; give the "
@@ -61,7 +61,7 @@ def _graph(model: Any) -> Tuple[List[Any], List[Tuple[int, int]], List[Any]]:
 
 def _label(node: Tuple[str, type, Any], layer: Any, show_shapes: bool, show_layer_names: bool,
            show_layer_activations: bool, show_trainable: bool, show_dtype: bool) -> str:
-    from ..models.layer import format_shape
+    from ..layers.base.layer import format_shape
     name, cls, shape = node
     head = f"{name} ({cls.__name__})" if show_layer_names else cls.__name__
     parts = [head]

@@ -9,7 +9,7 @@ does not hold:
 - :class:`PadShortcut` (He et al. 2015, option A: parameter-free identity shortcut that
   subsamples and zero-pads channels)
 
-Every layer here is a plain nnlab :class:`~nnlab.models.layer.Layer` with an arithmetic
+Every layer here is a plain nnlab :class:`~nnlab.layers.base.layer.Layer` with an arithmetic
 ``compute_output_shape`` (shapes need no data) and no weights.
 """
 from __future__ import annotations
@@ -25,8 +25,8 @@ from .. import config as _config
 from ..errors import ShapeError
 from ..initializers import RandomNormal
 from ..models.functional import Functional
-from ..models.input_layer import Input
-from ..models.layer import Layer, format_shape
+from ..layers.base.input_layer import Input
+from ..layers.base.layer import Layer, format_shape
 from ..layers import (BatchNormalization, Conv2D, Dense, GlobalAveragePooling2D,
                       GlobalMaxPooling2D, ReLU)
 

@@ -49,7 +49,7 @@ from ..data.datasets.sources import SourceReader, locate
 from ..layers import (Activation, Add, BatchNormalization, Conv2D, Dense, DepthwiseConv2D,
                       Dropout, GlobalAveragePooling2D, GlobalMaxPooling2D)
 from ..models.functional import Functional
-from ..models.input_layer import Input
+from ..layers.base.input_layer import Input
 from .imagenet_classes import decode_predictions
 from .registry import WeightsInfo, register_model
 

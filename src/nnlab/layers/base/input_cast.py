@@ -27,7 +27,7 @@ FLOAT_IDS_LAYERS = frozenset({"Embedding"})  # float inputs must hold integer id
 
 
 def _keeps_integers(layer: Any) -> bool:
-    from .model import Model
+    from ...models.model import Model
     cls = type(layer)
     return getattr(cls, "keeps_integer_inputs", False) or isinstance(layer, Model) or any(
         c.__name__ in KEEPS_INTEGERS for c in cls.__mro__)

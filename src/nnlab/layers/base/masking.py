@@ -1,7 +1,7 @@
 """Keras-style masks: a boolean ``(batch, timesteps)`` tensor riding on a layer's output.
 
 As in Keras 3 (on every backend), the mask is stored as the attribute ``_keras_mask`` of
-the output tensor. :meth:`Layer.forward <nnlab.models.layer.Layer.forward>`
+the output tensor. :meth:`Layer.forward <nnlab.layers.base.layer.Layer.forward>`
 
 1. reads the mask of its first input (``get_mask``), and passes it as ``mask=`` to a
    ``call`` that accepts one (unless the caller passed ``mask=`` explicitly);
@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import torch
 
-from ..errors import ShapeError
+from ...errors import ShapeError
 
 _WARNED: set = set()
 

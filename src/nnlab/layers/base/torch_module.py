@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from torch import nn
 
-from .. import config
+from ... import config
 from .layer import Layer, to_snake_case, unique_name
 
 _CHANNELS_FIRST_TYPES = (
@@ -42,7 +42,7 @@ class TorchModule(Layer):
         self.built = True
 
     def get_config(self):
-        from ..errors import ConfigError
+        from ...errors import ConfigError
         raise ConfigError(
             f"Layer {self.name!r} wraps a plain torch module ({type(self.module).__name__}) "
             f"whose architecture nnlab cannot write as JSON. Use model.save_weights(path) "

@@ -15,7 +15,7 @@ def to_json(model, **kwargs: Any) -> str:
 def model_from_json(json_string: str, custom_objects: Optional[Dict[str, Any]] = None):
     """A new model (fresh weights) from ``to_json``'s string; only registered layer
     classes (or ``custom_objects``) are created."""
-    from ..errors import ConfigError
+    from ...errors import ConfigError
     from .serialization import layer_from_config
     try:
         config = json.loads(json_string)

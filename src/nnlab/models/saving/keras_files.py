@@ -13,7 +13,7 @@ read, by the paths Keras 3's saving library writes:
   ``value_dense``, ``output_dense``); a custom layer's sublayers are under their
   attribute names.
 
-Every array goes through :mod:`~nnlab.models.keras_layout` (Keras layout -> torch), and
+Every array goes through :mod:`~nnlab.layers.base.keras_layout` (Keras layout -> torch), and
 every shape is checked before any weight changes.
 """
 from __future__ import annotations
@@ -27,9 +27,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import ConfigError
-from .keras_layout import rule
-from .layer import Layer, to_snake_case
+from ...errors import ConfigError
+from ...layers.base.keras_layout import rule
+from ...layers.base.layer import Layer, to_snake_case
 
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -93,8 +93,8 @@ def _container_names(items: List[nn.Module]) -> List[str]:
 def _plan(module: nn.Module, group, path: str, out: list) -> None:
     """Collect ``(module, local name, current tensor, keras array, where)`` for every
     weight of ``module`` from ``group`` (recursively)."""
-    from ..layers.attention import MultiHeadAttention
-    from ..layers.rnn_base import RNNBase
+    from ...layers.attention import MultiHeadAttention
+    from ...layers.rnn_base import RNNBase
     own = _own_weights(module)
     source = group.get("cell") if isinstance(module, RNNBase) and group is not None \
         and "cell" in group else group

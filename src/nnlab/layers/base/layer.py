@@ -25,9 +25,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import initializers as _initializers
-from .. import regularizers as _regularizers
-from ..errors import ShapeError
+from ... import initializers as _initializers
+from ... import regularizers as _regularizers
+from ...errors import ShapeError
 from .input_cast import FLOAT_IDS_LAYERS, cast_inputs
 from .masking import get_mask, set_mask, warn_dropped
 from .variable import Variable
@@ -103,7 +103,7 @@ class Layer(nn.Module):
     _call_takes_mask = False
     #: float32 inputs are not passed through as is (lookup layers check they are ids)
     _float_inputs_cast = False
-    #: the layer carries masks on (``compute_mask``); see :mod:`nnlab.models.masking`
+    #: the layer carries masks on (``compute_mask``); see :mod:`nnlab.layers.base.masking`
     supports_masking = False
     #: the layer makes a mask from unmasked inputs (Embedding(mask_zero=True), Masking)
     _makes_mask = False
@@ -155,7 +155,7 @@ class Layer(nn.Module):
     # ------------------------------------------------------------------ config
     def get_config(self) -> Dict[str, Any]:
         """The constructor arguments (Keras' ``get_config``), JSON-serialisable."""
-        from .serialization import serialize_value
+        from ...models.saving.serialization import serialize_value
         args = getattr(self, "_init_args", {})
         config = {k: serialize_value(v) for k, v in args.items()
                   if not (k in _BASE_ARGS and v is None)}
@@ -171,7 +171,7 @@ class Layer(nn.Module):
 
     @classmethod
     def from_config(cls, config: Dict[str, Any]) -> "Layer":
-        from .serialization import deserialize_value
+        from ...models.saving.serialization import deserialize_value
         return cls(**{k: deserialize_value(v) for k, v in config.items()})
 
     # ---------------------------------------------------------------- weights
@@ -234,7 +234,7 @@ class Layer(nn.Module):
 
     def get_weights(self) -> list:
         """Weights as numpy arrays in Keras' layouts and order (Dense kernel ``(in, units)``,
-        conv kernels ``(*kernel_size, in, filters)``, ...; see ``models/keras_layout.py``).
+        conv kernels ``(*kernel_size, in, filters)``, ...; see ``layers/base/keras_layout.py``).
         torch's layouts stay available through ``state_dict()``."""
         from .keras_layout import get_weights
         return get_weights(self)
@@ -338,7 +338,7 @@ class Layer(nn.Module):
                 isinstance(args[0], np.ndarray) or (isinstance(args[0], (list, tuple))
                                                     and args[0]
                                                     and isinstance(args[0][0], np.ndarray))):
-            from .model import to_tensor  # Keras: eager calls take numpy arrays
+            from ...models.model import to_tensor  # Keras: eager calls take numpy arrays
             args = (to_tensor(args[0]),) + args[1:]
         if has_symbolic(args, kwargs):
             return self._symbolic_call(args, kwargs)
@@ -370,7 +370,7 @@ class Layer(nn.Module):
         return self._masked_call(inputs, previous, args, kwargs)
 
     def _masked_call(self, inputs: Any, previous: Any, args: tuple, kwargs: dict) -> Any:
-        """``call`` with Keras' mask rules (see :mod:`nnlab.models.masking`)."""
+        """``call`` with Keras' mask rules (see :mod:`nnlab.layers.base.masking`)."""
         mask = kwargs.pop("mask", None)
         if mask is None:
             mask = previous

@@ -97,8 +97,8 @@ def _mha_bias(layer) -> Rule:
 
 def rule(layer, name: str) -> Optional[Rule]:
     """The (to_keras, to_torch) pair for weight ``name`` of ``layer``, or None (same)."""
-    from ..layers import attention, conv_depthwise, conv_transpose, convolutional, core
-    from ..layers import conv_lstm, recurrent
+    from .. import attention, conv_depthwise, conv_transpose, convolutional, core
+    from .. import conv_lstm, recurrent
     if isinstance(layer, core.Dense) and name == "kernel":
         return _transpose, _transpose_back
     if isinstance(layer, (convolutional.BaseConv, conv_transpose.BaseConvTranspose)) \

@@ -42,11 +42,11 @@ class SymbolicTensor:
 
     # Python's operators on symbolic tensors build merge nodes, as in Keras.
     def __add__(self, other):
-        from ..layers.merging import add
+        from ..merging import add
         return add([self, other])
 
     def __mul__(self, other):
-        from ..layers.merging import multiply
+        from ..merging import multiply
         return multiply([self, other])
 
     def __len__(self):

@@ -23,8 +23,8 @@ from typing import Any, Dict, Iterable
 
 import torch
 
-from ..errors import ConfigError
-from ..utils.io import is_temporary
+from ...errors import ConfigError
+from ...utils.io import is_temporary
 
 MAX_HEADER_BYTES = 100 * 1024 * 1024
 MAX_JSON_DEPTH = 100

@@ -6,7 +6,7 @@ layer registry (never importing or executing anything named by the file) and loa
 the tensors. Every write is atomic (temporary file, fsync, ``os.replace``).
 
 Loading is checked before it costs anything: the header is validated without reading
-the weights (:mod:`nnlab.models.file_format`), the architecture is first built on
+the weights (:mod:`nnlab.models.saving.file_format`), the architecture is first built on
 torch's ``meta`` device (no memory, no initialisation) and its parameter count and every
 weight's name, shape and dtype are compared with the header; only then is the model
 built for real and the weights read and verified against the stored SHA-256.
@@ -21,13 +21,13 @@ from typing import Any, Dict, Optional
 import numpy as np
 import torch
 
-from .. import activations, initializers, regularizers
-from ..errors import ConfigError
-from ..utils.io import atomic_write
+from ... import activations, initializers, regularizers
+from ...errors import ConfigError
+from ...utils.io import atomic_write
 from .file_format import TORCH_DTYPES, content_hash, header_shapes, loads, read_header
-from .input_layer import InputLayer
-from .layer import LAYER_CLASSES, Layer
-from .symbolic import SymbolicTensor, flatten, map_structure
+from ...layers.base.input_layer import InputLayer
+from ...layers.base.layer import LAYER_CLASSES, Layer
+from ...layers.base.symbolic import SymbolicTensor, flatten, map_structure
 
 FORMAT = "nnlab-model"
 WEIGHTS_FORMAT = "nnlab-weights"
@@ -131,7 +131,7 @@ def functional_config(model) -> Dict[str, Any]:
 
 
 def functional_from_config(config: Dict[str, Any], custom_objects=None):
-    from .functional import Functional
+    from ..functional import Functional
     layers = {c["name"]: layer_from_config(c, custom_objects) for c in config["layers"]}
     produced: Dict[str, list] = {name: [] for name in layers}
     for name, layer in layers.items():
