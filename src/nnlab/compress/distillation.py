@@ -69,7 +69,7 @@ class Distiller(Model):
         return student_loss, distill
 
     def train_step(self, data):
-        from ..training.custom_step import unpack_x_y_sample_weight
+        from ..utils.packing import unpack_x_y_sample_weight
         x, y, _ = unpack_x_y_sample_weight(data)
         self.zero_grad()
         logits = self.student(x, training=True)
@@ -82,7 +82,7 @@ class Distiller(Model):
         return self._logs(x, y, logits, loss, student_loss, distill)
 
     def test_step(self, data):
-        from ..training.custom_step import unpack_x_y_sample_weight
+        from ..utils.packing import unpack_x_y_sample_weight
         x, y, _ = unpack_x_y_sample_weight(data)
         logits = self.student(x, training=False)
         student_loss, distill = self._losses(x, y, logits)

@@ -17,6 +17,7 @@ from .. import initializers
 from ..errors import ShapeError
 from .base.layer import Layer, format_shape
 from .base.symbolic import has_symbolic
+from .base import keras_layout
 
 _LARGE = 1.0e9  # Keras subtracts this from masked scores (65504 in float16)
 
@@ -228,6 +229,10 @@ class MultiHeadAttention(_ScoresFlag, Layer):
         >>> MultiHeadAttention(num_heads=2, key_dim=8)(x, x).shape
         (None, 10, 16)
     """
+
+    def keras_weight_rule(self, name: str):
+        """Keras' layout of weight ``name`` (see :mod:`nnlab.layers.base.keras_layout`)."""
+        return keras_layout.attention_rule(self.num_heads, name)
 
     def __init__(self, num_heads: int, key_dim: int, value_dim: Optional[int] = None,
                  dropout: float = 0.0, use_bias: bool = True, output_shape: Any = None,

@@ -26,6 +26,7 @@ from .conv_utils import (SpatialLayer, check_output_lengths, kernel_memory_forma
                          explain_kernel_error, normalize_padding, normalize_tuple, spatial_of,
                          to_user_layout, with_spatial)
 from .convolutional import positive_int
+from .base import keras_layout
 
 __all__ = ["BaseDepthwiseConv", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
            "SeparableConv2D"]
@@ -38,6 +39,12 @@ class BaseDepthwiseConv(SpatialLayer):
     """Depthwise convolution, optionally followed by a pointwise one (``filters`` given)."""
 
     _normalized_config = ("kernel_size", "strides", "dilation_rate", "padding")
+
+    def keras_weight_rule(self, name: str):
+        """Keras' layout of weight ``name`` (see :mod:`nnlab.layers.base.keras_layout`)."""
+        if name == "depthwise_kernel":
+            return keras_layout.depthwise_rule(self.depth_multiplier)
+        return keras_layout.REVERSE_CONV if name == "pointwise_kernel" else None
 
     def __init__(self, rank: int, filters: Optional[int], kernel_size: IntOrTuple,
                  strides: IntOrTuple = 1, padding: str = "valid", depth_multiplier: int = 1,

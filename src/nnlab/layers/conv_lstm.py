@@ -16,6 +16,7 @@ from .base.layer import format_shape
 from .conv_utils import (SpatialLayer, apply_padding, normalize_padding, normalize_tuple,
                          output_length, padding_pairs, same_padding)
 from .rnn_base import resolve_activation
+from .base import keras_layout
 
 
 class ConvLSTM2D(SpatialLayer):
@@ -51,6 +52,10 @@ class ConvLSTM2D(SpatialLayer):
         >>> ConvLSTM2D(4, 3)(nnlab.Input((5, 8, 8, 1))).shape
         (None, 6, 6, 4)
     """
+
+    def keras_weight_rule(self, name: str):
+        """Keras' layout of weight ``name`` (see :mod:`nnlab.layers.base.keras_layout`)."""
+        return keras_layout.REVERSE_CONV if name in ("kernel", "recurrent_kernel") else None
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1,
                  padding: str = "valid", data_format: Optional[str] = None,

@@ -25,6 +25,7 @@ from .base.layer import format_shape
 from .conv_utils import (SpatialLayer, kernel_memory_format, normalize_padding, normalize_tuple, spatial_of,
                          spatial_names, to_channels_first, to_user_layout, with_spatial)
 from .convolutional import positive_int
+from .base import keras_layout
 
 __all__ = ["BaseConvTranspose", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
            "deconv_output_length"]
@@ -68,6 +69,10 @@ class BaseConvTranspose(SpatialLayer):
 
     _normalized_config = ("kernel_size", "strides", "dilation_rate", "padding",
                           "output_padding")
+
+    def keras_weight_rule(self, name: str):
+        """Keras' layout of weight ``name`` (see :mod:`nnlab.layers.base.keras_layout`)."""
+        return keras_layout.REVERSE_CONV if name == "kernel" else None
 
     def __init__(self, rank: int, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = 1,
                  padding: str = "valid", output_padding: Optional[IntOrTuple] = None,

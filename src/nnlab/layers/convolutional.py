@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from .. import activations
 from ..errors import ShapeError
 from .base.layer import format_shape
+from .base import keras_layout
 from .conv_utils import (SpatialLayer, check_output_lengths, conv_output_length,
                          explain_kernel_error, kernel_memory_format, normalize_tuple,
                          normalize_window_padding, spatial_of, to_user_layout, with_spatial)
@@ -46,6 +47,10 @@ class BaseConv(SpatialLayer):
     """
 
     _normalized_config = ("kernel_size", "strides", "dilation_rate", "padding")
+
+    def keras_weight_rule(self, name: str):
+        """Keras' layout of weight ``name`` (see :mod:`nnlab.layers.base.keras_layout`)."""
+        return keras_layout.REVERSE_CONV if name == "kernel" else None
 
     def __init__(self, rank: int, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = 1,
                  padding: str = "valid", data_format: Optional[str] = None,

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from .. import activations
 from ..errors import ShapeError
 from .base.layer import Layer, format_shape
+from .base import keras_layout
 
 
 class Dense(Layer):
@@ -35,6 +36,10 @@ class Dense(Layer):
     """
 
     supports_masking = True  # carries a (batch, timesteps) mask on unchanged
+
+    def keras_weight_rule(self, name: str):
+        """Keras' layout of weight ``name`` (see :mod:`nnlab.layers.base.keras_layout`)."""
+        return keras_layout.TRANSPOSE if name == "kernel" else None
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",

@@ -13,6 +13,7 @@ import torch
 
 from ..errors import ShapeError
 from .base.layer import Layer, format_shape
+from .base.symbolic import OPERATORS
 
 
 class _Merge(Layer):
@@ -204,3 +205,7 @@ def concatenate(inputs, axis: int = -1, **kwargs):
 
 def dot(inputs, axes: int = -1, normalize: bool = False, **kwargs):
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
+
+
+# ``a + b`` and ``a * b`` on symbolic tensors build these merges (Keras' operators).
+OPERATORS.update(add=add, multiply=multiply)

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from .rnn_base import RNNBase, resolve_activation
+from .base import keras_layout
 
 
 class SimpleRNN(RNNBase):
@@ -62,6 +63,10 @@ class SimpleRNN(RNNBase):
 
     _gates = 1
     _num_states = 1
+
+    def keras_weight_rule(self, name: str):
+        """Keras' layout of weight ``name`` (see :mod:`nnlab.layers.base.keras_layout`)."""
+        return keras_layout.TRANSPOSE if name in ("kernel", "recurrent_kernel") else None
 
     def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform",
@@ -133,6 +138,10 @@ class LSTM(RNNBase):
 
     _gates = 4
     _num_states = 2
+
+    def keras_weight_rule(self, name: str):
+        """Keras' layout of weight ``name`` (see :mod:`nnlab.layers.base.keras_layout`)."""
+        return keras_layout.TRANSPOSE if name in ("kernel", "recurrent_kernel") else None
 
     def __init__(self, units: int, activation: Any = "tanh",
                  recurrent_activation: Any = "sigmoid", use_bias: bool = True,
@@ -230,6 +239,12 @@ class GRU(RNNBase):
 
     _gates = 3
     _num_states = 1
+
+    def keras_weight_rule(self, name: str):
+        """Keras' layout of weight ``name`` (see :mod:`nnlab.layers.base.keras_layout`)."""
+        if name in ("kernel", "recurrent_kernel"):
+            return keras_layout.GRU_KERNEL
+        return keras_layout.GRU_BIAS if name == "bias" else None
 
     def __init__(self, units: int, activation: Any = "tanh",
                  recurrent_activation: Any = "sigmoid", use_bias: bool = True,

@@ -17,7 +17,9 @@ from ..errors import ShapeError
 from ..layers.base.input_layer import InputLayer
 from .layer_order import keras_layer_order
 from ..layers.base.layer import Layer, format_shape
-from .model import Model
+from .functional_config import functional_config, functional_from_config
+from .summary import graph_rows
+from .model import Model, register_functional_class
 from ..layers.base.symbolic import Node, SymbolicTensor, flatten, is_shape, map_structure
 
 
@@ -75,6 +77,11 @@ class Functional(Model):
     Calling: ``model(x)``, ``model([x1, x2])``, ``model(x1, x2)`` or
     ``model({"input_name": x1, ...})``; returns a tensor, or a list/dict like ``outputs``.
     """
+
+    _config_holds_layers = True  # from_config rebuilds the layer configs itself
+
+    def _summary_rows(self):
+        return graph_rows(self)
 
     def __init__(self, inputs: Any, outputs: Any, name: Optional[str] = None, **kwargs: Any):
         super().__init__(name=name or None, **kwargs)
@@ -198,11 +205,11 @@ class Functional(Model):
 
     # ------------------------------------------------------------------ config
     def get_config(self):
-        from .saving.serialization import functional_config
         return functional_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .saving.serialization import functional_from_config
-        return functional_from_config(config, custom_objects)
+        return functional_from_config(config, custom_objects, Functional)
 
+
+register_functional_class(Functional)  # Model(inputs=, outputs=) builds one

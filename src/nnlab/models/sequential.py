@@ -15,9 +15,11 @@ from typing import Any, Iterable, List, Optional, Sequence
 from torch import nn
 
 from ..errors import ShapeError
+from ..layers.base.config_values import layer_from_config, layer_to_config
 from ..layers.base.fast_call import call_layer
 from ..layers.base.input_layer import InputLayer
 from ..layers.base.layer import Layer, format_shape
+from .summary import sequential_rows
 from .model import Model
 from ..layers.base.symbolic import SymbolicTensor
 from ..layers.base.torch_module import TorchModule
@@ -29,6 +31,11 @@ class Sequential(Model):
     Input shape: the first layer's ``input_shape`` plus a batch axis.
     Output shape: the last layer's output shape.
     """
+
+    _config_holds_layers = True  # from_config rebuilds the layer configs itself
+
+    def _summary_rows(self):
+        return sequential_rows(self)
 
     def __init__(self, layers: Optional[Iterable[Any]] = None, name: Optional[str] = None,
                  **kwargs: Any):
@@ -176,7 +183,6 @@ class Sequential(Model):
         return x
 
     def get_config(self):
-        from .saving.serialization import layer_to_config
         config = {"name": self.name, "layers": [layer_to_config(layer) for layer in self._stack]}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
@@ -184,7 +190,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .saving.serialization import layer_from_config
         model = cls(name=config.get("name"))
         if config.get("batch_input_shape") is not None:
             model._batch_input_shape = tuple(config["batch_input_shape"])

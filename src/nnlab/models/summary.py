@@ -43,33 +43,42 @@ def param_counts(module) -> Tuple[int, int]:
     return trainable, total - trainable
 
 
+def sequential_rows(model) -> Tuple[List[List[str]], bool]:
+    """A Sequential's rows: one per layer with its output shape and parameter count."""
+    if not model.built:
+        raise ValueError(f"Model {model.name!r} is not built yet, so its shapes are "
+                         f"unknown: give the first layer input_shape=(...), or call "
+                         f"model.build((None, ...)) or the model on data first.")
+    return [[f"{layer.name} ({type(layer).__name__})", format_shape(shape),
+             f"{layer.count_params():,}"]
+            for layer, shape in zip(model.layers, model._output_shapes)], False
+
+
+def graph_rows(model) -> Tuple[List[List[str]], bool]:
+    """A functional model's rows, with the "Connected to" column."""
+    rows = []
+    node_ids = {id(n) for n in model.nodes}
+    for layer in model.layers:
+        nodes = [n for n in layer._inbound_nodes if id(n) in node_ids]
+        shape = [t.shape for t in nodes[0].output_tensors]
+        links = []
+        for node in nodes:
+            for t in node.input_tensors:
+                src, ni, ti = t.history
+                links.append(f"{src.name}[{ni}][{ti}]")
+        label = "InputLayer" if isinstance(layer, InputLayer) else type(layer).__name__
+        rows.append([f"{layer.name} ({label})",
+                     format_shape(shape[0] if len(shape) == 1 else shape),
+                     f"{layer.count_params():,}", ", ".join(links) or "-"])
+    return rows, True
+
+
 def _rows(model) -> Tuple[List[List[str]], bool]:
-    from .functional import Functional
-    from .sequential import Sequential
-    if isinstance(model, Sequential):
-        if not model.built:
-            raise ValueError(f"Model {model.name!r} is not built yet, so its shapes are "
-                             f"unknown: give the first layer input_shape=(...), or call "
-                             f"model.build((None, ...)) or the model on data first.")
-        return [[f"{layer.name} ({type(layer).__name__})", format_shape(shape),
-                 f"{layer.count_params():,}"]
-                for layer, shape in zip(model.layers, model._output_shapes)], False
-    if isinstance(model, Functional):
-        rows = []
-        node_ids = {id(n) for n in model.nodes}
-        for layer in model.layers:
-            nodes = [n for n in layer._inbound_nodes if id(n) in node_ids]
-            shape = [t.shape for t in nodes[0].output_tensors]
-            links = []
-            for node in nodes:
-                for t in node.input_tensors:
-                    src, ni, ti = t.history
-                    links.append(f"{src.name}[{ni}][{ti}]")
-            label = "InputLayer" if isinstance(layer, InputLayer) else type(layer).__name__
-            rows.append([f"{layer.name} ({label})",
-                         format_shape(shape[0] if len(shape) == 1 else shape),
-                         f"{layer.count_params():,}", ", ".join(links) or "-"])
-        return rows, True
+    """Sequential and functional models name their own row builder (``_summary_rows``);
+    any other module lists its children, shapes unknown."""
+    own = getattr(model, "_summary_rows", None)
+    if own is not None:
+        return own()
     rows = [[f"{getattr(m, 'name', n)} ({type(m).__name__})", "?",
              f"{sum(param_counts(m)):,}"] for n, m in model.named_children()]
     return rows, False

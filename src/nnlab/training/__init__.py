@@ -5,5 +5,6 @@ Keras-style namespaces are re-exported at the top: ``nnlab.optimizers.Adam``,
 """
 from . import callbacks, losses, metrics, optimizers, schedules
 from .history import History
+from .trainer import Trainer  # registers itself as the models' trainer
 
-__all__ = ["History", "callbacks", "losses", "metrics", "optimizers", "schedules"]
+__all__ = ["History", "Trainer", "callbacks", "losses", "metrics", "optimizers", "schedules"]

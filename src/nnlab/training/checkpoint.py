@@ -37,7 +37,7 @@ import numpy as np
 import torch
 
 from ..errors import ConfigError
-from ..models.saving.serialization import by_position
+from ..models.saving.ordering import by_position
 from ..utils.io import atomic_write, remove_stale_temporaries
 from .run_fingerprint import differences
 

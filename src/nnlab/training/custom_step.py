@@ -26,6 +26,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 import torch
 
+from ..models.training_methods import TrainingMethods
 from . import optimizers as optimizers_mod
 from .callbacks import CallbackList
 from .checkpoint import CheckpointState
@@ -33,34 +34,16 @@ from .history import History
 from .progress import Progress
 from .run_fingerprint import fingerprint
 from .structure import first_leaf, outputs
+from ..utils.packing import pack_x_y_sample_weight
 
 _TRAIN_HOOKS = ("train_step", "test_step", "compute_loss", "compute_metrics")
 
 
 def overrides(model, names=_TRAIN_HOOKS) -> bool:
-    """True when ``type(model)`` overrides one of ``names`` of ``nnlab.Model``."""
-    from ..models.model import Model
-    return any(getattr(type(model), n, None) is not getattr(Model, n) for n in names)
-
-
-def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
-    """Keras' packing of one batch: ``x`` (``(x,)`` if x is a tuple/list), ``(x, y)`` or
-    ``(x, y, sample_weight)``."""
-    if y is None:
-        return (x,) if isinstance(x, (list, tuple)) else x
-    return (x, y) if sample_weight is None else (x, y, sample_weight)
-
-
-def unpack_x_y_sample_weight(data: Any) -> tuple:
-    """The inverse: ``(x, y, sample_weight)`` with ``None`` for what is missing."""
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) in (1, 2, 3):
-        return tuple(data) + (None,) * (3 - len(data))
-    raise ValueError(f"Data of a step is expected as (x,), (x, y) or (x, y, sample_weight); "
-                     f"got a tuple of {len(data)} items")
+    """True when ``type(model)`` overrides one of ``names`` of Keras' default steps
+    (:class:`nnlab.models.training_methods.TrainingMethods`)."""
+    return any(getattr(type(model), n, None) is not getattr(TrainingMethods, n)
+               for n in names)
 
 
 def pythonify_logs(logs: Any, step: str) -> Dict[str, Any]:

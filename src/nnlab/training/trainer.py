@@ -36,6 +36,7 @@ from .structure import as_list, first_leaf, output_layer, outputs
 from .targets import check_targets
 from .progress import Progress
 from .run_fingerprint import fingerprint
+from ..models.training_methods import register_trainer
 
 _ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccuracy",
                    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy")
@@ -450,7 +451,8 @@ class Trainer(InferenceMixin, CustomStepMixin):
         """One gradient step on one batch; returns its loss (and metrics)."""
         data = adapt(x, y, sample_weight, None)
         if overrides(self.model):  # the model's own train_step
-            from .custom_step import pack_x_y_sample_weight, pythonify_logs
+            from ..utils.packing import pack_x_y_sample_weight
+            from .custom_step import pythonify_logs
             self._prepare_custom()
             was_training = self.model.training
             self.model.train()
@@ -480,3 +482,6 @@ class Trainer(InferenceMixin, CustomStepMixin):
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
+
+
+register_trainer(Trainer)  # Model.compile/fit reach the trainer through this door

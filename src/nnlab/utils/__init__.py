@@ -14,6 +14,7 @@ from ..config import set_seed as set_random_seed
 from .image import array_to_img, img_to_array, load_img, save_img
 from .image_dataset import ImageBatchDataset, image_dataset_from_directory
 from .numerical import normalize, to_categorical
+from .packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .plotting import plot_model
 from .py_dataset import PyDataset, Sequence
 from .sequence import pad_sequences
@@ -21,6 +22,6 @@ from .session import clear_session
 
 __all__ = [
     "ImageBatchDataset", "PyDataset", "Sequence", "array_to_img", "clear_session", "image_dataset_from_directory", "img_to_array",
-    "load_img", "normalize", "pad_sequences", "plot_model", "save_img", "set_random_seed",
-    "to_categorical",
+    "load_img", "normalize", "pack_x_y_sample_weight", "pad_sequences", "plot_model", "save_img", "set_random_seed",
+    "to_categorical", "unpack_x_y_sample_weight",
 ]

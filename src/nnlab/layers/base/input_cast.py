@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
 #: layer classes (by name) that receive integer inputs unchanged
@@ -27,10 +28,24 @@ FLOAT_IDS_LAYERS = frozenset({"Embedding"})  # float inputs must hold integer id
 
 
 def _keeps_integers(layer: Any) -> bool:
-    from ...models.model import Model
-    cls = type(layer)
-    return getattr(cls, "keeps_integer_inputs", False) or isinstance(layer, Model) or any(
+    cls = type(layer)  # models set keeps_integer_inputs: their inner layers decide
+    return getattr(cls, "keeps_integer_inputs", False) or any(
         c.__name__ in KEEPS_INTEGERS for c in cls.__mro__)
+
+
+def to_tensor(value: Any) -> Any:
+    """numpy arrays (and nested lists/dicts of them) to torch tensors; float64 -> float32
+    (Keras: eager calls take numpy arrays)."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "USO":  # strings (TextVectorization, StringLookup) stay numpy
+            return value
+        t = torch.from_numpy(np.ascontiguousarray(value))
+        return t.float() if t.dtype == torch.float64 else t
+    if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (int, float)):
+        return type(value)(to_tensor(v) for v in value)
+    if isinstance(value, dict):
+        return {k: to_tensor(v) for k, v in value.items()}
+    return value
 
 
 def _float_ids(layer: Any, t: torch.Tensor) -> torch.Tensor:

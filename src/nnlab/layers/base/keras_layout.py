@@ -1,8 +1,9 @@
 """Keras' weight layouts for ``get_weights``/``set_weights`` (torch's stay in ``state_dict``).
 
 nnlab stores weights as torch's kernels want them; Keras users copy weights as Keras
-lays them out. Each rule below maps one weight between the two (``to_keras`` and its
-inverse ``to_torch``), by layer type and weight name:
+lays them out. A rule maps one weight between the two (``to_keras`` and its inverse
+``to_torch``); each layer class declares its rules in ``keras_weight_rule(name)``, built
+from the helpers below:
 
 ==========================  =====================================  ==========================
 weight                      torch layout (``state_dict``)          Keras layout
@@ -51,14 +52,27 @@ def _transpose_back(t: torch.Tensor, shape: tuple) -> torch.Tensor:
     return t.t()
 
 
+#: Dense and recurrent kernels: torch ``(out, in)`` <-> Keras ``(in, out)``
+TRANSPOSE: Rule = (_transpose, _transpose_back)
+#: convolution kernels: torch ``(A, B, *k)`` <-> Keras ``(*k, B, A)``
+REVERSE_CONV: Rule = (_reverse_conv, _reverse_conv_back)
+
+
 def _gru_order(t: torch.Tensor, axis: int) -> torch.Tensor:
     """Swap the first two of three gate blocks along ``axis``: (r, z, n) <-> (z, r, h)."""
     r, z, n = t.chunk(3, dim=axis)
     return torch.cat([z, r, n], dim=axis)
 
 
-def _depthwise(layer) -> Rule:
-    m = layer.depth_multiplier
+#: GRU kernels: torch gates (r, z, n) ``(3u, in)`` <-> Keras gates (z, r, h) ``(in, 3u)``
+GRU_KERNEL: Rule = ((lambda t: _gru_order(t, 0).t()), (lambda t, s: _gru_order(t.t(), 0)))
+#: GRU bias ``(2, 3u)``: the same gate swap on the last axis
+GRU_BIAS: Rule = ((lambda t: _gru_order(t, -1)), (lambda t, s: _gru_order(t, -1)))
+
+
+def depthwise_rule(depth_multiplier: int) -> Rule:
+    """Depthwise kernels: torch ``(C*m, 1, *k)`` <-> Keras ``(*k, C, m)``."""
+    m = depth_multiplier
 
     def to_keras(t):  # (C*m, 1, *k) -> (C, m, *k) -> (*k, C, m)
         k = tuple(t.shape[2:])
@@ -72,9 +86,15 @@ def _depthwise(layer) -> Rule:
     return to_keras, to_torch
 
 
-def _mha(layer, name: str) -> Rule:
-    heads = layer.num_heads
-    if name == "output":
+def attention_rule(num_heads: int, name: str) -> Optional[Rule]:
+    """MultiHeadAttention's ``{query,key,value,output}_{kernel,bias}`` (see the table)."""
+    heads = num_heads
+    part, _, kind = name.rpartition("_")
+    if kind == "bias" and part != "output":
+        return (lambda t: t.reshape(heads, -1)), (lambda t, shape: t.reshape(shape))
+    if kind != "kernel":
+        return None
+    if part == "output":
         def to_keras(t):  # (out, h*d) -> (h*d, out) -> (h, d, out)
             return t.t().reshape(heads, -1, t.shape[0])
 
@@ -90,42 +110,13 @@ def _mha(layer, name: str) -> Rule:
     return to_keras_kernel, to_torch_kernel
 
 
-def _mha_bias(layer) -> Rule:
-    heads = layer.num_heads
-    return (lambda t: t.reshape(heads, -1)), (lambda t, shape: t.reshape(shape))
-
-
 def rule(layer, name: str) -> Optional[Rule]:
-    """The (to_keras, to_torch) pair for weight ``name`` of ``layer``, or None (same)."""
-    from .. import attention, conv_depthwise, conv_transpose, convolutional, core
-    from .. import conv_lstm, recurrent
-    if isinstance(layer, core.Dense) and name == "kernel":
-        return _transpose, _transpose_back
-    if isinstance(layer, (convolutional.BaseConv, conv_transpose.BaseConvTranspose)) \
-            and name == "kernel":
-        return _reverse_conv, _reverse_conv_back
-    if isinstance(layer, conv_depthwise.BaseDepthwiseConv):
-        if name == "depthwise_kernel":
-            return _depthwise(layer)
-        if name == "pointwise_kernel":
-            return _reverse_conv, _reverse_conv_back
-    if isinstance(layer, recurrent.GRU):
-        if name in ("kernel", "recurrent_kernel"):
-            return (lambda t: _gru_order(t, 0).t()), (lambda t, s: _gru_order(t.t(), 0))
-        if name == "bias":
-            return (lambda t: _gru_order(t, -1)), (lambda t, s: _gru_order(t, -1))
-    if isinstance(layer, conv_lstm.ConvLSTM2D) and name in ("kernel", "recurrent_kernel"):
-        return _reverse_conv, _reverse_conv_back
-    if isinstance(layer, (recurrent.LSTM, recurrent.SimpleRNN)) and \
-            name in ("kernel", "recurrent_kernel"):
-        return _transpose, _transpose_back
-    if isinstance(layer, attention.MultiHeadAttention):
-        part, _, kind = name.rpartition("_")
-        if kind == "kernel":
-            return _mha(layer, part)
-        if kind == "bias" and part != "output":
-            return _mha_bias(layer)
-    return None
+    """The (to_keras, to_torch) pair for weight ``name`` of ``layer``, or None (same).
+
+    Each layer class declares its own layout in ``keras_weight_rule(name)``; a plain
+    ``torch.nn.Module`` keeps torch's layout."""
+    declared = getattr(layer, "keras_weight_rule", None)
+    return declared(name) if declared is not None else None
 
 
 def _entries(model) -> List[Tuple[str, Any, str, torch.Tensor]]:

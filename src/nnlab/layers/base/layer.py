@@ -28,12 +28,15 @@ from torch import nn
 from ... import initializers as _initializers
 from ... import regularizers as _regularizers
 from ...errors import ShapeError
-from .input_cast import FLOAT_IDS_LAYERS, cast_inputs
+from .config_values import deserialize_value, serialize_value
+from .input_cast import FLOAT_IDS_LAYERS, cast_inputs, to_tensor
+from .keras_layout import get_weights, set_weights
 from .masking import get_mask, set_mask, warn_dropped
+from .meta import call_on_meta, infer_output_shape, weight_device
+from .registry import register_layer_class
 from .variable import Variable
 from .symbolic import Node, SymbolicTensor, flatten, has_symbolic, is_shape, map_structure
 
-LAYER_CLASSES: Dict[str, type] = {}
 _BASE_ARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype")
 _NAME_COUNTS: Dict[str, int] = {}
 
@@ -83,9 +86,17 @@ class Layer(nn.Module):
     #: set by subclasses that hold no weights and accept any input (e.g. Activation)
     _accepts_any_shape = False
 
-    def __init_subclass__(cls, **kwargs):
+    #: the name ``save``/``load_model`` use for this class (see ``registry.py``)
+    _registered_name: Optional[str] = None
+
+    def __init_subclass__(cls, register: bool = True, namespace: Optional[str] = None,
+                          override: bool = False, **kwargs):
+        """``class MyLayer(Layer, namespace="my_pkg")`` registers ``"my_pkg>MyLayer"``;
+        ``override=True`` replaces another class of the same name on purpose;
+        ``register=False`` keeps a helper class out of the registry."""
         super().__init_subclass__(**kwargs)
-        LAYER_CLASSES[cls.__name__] = cls
+        if register:
+            cls._registered_name = register_layer_class(cls, namespace, override)
         cls._float_inputs_cast = cls.__name__ in FLOAT_IDS_LAYERS
         init = cls.__dict__.get("__init__")
         if init is not None and not getattr(init, "_records_config", False):
@@ -155,7 +166,6 @@ class Layer(nn.Module):
     # ------------------------------------------------------------------ config
     def get_config(self) -> Dict[str, Any]:
         """The constructor arguments (Keras' ``get_config``), JSON-serialisable."""
-        from ...models.saving.serialization import serialize_value
         args = getattr(self, "_init_args", {})
         config = {k: serialize_value(v) for k, v in args.items()
                   if not (k in _BASE_ARGS and v is None)}
@@ -171,7 +181,6 @@ class Layer(nn.Module):
 
     @classmethod
     def from_config(cls, config: Dict[str, Any]) -> "Layer":
-        from ...models.saving.serialization import deserialize_value
         return cls(**{k: deserialize_value(v) for k, v in config.items()})
 
     # ---------------------------------------------------------------- weights
@@ -195,7 +204,6 @@ class Layer(nn.Module):
         Trainable weights are ``nn.Parameter``; non-trainable state (such as batch
         norm's moving statistics) is a persistent buffer, counted as non-trainable.
         """
-        from .meta import weight_device  # not the meta device of a running shape inference
         tensor = torch.empty(tuple(shape), device=weight_device())
         _initializers.fill(tensor, _initializers.get(initializer))
         if trainable:
@@ -236,14 +244,18 @@ class Layer(nn.Module):
         """Weights as numpy arrays in Keras' layouts and order (Dense kernel ``(in, units)``,
         conv kernels ``(*kernel_size, in, filters)``, ...; see ``layers/base/keras_layout.py``).
         torch's layouts stay available through ``state_dict()``."""
-        from .keras_layout import get_weights
         return get_weights(self)
+
+    def keras_weight_rule(self, name: str):
+        """How weight ``name`` is laid out in Keras: ``None`` (as in torch) or a
+        ``(to_keras, to_torch)`` pair from :mod:`nnlab.layers.base.keras_layout`. Layers
+        whose kernels Keras stores transposed or permuted override this."""
+        return None
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Set every weight from arrays in Keras' layouts and order (as ``get_weights``
         returns and ``keras_model.get_weights()`` gives). A wrong count or shape raises a
         ValueError naming the weight, before anything changes."""
-        from .keras_layout import set_weights
         set_weights(self, weights)
 
     def regularization_loss(self) -> torch.Tensor:
@@ -318,7 +330,6 @@ class Layer(nn.Module):
     # ------------------------------------------------------------------ shape
     def compute_output_shape(self, input_shape: Any) -> Any:
         """Output shape(s) for ``input_shape``; default: run the layer on the meta device."""
-        from .meta import infer_output_shape
         return infer_output_shape(self, input_shape)
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
@@ -338,7 +349,6 @@ class Layer(nn.Module):
                 isinstance(args[0], np.ndarray) or (isinstance(args[0], (list, tuple))
                                                     and args[0]
                                                     and isinstance(args[0][0], np.ndarray))):
-            from ...models.model import to_tensor  # Keras: eager calls take numpy arrays
             args = (to_tensor(args[0]),) + args[1:]
         if has_symbolic(args, kwargs):
             return self._symbolic_call(args, kwargs)
@@ -355,7 +365,6 @@ class Layer(nn.Module):
             if isinstance(first, torch.Tensor) and first.is_meta:
                 # Built just now inside a shape inference of an outer layer, whose meta
                 # snapshot of weights predates these: run on meta copies of them too.
-                from .meta import call_on_meta
                 return call_on_meta(self, inputs, args, kwargs)
         spec = self.input_spec
         if spec is not None and not self._fits_spec(inputs, spec):

@@ -7,11 +7,16 @@ layer on symbolic tensors builds the layer, computes its output shape and record
 """
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
 
 Shape = Tuple[Optional[int], ...]
+
+
+#: merge functions behind Python's operators on symbolic tensors (``"add"``, ``"multiply"``),
+#: registered by :mod:`nnlab.layers.merging` (which stands on this file)
+OPERATORS: Dict[str, Callable[[list], Any]] = {}
 
 
 class SymbolicTensor:
@@ -42,12 +47,10 @@ class SymbolicTensor:
 
     # Python's operators on symbolic tensors build merge nodes, as in Keras.
     def __add__(self, other):
-        from ..merging import add
-        return add([self, other])
+        return OPERATORS["add"]([self, other])
 
     def __mul__(self, other):
-        from ..merging import multiply
-        return multiply([self, other])
+        return OPERATORS["multiply"]([self, other])
 
     def __len__(self):
         raise TypeError("A SymbolicTensor has no length: it holds no data. Use .shape.")

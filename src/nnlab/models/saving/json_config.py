@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional
 
+from ...errors import ConfigError
+from ...layers.base.config_values import layer_from_config, layer_to_config
+
 
 def to_json(model, **kwargs: Any) -> str:
     """The model's class name and config as a JSON string (``json.dumps`` kwargs pass)."""
-    from .serialization import layer_to_config
     return json.dumps(layer_to_config(model), **kwargs)
 
 
 def model_from_json(json_string: str, custom_objects: Optional[Dict[str, Any]] = None):
     """A new model (fresh weights) from ``to_json``'s string; only registered layer
     classes (or ``custom_objects``) are created."""
-    from ...errors import ConfigError
-    from .serialization import layer_from_config
     try:
         config = json.loads(json_string)
     except (TypeError, json.JSONDecodeError) as exc:

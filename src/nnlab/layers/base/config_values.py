@@ -1,0 +1,90 @@
+"""Constructor arguments to JSON and back: what ``get_config``/``from_config`` store.
+
+Layers, initialisers and regularisers inside a config are tagged (``{"__layer__": ...}``,
+``{"__initializer__": ...}``, ``{"__regularizer__": ...}``); activations are stored by
+name; numpy values as lists. Layers are rebuilt only from classes in the registry
+(:mod:`nnlab.layers.base.registry`) or ``custom_objects``: nothing named by a file is
+imported or executed.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import numpy as np
+import torch
+from torch import nn
+
+from ... import activations, initializers, regularizers
+from ...errors import ConfigError
+from .registry import registered_class
+
+
+def _is_layer(value: Any) -> bool:
+    """A registered layer (anything whose class carries a registered name)."""
+    return isinstance(value, nn.Module) and \
+        getattr(type(value), "_registered_name", None) is not None
+
+
+def serialize_value(value: Any) -> Any:
+    """A constructor argument in JSON form (layers, initialisers, regularisers tagged)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [serialize_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): serialize_value(v) for k, v in value.items()}
+    if _is_layer(value):
+        return {"__layer__": layer_to_config(value)}
+    if isinstance(value, initializers.Initializer):
+        return {"__initializer__": initializers.serialize(value)}
+    if isinstance(value, regularizers.Regularizer):
+        return {"__regularizer__": regularizers.serialize(value)}
+    if isinstance(value, torch.dtype):
+        return str(value).replace("torch.", "")
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    if callable(value):
+        return activations.serialize(value)
+    raise ConfigError(f"Cannot write {type(value).__name__} {value!r} into a model config")
+
+
+def deserialize_value(value: Any, custom_objects: Optional[Dict[str, Any]] = None) -> Any:
+    """The inverse of :func:`serialize_value` (lists stay lists)."""
+    if isinstance(value, list):
+        return [deserialize_value(v, custom_objects) for v in value]
+    if isinstance(value, dict):
+        if "__layer__" in value:
+            return layer_from_config(value["__layer__"], custom_objects)
+        if "__initializer__" in value:
+            return initializers.get(value["__initializer__"])
+        if "__regularizer__" in value:
+            return regularizers.get(value["__regularizer__"])
+        return {k: deserialize_value(v, custom_objects) for k, v in value.items()}
+    return value
+
+
+def layer_to_config(layer: nn.Module) -> Dict[str, Any]:
+    """``{"class_name": registered name, "config": layer.get_config()}``."""
+    return {"class_name": type(layer)._registered_name, "config": layer.get_config()}
+
+
+def layer_from_config(config: Dict[str, Any],
+                      custom_objects: Optional[Dict[str, Any]] = None) -> nn.Module:
+    """Rebuild a layer from ``{"class_name", "config"}`` using only registered classes."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ConfigError(f"Not a layer config: {str(config)[:200]}")
+    name = config["class_name"]
+    if not isinstance(name, str):
+        raise ConfigError(f"A layer's class_name must be a string, got {str(name)[:80]}")
+    cls = registered_class(name, custom_objects)
+    if cls is None:
+        raise ConfigError(f"Unknown layer class {name!r} in the config. If it is your own "
+                          f"Layer subclass, define (import) it before loading or pass "
+                          f"custom_objects={{{name!r}: {name}}}.")
+    inner = config.get("config", {})
+    if not isinstance(inner, dict):
+        raise ConfigError(f"The config of layer class {name!r} must be an object, got "
+                          f"{type(inner).__name__}")
+    if getattr(cls, "_config_holds_layers", False):  # models rebuild their own layers
+        return cls.from_config(inner, custom_objects)
+    return cls.from_config({k: deserialize_value(v, custom_objects) for k, v in inner.items()})
