@@ -16,7 +16,7 @@ from torch import nn
 
 from ... import activations, initializers, regularizers
 from ...errors import ConfigError
-from .registry import registered_class
+from .registry import check_saveable, registered_class
 
 
 def _is_layer(value: Any) -> bool:
@@ -64,8 +64,12 @@ def deserialize_value(value: Any, custom_objects: Optional[Dict[str, Any]] = Non
 
 
 def layer_to_config(layer: nn.Module) -> Dict[str, Any]:
-    """``{"class_name": registered name, "config": layer.get_config()}``."""
-    return {"class_name": type(layer)._registered_name, "config": layer.get_config()}
+    """``{"class_name": registered name, "config": layer.get_config()}``.
+
+    Raises:
+        ValueError: the layer's class name is held by another class (see the registry).
+    """
+    return {"class_name": check_saveable(type(layer)), "config": layer.get_config()}
 
 
 def layer_from_config(config: Dict[str, Any],

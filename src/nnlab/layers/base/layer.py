@@ -61,6 +61,12 @@ def unique_name(base: str) -> str:
             return name
 
 
+def reset_automatic_names() -> None:
+    """Start automatic names afresh (``dense``, ``dense_1``, ...): Keras' ``clear_session``."""
+    _NAME_COUNTS.clear()
+    _GIVEN_NAMES.clear()
+
+
 def format_shape(shape: Any) -> str:
     """``(None, 26, 26, 32)`` printed as Keras prints it."""
     if isinstance(shape, list):
@@ -88,6 +94,8 @@ class Layer(nn.Module):
 
     #: the name ``save``/``load_model`` use for this class (see ``registry.py``)
     _registered_name: Optional[str] = None
+    #: the class that holds that name when it is not this one (saving is then refused)
+    _name_held_by: Optional[type] = None
 
     def __init_subclass__(cls, register: bool = True, namespace: Optional[str] = None,
                           override: bool = False, **kwargs):
