@@ -167,3 +167,18 @@ def test_no_source_file_over_500_lines():
     long = {str(p.relative_to(SRC)): n for p in MODULES.values()
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, f"files over {MAX_LINES} lines: {long}"
+
+
+def test_every_path_docs_architecture_names_exists():
+    """docs/architecture.md names files in backticks (``layers/base/layer.py``); each
+    must exist under src/nnlab (or the repository), so the floor plan cannot go stale."""
+    import re
+    doc = (SRC.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    paths = set(re.findall(r"`([\w/]+(?:\.py|/))`", doc))
+    names = {f.name for f in (SRC / "nnlab").rglob("*.py")}
+
+    def exists(p: str) -> bool:  # a bare file name follows its family's folder in the text
+        return (SRC / "nnlab" / p).exists() or (SRC.parent / p).exists() or \
+            ("/" not in p and p in names)
+    missing = sorted(p for p in paths if not exists(p))
+    assert len(paths) > 100 and not missing, f"docs/architecture.md names missing files: {missing}"
