@@ -35,6 +35,7 @@ def test_style_transfer_small_cnn(small_cnn):
                                   learning_rate=0.05, **SMALL)
         assert image.shape == content.shape and 0 <= image.min() and image.max() <= 1
         assert h["style"][-1] < 0.5 * h["style"][0], optimizer
+        assert h["total"][-1] == pytest.approx(min(h["total"]), rel=1e-5)  # the best image
         assert h["content"][0] == 0 and h["content"][-1] < 1.0
     texture, h = texture_synthesis(small_cnn, stripes, style_layers=["relu1", "relu2"],
                                    steps=25, preprocess=None, tv_weight=0.0)

@@ -48,10 +48,13 @@ def test_round_trip_reproduces_the_torchvision_network(tmp_path, arch, size):
     x = torch.randn(1, size, size, 3)      # 63: floor and ceil pooling agree for SqueezeNet
     with torch.no_grad():
         ours = model(x)
-        theirs = reference(x.permute(0, 3, 1, 2))
         loaded = zoo.create(arch, input_shape=(size, size, 3), classifier_activation=None,
                             weights=path).eval()(x)
-    torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-4)
+        # the two networks in float64: float32 kernels of another memory format differ by
+        # up to 1.4e-4 after ResNet-50's 50 layers on some CPUs (AVX-512), rounding only
+        ours64 = model.double()(x.double())
+        theirs64 = reference.double()(x.double().permute(0, 3, 1, 2))
+    torch.testing.assert_close(ours64, theirs64, rtol=1e-9, atol=1e-9)
     torch.testing.assert_close(loaded, ours, rtol=1e-5, atol=1e-5)
 
 

@@ -128,8 +128,10 @@ def style_transfer(model: nn.Module, content: Optional[torch.Tensor], style: tor
         optimizer: ``'lbfgs'`` (``torch.optim.LBFGS``, one step = one closure evaluation
             budget of 1 iteration) or ``'adam'``.
 
-    Returns: ``(image, history)``; history has the per-step ``'content'``, ``'style'``,
-    ``'tv'``, ``'total'`` losses (before each step, then after the last) and
+    Returns: ``(image, history)``: the image with the lowest total loss seen (the last
+    one unless a step made it worse: the [0, 1] clamp after each step makes the path
+    non-monotone); history has the per-step ``'content'``, ``'style'``, ``'tv'``,
+    ``'total'`` losses (before each step, then of the returned image) and
     ``'seconds_per_step'``.
     """
     if optimizer not in ("lbfgs", "adam"):
@@ -152,9 +154,13 @@ def style_transfer(model: nn.Module, content: Optional[torch.Tensor], style: tor
     x.requires_grad_(True)
     history: Dict[str, List[float]] = {"content": [], "style": [], "tv": [], "total": []}
 
-    def record(losses):
+    best = {"total": float("inf"), "x": None}
+
+    def record(losses, at):  # the losses of image ``at`` (x before a step)
         for k in history:
             history[k].append(float(losses[k].detach()))
+        if history["total"][-1] < best["total"]:
+            best["total"], best["x"] = history["total"][-1], at.detach().clone()
 
     start = time.perf_counter()
     if optimizer == "adam":
@@ -162,7 +168,7 @@ def style_transfer(model: nn.Module, content: Optional[torch.Tensor], style: tor
         for _ in range(steps):
             opt.zero_grad(set_to_none=True)
             losses = loss_fn(x)
-            record(losses)
+            record(losses, x)
             losses["total"].backward()
             opt.step()
             with torch.no_grad():
@@ -180,16 +186,22 @@ def style_transfer(model: nn.Module, content: Optional[torch.Tensor], style: tor
             def closure():
                 opt.zero_grad(set_to_none=True)
                 losses = loss_fn(x)
-                closure.losses = losses
+                closure.losses, closure.at = losses, x.detach().clone()
                 (losses["total"] * scale).backward()
                 return losses["total"] * scale
             opt.step(closure)
-            record(closure.losses)
+            record(closure.losses, closure.at)
             with torch.no_grad():
                 x.clamp_(0, 1)
     elapsed = time.perf_counter() - start
     with torch.no_grad():
-        record(loss_fn(x))
+        final = loss_fn(x)
+        if float(final["total"]) > best["total"]:
+            # clamping to [0, 1] after each step makes the path non-monotone (L-BFGS most):
+            # return the best image seen, as style-transfer implementations keep it
+            x = best["x"]
+            final = loss_fn(x)
+        record(final, x)
     history["seconds_per_step"] = [elapsed / max(steps, 1)]
     return x.detach(), history
 
