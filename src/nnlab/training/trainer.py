@@ -37,7 +37,7 @@ from .fit_arguments import FitArguments
 from .history import History
 from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
-from .structure import as_list, output_layer, outputs
+from .structure import as_list, metrics_per_output, output_layer, outputs
 from .targets import check_targets
 
 _ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccuracy",
@@ -84,7 +84,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
         weights = as_list(loss_weights, names, "loss_weights") if loss_weights is not None \
             else [1.0] * len(names)
         self.loss_weights = [1.0 if w is None else float(w) for w in weights]
-        self.metric_specs = self._metric_specs(metrics, names)
+        self.metric_specs = metrics_per_output(metrics, names)
         if precision not in (None, "bf16", "fp16", "fp32"):
             raise ValueError(f"precision must be None, 'bf16' or 'fp16', got {precision!r}")
         self.precision = None if precision == "fp32" else precision
@@ -96,20 +96,6 @@ class Trainer(InferenceMixin, CustomStepMixin):
         self._single = len(names) == 1 and self.losses[0] is not None
 
     # ------------------------------------------------------------- set-up
-    @staticmethod
-    def _metric_specs(metrics: Any, names: List[str]) -> List[List[Any]]:
-        if metrics is None:
-            return [[] for _ in names]
-        if isinstance(metrics, dict):
-            return [list(metrics.get(n, []) if isinstance(metrics.get(n, []), (list, tuple))
-                         else [metrics[n]]) for n in names]
-        if not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"metrics must be a list (or a dict per output), got "
-                            f"{type(metrics).__name__}")
-        if len(names) > 1 and metrics and all(isinstance(m, (list, tuple)) for m in metrics):
-            return [list(m) for m in metrics]
-        return [list(metrics) for _ in names]
-
     def _new_metrics(self) -> List[List[Any]]:
         out = []
         for specs, loss in zip(self.metric_specs, self.losses):
