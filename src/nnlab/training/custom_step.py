@@ -191,7 +191,6 @@ class CustomStepMixin:
         return torch.cat(chunks).cpu().numpy()
 
 
-
 class ModelStep(TrainStep):
     """The model's own ``train_step`` as the epoch loop's step: each batch packed as
     Keras packs it, the step's logs kept (:class:`StepLogs`), ``model.metrics`` reset at
