@@ -14,6 +14,7 @@ from .errors import ConfigError, ShapeError
 from .models import Functional, Input, Layer, Model, Sequential, Variable, load_model
 from . import diagnostics, training
 from . import callbacks, losses, metrics, optimizers, schedules
+from . import distributed  # registers fit(distributed=True) with the trainer
 
 __version__ = "0.1.0"
 

@@ -71,7 +71,7 @@ def fit_distributed(rank, world, batch_size, steps, ckpt_dir):
     out["weights"] = [p.detach().numpy() for p in m.parameters()]
     out["loss"] = h.history["loss"]
     out["printed"] = buf.getvalue()
-    out["ddp_cleared"] = m.compiled._ddp is None
+    out["ddp_cleared"] = m.compiled.train_forward is None
     # 1b. a map-style Dataset is sharded the same way (a torch Subset per rank)
     ds = torch.utils.data.TensorDataset(torch.as_tensor(x), torch.as_tensor(y))
     md = _model(seed=rank)

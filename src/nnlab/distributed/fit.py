@@ -1,7 +1,10 @@
 """``fit(..., distributed=True)``: data-parallel training with torch's
 ``DistributedDataParallel`` under ``torchrun`` or :func:`nnlab.distributed.launch`.
 
-The trainer calls :func:`prepare_fit` once at the start of a distributed ``fit``. It
+The training floor does not know this package: importing it registers :func:`prepare_fit`
+with :mod:`nnlab.training.distributed_hook`, and the trainer calls it once at the start of
+a distributed ``fit`` with the call's :class:`~nnlab.training.fit_arguments.FitArguments`.
+It
 
 - refuses to start outside a process group (the message says how to launch), for a
   model with its own ``train_step``, with ``compile(jit=True)``, with a DataLoader or
@@ -18,9 +21,10 @@ The trainer calls :func:`prepare_fit` once at the start of a distributed ``fit``
   that every rank resumes at the same epoch, and receive rank 0's weights (DDP's
   broadcast), optimizer state and step count at the start of training;
 - adds a first callback, :class:`DistributedFit`, that wraps the built model in
-  ``DistributedDataParallel`` for the training forward passes (gradients averaged over
-  ranks in DDP's buckets) and all-reduces (averages) every numeric epoch log, so
-  History and callbacks see the same figures on every rank.
+  ``DistributedDataParallel`` for the training forward passes (the trainer's public
+  ``set_train_forward``; gradients averaged over ranks in DDP's buckets) and
+  all-reduces (averages) every numeric epoch log, so History and callbacks see the
+  same figures on every rank.
 
 Validation data is not sharded: every rank evaluates all of it (identical weights give
 identical figures). The progress line on rank 0 shows rank 0's running figures; the
@@ -28,14 +32,20 @@ epoch logs given to callbacks and History are the means over ranks.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
 import numpy as np
 import torch
 import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 
 from ..training.callbacks import Callback
+from ..training.checkpoint import FILENAME
+from ..training.custom_step import overrides
+from ..training.distributed_hook import register_distributed_fit
+from ..training.fit_arguments import FitArguments
 from .launch import require_launch_context
 
 __all__ = ["prepare_fit", "DistributedFit", "shard_indices"]
@@ -77,7 +87,6 @@ def _take(obj: Any, idx: np.ndarray) -> Any:
 
 def _checkpoint_epoch(checkpoint_dir: Optional[str]) -> int:
     """Epochs completed by the checkpoint in ``checkpoint_dir`` (0 if none)."""
-    from ..training.checkpoint import FILENAME
     path = os.path.join(os.fspath(checkpoint_dir), FILENAME) if checkpoint_dir else None
     if path is None or not os.path.exists(path):
         return 0
@@ -85,15 +94,15 @@ def _checkpoint_epoch(checkpoint_dir: Optional[str]) -> int:
     return int(state["epoch"]) + 1
 
 
-def prepare_fit(trainer, x, y, sample_weight, batch_size: int, shuffle: bool, verbose: int,
-                callbacks: Optional[list], checkpoint_dir: Optional[str],
-                checkpoint_mismatch: str, initial_epoch: int) -> Tuple:
+@register_distributed_fit
+def prepare_fit(trainer, args: FitArguments) -> FitArguments:
     """Check and shard one rank's ``fit`` arguments (see the module docstring).
 
-    Returns ``(x, y, sample_weight, verbose, callbacks, checkpoint_dir, initial_epoch)``
-    for this rank.
+    Returns the arguments for this rank: its shard of ``x``/``y``/``sample_weight``,
+    ``verbose``, ``checkpoint_dir`` and ``initial_epoch`` for its rank, and
+    :class:`DistributedFit` before the user's callbacks.
     """
-    from ..training.custom_step import overrides
+    x, y, sample_weight = args.x, args.y, args.sample_weight
     require_launch_context("fit(distributed=True)")
     if overrides(trainer.model):
         raise NotImplementedError(
@@ -102,7 +111,7 @@ def prepare_fit(trainer, x, y, sample_weight, batch_size: int, shuffle: bool, ve
     if trainer.jit:
         raise NotImplementedError("fit(distributed=True) with compile(jit=True) is not supported; "
                                   "compile with jit=False")
-    if checkpoint_dir and checkpoint_mismatch != "error":
+    if args.checkpoint_dir and args.checkpoint_mismatch != "error":
         raise ValueError("fit(distributed=True) supports only checkpoint_mismatch='error' (every "
                          "rank must agree on the epoch to resume from)")
     if isinstance(x, torch.utils.data.Dataset) and hasattr(x, "__len__") and \
@@ -124,34 +133,37 @@ def prepare_fit(trainer, x, y, sample_weight, batch_size: int, shuffle: bool, ve
                          f"every rank the same arrays (each rank keeps its own part)")
     if n < world:
         raise ValueError(f"fit(distributed=True): {n} samples cannot be split over {world} ranks")
-    idx = shard_indices(n, world, rank, batch_size)
+    idx = shard_indices(n, world, rank, args.batch_size)
     if isinstance(x, torch.utils.data.Dataset):
         x = torch.utils.data.Subset(x, idx.tolist())
     else:
         x, y, sample_weight = _take(x, idx), _take(y, idx), _take(sample_weight, idx)
-    if rank != 0:
-        verbose = 0
-        initial_epoch = max(initial_epoch, _checkpoint_epoch(checkpoint_dir))
-        checkpoint_dir = None
-    return (x, y, sample_weight, verbose, [DistributedFit()] + list(callbacks or []),
-            checkpoint_dir, initial_epoch)
+    rank_args = {} if rank == 0 else {
+        "verbose": 0, "checkpoint_dir": None,
+        "initial_epoch": max(args.initial_epoch, _checkpoint_epoch(args.checkpoint_dir))}
+    return dataclasses.replace(args, x=x, y=y, sample_weight=sample_weight,
+                               callbacks=[DistributedFit(trainer)] + list(args.callbacks or []),
+                               **rank_args)
 
 
 class DistributedFit(Callback):
-    """Wraps the model in ``DistributedDataParallel`` for one ``fit`` and averages the
-    epoch logs over ranks. Added by :func:`prepare_fit` (first in the list, so later
-    callbacks see averaged logs)."""
+    """Wraps the model in ``DistributedDataParallel`` for one ``fit`` of ``trainer`` and
+    averages the epoch logs over ranks. Added by :func:`prepare_fit` (first in the list,
+    so later callbacks see averaged logs)."""
+
+    def __init__(self, trainer):
+        super().__init__()
+        self.trainer = trainer
 
     def on_train_begin(self, logs=None):
-        from torch.nn.parallel import DistributedDataParallel
-        trainer = self.model.compiled
+        trainer = self.trainer
         # rank 0 may have resumed from its checkpoint: give every rank its optimizer state
         state = [trainer.optimizer.state_dict(), trainer.iterations]
         dist.broadcast_object_list(state, src=0)
         trainer.optimizer.load_state_dict(state[0])
         trainer.iterations = state[1]
         # DDP's constructor broadcasts rank 0's parameters and buffers to every rank
-        trainer._ddp = DistributedDataParallel(self.model)
+        trainer.set_train_forward(DistributedDataParallel(self.model))
 
     def on_epoch_end(self, epoch, logs=None):
         if not logs:
@@ -164,4 +176,4 @@ class DistributedFit(Callback):
         logs.update({k: float(v) for k, v in zip(keys, t)})
 
     def on_train_end(self, logs=None):
-        self.model.compiled._ddp = None
+        self.trainer.set_train_forward(None)

@@ -8,32 +8,28 @@ The trainer takes this path only when a model overrides one of ``train_step``,
 ``(x, y)`` or ``(x, y, sample_weight)``), handed to the step, and the dict the step
 returns becomes the batch logs; the last step's logs are the epoch's logs (the step's
 metrics are running means, reset at every epoch start through ``model.metrics``).
-Callbacks, history, the progress bar, ``validation_data``/``validation_split`` and
-``checkpoint_dir`` resume behave as on the fast path; the checkpoint stores every
-optimizer the model holds as an attribute (``self.optimizer``, ``self.d_optimizer``,
-``self.g_optimizer`` ...). Reference: keras-io, "Customizing what happens in fit() with
-PyTorch".
+
+:class:`ModelStep` is this path's step for the one epoch loop
+(:mod:`nnlab.training.epoch_loop`), so callbacks and their order, history, the progress
+bar, the NaN guard (on every log ending in ``loss``), ``validation_data`` /
+``validation_split`` and ``checkpoint_dir`` resume are those of the fast path; the
+checkpoint stores every optimizer the model holds as an attribute (``self.optimizer``,
+``self.d_optimizer``, ``self.g_optimizer`` ...). Reference: keras-io, "Customizing what
+happens in fit() with PyTorch".
 """
 from __future__ import annotations
 
-import contextlib
-import math
-import time
-import warnings
 from types import SimpleNamespace
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 import torch
 
 from ..models.training_methods import TrainingMethods
 from . import optimizers as optimizers_mod
-from .callbacks import CallbackList
-from .checkpoint import CheckpointState
-from .history import History
-from .progress import Progress
-from .run_fingerprint import fingerprint
-from .structure import first_leaf, outputs
+from .epoch_loop import TrainStep
+from .loss_tracker import StepLogs
+from .structure import outputs
 from ..utils.packing import pack_x_y_sample_weight
 
 _TRAIN_HOOKS = ("train_step", "test_step", "compute_loss", "compute_metrics")
@@ -132,90 +128,17 @@ class CustomStepMixin:
         if self.spec is not None and any(p.requires_grad for p in self.model.parameters()):
             self._ensure_optimizer()
 
-    def _fit_custom(self, data, val, epochs: int, initial_epoch: int, batch_size: int,
-                    validation_batch_size: Optional[int], shuffle: bool, augment: Any,
-                    verbose: int, callbacks: Optional[list], checkpoint_dir: Optional[str],
-                    terminate_on_nan: bool, checkpoint_mismatch: str = "error") -> History:
-        model = self.model
+    def _train_on_batch_custom(self, data) -> Dict[str, Any]:
+        """``train_on_batch`` of a model with its own ``train_step``: one step, its logs."""
         self._prepare_custom()
-        history = History()
-        steps = data.num_batches(batch_size)
-        cbs = CallbackList([history] + list(callbacks or []), model,
-                           {"epochs": epochs, "steps": steps, "verbose": verbose})
-        optimizers = model_optimizers(model)
-        ckpt = CheckpointState(checkpoint_dir, checkpoint_mismatch) if checkpoint_dir else None
-        # the checkpoint's view of this run: every optimizer the model holds, by name order
-        run_view = SimpleNamespace(model=model, iterations=self.iterations,
-                                   optimizers=[optimizers[k] for k in sorted(optimizers)])
-        with ckpt if ckpt is not None else contextlib.nullcontext():
-            if ckpt is not None:
-                built = [getattr(o, "_torch", o) for o in run_view.optimizers]
-                run = fingerprint(model, [o for o in built if o is not None], data, batch_size)
-                initial_epoch = max(initial_epoch, ckpt.restore(run_view, history, run, epochs))
-                self.iterations = run_view.iterations
-            return self._custom_epochs(data, val, epochs, initial_epoch, batch_size,
-                                       validation_batch_size, shuffle, augment, verbose, cbs,
-                                       ckpt, run_view, history, steps, terminate_on_nan)
-
-    def _custom_epochs(self, data, val, epochs, initial_epoch, batch_size,
-                       validation_batch_size, shuffle, augment, verbose, cbs, ckpt, run_view,
-                       history, steps, terminate_on_nan) -> History:
-        """The epoch loop of a custom-step fit (checkpoint folder locked by the caller)."""
-        model = self.model
-        model.stop_training = False
-        progress = Progress(verbose, epochs, steps)
-        batch_begin = cbs.wants("on_train_batch_begin")
-        batch_end = cbs.wants("on_train_batch_end")
-        transform = cbs.wants("transform_train_batch")
-        was_training = model.training
-        cbs.call("on_train_begin", {})
-        if ckpt is not None:
-            ckpt.restore_callbacks(cbs.callbacks)
+        was_training = self.model.training
+        self.model.train()
+        self.model.reset_metrics()
         try:
-            for epoch in range(initial_epoch, epochs):
-                cbs.call("on_epoch_begin", epoch, {})
-                model.train()
-                model.reset_metrics()
-                progress.epoch_begin(epoch)
-                step, samples, raw = 0, 0, {}
-                for step, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), 1):
-                    if augment is not None:
-                        xb = augment(xb)
-                    if transform:
-                        xb, yb = cbs.transform_train_batch(xb, yb)
-                    if batch_begin:
-                        cbs.call("on_train_batch_begin", step - 1, {})
-                    raw = model.train_step(pack_x_y_sample_weight(xb, yb, wb))
-                    samples += len(first_leaf(xb))
-                    now = time.perf_counter()
-                    if batch_end:
-                        cbs.call("on_train_batch_end", step - 1,
-                                 pythonify_logs(raw, "train_step"))
-                    if progress.due(now):
-                        progress.update(step, samples,
-                                        lambda: pythonify_logs(raw, "train_step"), now)
-                    if model.stop_training:
-                        break
-                logs = pythonify_logs(raw, "train_step")
-                if terminate_on_nan and _nonfinite_loss(logs, epoch):
-                    model.stop_training = True
-                    progress.epoch_end(epoch, step, samples, {})
-                    break
-                if val is not None:
-                    val_logs = self._evaluate_custom(val, validation_batch_size or batch_size)
-                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
-                progress.epoch_end(epoch, step, samples, logs)
-                cbs.call("on_epoch_end", epoch, logs)
-                if ckpt is not None:
-                    run_view.iterations = self.iterations
-                    ckpt.save(run_view, epoch, history, cbs.callbacks)
-                if model.stop_training:
-                    break
+            return pythonify_logs(self.model.train_step(
+                pack_x_y_sample_weight(data.x, data.y, data.sample_weight)), "train_step")
         finally:
-            model.train(was_training)
-        cbs.call("on_train_end", {})
-        model.history = history
-        return history
+            self.model.train(was_training)
 
     def _evaluate_custom(self, data, batch_size: int) -> Dict[str, Any]:
         """Run ``model.test_step`` over ``data`` (metrics reset first, no gradients)."""
@@ -251,10 +174,43 @@ class CustomStepMixin:
         return torch.cat(chunks).cpu().numpy()
 
 
-def _nonfinite_loss(logs: Dict[str, Any], epoch: int) -> bool:
-    bad = [k for k, v in logs.items() if k.endswith("loss") and isinstance(v, float)
-           and not math.isfinite(v)]
-    if bad:
-        warnings.warn(f"{bad[0]} became NaN or inf at epoch {epoch + 1}: training stopped "
-                      f"(TerminateOnNaN).", RuntimeWarning, stacklevel=4)
-    return bool(bad)
+class ModelStep(TrainStep):
+    """The model's own ``train_step`` as the epoch loop's step: each batch packed as
+    Keras packs it, the step's logs kept (:class:`StepLogs`), ``model.metrics`` reset at
+    every epoch start, validation through ``test_step``."""
+
+    def __init__(self, trainer: Any):
+        self.trainer = trainer
+        self.model = trainer.model
+        self._optimizers: List[Any] = []
+
+    def train(self, x: Any, y: Any, sample_weight: Any, state: Any = None) -> Any:
+        """One ``model.train_step`` on the packed batch; its (raw) logs."""
+        return self.model.train_step(pack_x_y_sample_weight(x, y, sample_weight))
+
+    def prepare(self, data: Any, val: Any) -> None:
+        self.trainer._prepare_custom()
+        found = model_optimizers(self.model)
+        self._optimizers = [found[k] for k in sorted(found)]  # the checkpoint's order
+
+    def new_epoch(self) -> Tuple[StepLogs, None]:
+        self.model.reset_metrics()
+        return StepLogs(), None
+
+    def logs(self, tracker: StepLogs, state: Any) -> Dict[str, Any]:
+        return pythonify_logs(tracker.last, "train_step")
+
+    def evaluate(self, data: Any, batch_size: int) -> Dict[str, Any]:
+        return self.trainer._evaluate_custom(data, batch_size)
+
+    def optimizers(self) -> List[torch.optim.Optimizer]:
+        built = [getattr(o, "_torch", o) for o in self._optimizers]
+        return [o for o in built if o is not None]
+
+    def checkpoint_view(self) -> SimpleNamespace:
+        """Every optimizer the model holds (by attribute name) and the step count."""
+        return SimpleNamespace(model=self.model, iterations=self.trainer.iterations,
+                               optimizers=self._optimizers)
+
+    def restored(self, view: SimpleNamespace) -> None:
+        self.trainer.iterations = view.iterations

@@ -19,6 +19,22 @@ def as_list(value: Any, names: List[str], what: str) -> List[Any]:
     return [value] * len(names)
 
 
+def metrics_per_output(metrics: Any, names: List[str]) -> List[List[Any]]:
+    """``compile(metrics=...)`` as one list per output: a list for every output, a dict
+    keyed by output name, or a list of lists (one per output)."""
+    if metrics is None:
+        return [[] for _ in names]
+    if isinstance(metrics, dict):
+        return [list(metrics.get(n, []) if isinstance(metrics.get(n, []), (list, tuple))
+                     else [metrics[n]]) for n in names]
+    if not isinstance(metrics, (list, tuple)):
+        raise TypeError(f"metrics must be a list (or a dict per output), got "
+                        f"{type(metrics).__name__}")
+    if len(names) > 1 and metrics and all(isinstance(m, (list, tuple)) for m in metrics):
+        return [list(m) for m in metrics]
+    return [list(metrics) for _ in names]
+
+
 def outputs(y: Any) -> List[Any]:
     if isinstance(y, dict):
         return list(y.values())

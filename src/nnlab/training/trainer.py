@@ -1,4 +1,8 @@
-"""The fit loop: ``compile`` / ``fit`` / ``evaluate`` / ``predict`` for any nnlab model.
+"""The trainer: ``compile`` / ``fit`` / ``evaluate`` / ``predict`` for any nnlab model.
+
+``fit`` checks its arguments (:mod:`.fit_arguments`), prepares the data and runs the one
+epoch loop (:mod:`.epoch_loop`) with this file's built-in step (through
+:mod:`.builtin_step`) or the model's own ``train_step`` (:mod:`.custom_step`).
 
 It reads top to bottom. Per training step it does exactly what a hand-written PyTorch
 loop does -- slice a batch, forward, loss, ``backward``, (clip), ``step``,
@@ -12,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import time
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -24,18 +27,18 @@ from ..layers.base.masking import get_mask, set_mask
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
-from .callbacks import CallbackList, TerminateOnNaN
-from .checkpoint import CheckpointState, optimizers_of
-from .custom_step import CustomStepMixin, overrides
+from .builtin_step import BuiltinStep
+from .custom_step import CustomStepMixin, ModelStep, overrides
 from .data_adapter import ArrayData, adapt
-from .first_batch_checks import check_embedding_ids, check_first_batch
+from .distributed_hook import distributed_fit_preparer
+from .epoch_loop import TrainStep, new_run, run_fit
+from .first_batch_checks import check_embedding_ids
+from .fit_arguments import FitArguments
 from .history import History
 from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
-from .structure import as_list, first_leaf, output_layer, outputs
+from .structure import as_list, metrics_per_output, output_layer, outputs
 from .targets import check_targets
-from .progress import Progress
-from .run_fingerprint import fingerprint
 from ..models.training_methods import register_trainer
 
 _ARGMAX_METRICS = ("CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccuracy",
@@ -82,32 +85,18 @@ class Trainer(InferenceMixin, CustomStepMixin):
         weights = as_list(loss_weights, names, "loss_weights") if loss_weights is not None \
             else [1.0] * len(names)
         self.loss_weights = [1.0 if w is None else float(w) for w in weights]
-        self.metric_specs = self._metric_specs(metrics, names)
+        self.metric_specs = metrics_per_output(metrics, names)
         if precision not in (None, "bf16", "fp16", "fp32"):
             raise ValueError(f"precision must be None, 'bf16' or 'fp16', got {precision!r}")
         self.precision = None if precision == "fp32" else precision
         self.jit = jit
         self._compiled_forward = None
-        self._ddp = None  # DistributedDataParallel wrapper during fit(distributed=True)
+        self._train_forward = None  # set_train_forward(): e.g. DDP in fit(distributed=True)
         self._fused: Optional[list] = None
         self._regularized = False
         self._single = len(names) == 1 and self.losses[0] is not None
 
     # ------------------------------------------------------------- set-up
-    @staticmethod
-    def _metric_specs(metrics: Any, names: List[str]) -> List[List[Any]]:
-        if metrics is None:
-            return [[] for _ in names]
-        if isinstance(metrics, dict):
-            return [list(metrics.get(n, []) if isinstance(metrics.get(n, []), (list, tuple))
-                         else [metrics[n]]) for n in names]
-        if not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"metrics must be a list (or a dict per output), got "
-                            f"{type(metrics).__name__}")
-        if len(names) > 1 and metrics and all(isinstance(m, (list, tuple)) for m in metrics):
-            return [list(m) for m in metrics]
-        return [list(metrics) for _ in names]
-
     def _new_metrics(self) -> List[List[Any]]:
         out = []
         for specs, loss in zip(self.metric_specs, self.losses):
@@ -181,8 +170,8 @@ class Trainer(InferenceMixin, CustomStepMixin):
     def _forward(self, x):
         if self._compiled_forward is not None:
             return self._compiled_forward(x)
-        if self._ddp is not None:  # fit(distributed=True): DDP's forward syncs gradients
-            return self._ddp(x)
+        if self._train_forward is not None:  # e.g. DDP, whose forward syncs gradients
+            return self._train_forward(x)
         # a batch tensor: the model's forward without its wrapper frames when unobserved
         return call_layer(self.model, x) if type(x) is torch.Tensor else self.model(x)
 
@@ -308,39 +297,41 @@ class Trainer(InferenceMixin, CustomStepMixin):
         ``TerminateOnNaN()`` callback): stop at a NaN/inf loss and restore the last
         finite weights. ``distributed=True``: data-parallel (DDP) under ``torchrun`` or
         ``nnlab.distributed.launch`` (:mod:`nnlab.distributed.fit`).
+
+        The epochs run in :mod:`nnlab.training.epoch_loop`, with the fused built-in step
+        (:class:`BuiltinStep`) or, when the model overrides ``train_step`` & co, its own
+        (:class:`~nnlab.training.custom_step.ModelStep`).
         """
-        if not isinstance(epochs, int) or epochs < 0:
-            raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+        args = FitArguments(
+            x=x, y=y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+            callbacks=callbacks, validation_split=validation_split,
+            validation_data=validation_data, shuffle=shuffle, initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch, validation_batch_size=validation_batch_size,
+            sample_weight=sample_weight, checkpoint_dir=checkpoint_dir, augment=augment,
+            terminate_on_nan=terminate_on_nan, checkpoint_mismatch=checkpoint_mismatch,
+            distributed=distributed)
+        step = self._fit_step()
+        self._train_forward = None  # a forward wrapper lives for one fit
+        if args.distributed:  # shard per rank, DDP forward, rank-0 checkpoint and progress
+            args = distributed_fit_preparer()(self, args)
+        data, val = args.datasets()
+        cpu_allocator_tuning(self.model)
+        step.prepare(data, val)
+        return run_fit(new_run(self.model, args, data, val), step)
+
+    def _fit_step(self) -> TrainStep:
+        """Check that the compiled model can be fit; the step that trains it."""
         if self.optimizer_spec is None:
             raise RuntimeError("Model must be compiled with an optimizer before fit()")
-        custom = overrides(self.model)
-        if not custom and all(loss is None for loss in self.losses):
+        if overrides(self.model):  # the model's own train_step (custom_step.py)
+            return ModelStep(self)
+        if all(loss is None for loss in self.losses):
             raise RuntimeError("compile() was given no loss: model.compile(optimizer, loss=...)")
-        batch_size = 32 if batch_size is None else batch_size
-        self._ddp = None
-        if distributed:  # shard per rank, DDP forward, rank-0 checkpoint and progress
-            from ..distributed.fit import prepare_fit
-            x, y, sample_weight, verbose, callbacks, checkpoint_dir, initial_epoch = prepare_fit(
-                self, x, y, sample_weight, batch_size, shuffle, verbose, callbacks,
-                checkpoint_dir, checkpoint_mismatch, initial_epoch)
-        data = adapt(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
-        cpu_allocator_tuning(self.model)
-        val = None
-        if validation_data is not None:
-            if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
-                val = adapt(*validation_data[:2], batch_size=validation_batch_size or batch_size,
-                            what="validation x")
-            else:
-                val = adapt(validation_data, batch_size=validation_batch_size or batch_size)
-        elif validation_split:
-            if not isinstance(data, ArrayData):
-                raise ValueError("validation_split needs in-memory arrays; pass "
-                                 "validation_data for a Dataset or generator")
-            data, val = data.split(validation_split)
-        if custom:  # the model's own train_step (custom_step.py)
-            return self._fit_custom(data, val, epochs, initial_epoch, batch_size,
-                                    validation_batch_size, shuffle, augment, verbose, callbacks,
-                                    checkpoint_dir, terminate_on_nan, checkpoint_mismatch)
+        return BuiltinStep(self)
+
+    def _prepare_builtin(self, data, val) -> None:
+        """Before the first built-in step: shapes and targets checked against the model
+        (validation data too), the optimizer built, softmax/sigmoid fusions found."""
         out_shapes = self._probe(data)
         self._check_targets(data, out_shapes)
         if isinstance(data, ArrayData):
@@ -353,88 +344,17 @@ class Trainer(InferenceMixin, CustomStepMixin):
         if self.jit and self._compiled_forward is None:
             self._compiled_forward = torch.compile(self.model)
 
-        history = History()
-        steps = data.num_batches(batch_size)
-        params = {"epochs": epochs, "steps": steps, "verbose": verbose}
-        callbacks = list(callbacks or [])
-        guard = next((cb for cb in callbacks if isinstance(cb, TerminateOnNaN)), None)
-        if guard is None and terminate_on_nan:
-            guard = TerminateOnNaN()
-            callbacks.append(guard)
-        cbs = CallbackList(callbacks + [history], self.model, params)  # Keras: History last
-        ckpt = CheckpointState(checkpoint_dir, checkpoint_mismatch) if checkpoint_dir else None
-        was_training = self.model.training
-        with ckpt if ckpt is not None else contextlib.nullcontext():
-            if ckpt is not None:
-                run = fingerprint(self.model, optimizers_of(self), data, batch_size)
-                initial_epoch = max(initial_epoch, ckpt.restore(self, history, run, epochs))
-            self.model.stop_training = False
-            progress = Progress(verbose, epochs, steps)
-            batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
-            cbs.call("on_train_begin", {})
-            if ckpt is not None:
-                ckpt.restore_callbacks(cbs.callbacks)
-            prevalidated = losses_mod.labels_prevalidated() if isinstance(data, ArrayData) \
-                and (val is None or isinstance(val, ArrayData)) else contextlib.nullcontext()
-            try:
-                with prevalidated:
-                    self._epochs(data, val, epochs, initial_epoch, batch_size,
-                                 validation_batch_size, shuffle, augment, guard, cbs, progress,
-                                 history, ckpt, batch_logs)
-            finally:
-                self.model.train(was_training)  # direct calls after fit run inference again
-            cbs.call("on_train_end", {})
-        self.model.history = history
-        return history
+    def set_train_forward(self, forward: Optional[Any]) -> None:
+        """Run the training forward passes of this fit through ``forward`` (a module
+        wrapping ``self.model``, e.g. torch's ``DistributedDataParallel``) instead of the
+        model itself; ``None`` goes back to the model. Meant for a callback's
+        ``on_train_begin``/``on_train_end``: every ``fit`` starts without a wrapper."""
+        self._train_forward = forward
 
-    def _epochs(self, data, val, epochs, initial_epoch, batch_size, validation_batch_size,
-                shuffle, augment, guard, cbs, progress, history, ckpt, batch_logs) -> None:
-        """The epoch loop of :meth:`fit` (arguments already checked)."""
-        transform = cbs.wants("transform_train_batch")
-        first = True
-        for epoch in range(initial_epoch, epochs):
-            cbs.call("on_epoch_begin", epoch, {})
-            self.model.train()
-            metrics = self._new_metrics()
-            tracker = LossTracker()
-            progress.epoch_begin(epoch)
-            step = 0
-            for step, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
-                if augment is not None:
-                    xb = augment(xb)
-                if first:  # before the first optimizer step (mistakes raise here)
-                    check_first_batch(self, xb, yb, wb)
-                    first = False
-                if transform:
-                    xb, yb = cbs.transform_train_batch(xb, yb)
-                if batch_logs:
-                    cbs.call("on_train_batch_begin", step - 1, {})
-                loss = self._train_step(xb, yb, wb, metrics)
-                tracker.add(loss, xb.shape[0] if type(xb) is torch.Tensor else
-                            len(first_leaf(xb)))
-                now = time.perf_counter()
-                if batch_logs:
-                    cbs.call("on_train_batch_end", step - 1, self._logs(tracker, metrics))
-                if progress.due(now):
-                    if guard is not None:
-                        guard.check(tracker, epoch, step)
-                    progress.update(step, tracker.samples, lambda: self._logs(tracker, metrics),
-                                    now)
-                if self.model.stop_training:
-                    break
-            if guard is not None and guard.check(tracker, epoch, step):
-                progress.epoch_end(epoch, step, tracker.samples, {})
-                break
-            logs = self._logs(tracker, metrics)
-            if val is not None:
-                val_logs = self._evaluate_data(val, validation_batch_size or batch_size)
-                logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            progress.epoch_end(epoch, step, tracker.samples, logs)
-            cbs.call("on_epoch_end", epoch, logs)
-            if ckpt is not None:
-                ckpt.save(self, epoch, history, cbs.callbacks)
-            if self.model.stop_training:
-                break
+    @property
+    def train_forward(self) -> Optional[Any]:
+        """The wrapper set by :meth:`set_train_forward`, or None."""
+        return self._train_forward
 
     def _logs(self, tracker: LossTracker, metrics) -> Dict[str, float]:
         logs = {"loss": tracker.mean()}
@@ -451,19 +371,12 @@ class Trainer(InferenceMixin, CustomStepMixin):
         """One gradient step on one batch; returns its loss (and metrics)."""
         data = adapt(x, y, sample_weight, None)
         if overrides(self.model):  # the model's own train_step
-            from ..utils.packing import pack_x_y_sample_weight
-            from .custom_step import pythonify_logs
-            self._prepare_custom()
-            was_training = self.model.training
-            self.model.train()
-            self.model.reset_metrics()
-            try:
-                logs = pythonify_logs(self.model.train_step(
-                    pack_x_y_sample_weight(data.x, data.y, data.sample_weight)), "train_step")
-            finally:
-                self.model.train(was_training)
-            return logs if return_dict else (list(logs.values())[0] if len(logs) == 1
-                                             else list(logs.values()))
+            logs = self._train_on_batch_custom(data)
+        else:
+            logs = self._train_on_batch_builtin(data)
+        return self._report(logs, 0, return_dict)
+
+    def _train_on_batch_builtin(self, data) -> Dict[str, Any]:
         self._ensure_optimizer()
         self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
         if self._fused is None:
@@ -477,11 +390,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
             tracker.add(self._train_step(data.x, data.y, data.sample_weight, metrics), data.n)
         finally:
             self.model.train(was_training)
-        logs = self._logs(tracker, metrics)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return self._logs(tracker, metrics)
 
 
 register_trainer(Trainer)  # Model.compile/fit reach the trainer through this door
