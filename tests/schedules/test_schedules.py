@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from nnlab.training import schedules as S
+from nnlab import schedules as S
 
 
 def test_step_decay_by_hand():
