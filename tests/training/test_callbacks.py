@@ -19,7 +19,7 @@ def data():
 def model_for(lr=1e-3):
     model = nnlab.Sequential([Dense(32, input_shape=(64,), activation="relu"),
                               Dense(10, activation="softmax")])
-    model.compile(nnlab.training.optimizers.Adam(learning_rate=lr),
+    model.compile(nnlab.optimizers.Adam(learning_rate=lr),
                   "sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -85,7 +85,7 @@ def test_history_plot_writes_png(data, tmp_path):
 def test_clipnorm_bounds_updates(data):
     x, y = data
     model = nnlab.Sequential([Dense(10, input_shape=(64,), activation="softmax")])
-    model.compile(nnlab.training.optimizers.SGD(learning_rate=1.0, clipnorm=1e-3),
+    model.compile(nnlab.optimizers.SGD(learning_rate=1.0, clipnorm=1e-3),
                   "sparse_categorical_crossentropy")
     before = [p.detach().clone() for p in model.parameters()]
     model.train_on_batch(x[:32] * 100, y[:32])

@@ -3,7 +3,7 @@
 Keras-style namespaces are re-exported at the top: ``nnlab.optimizers.Adam``,
 ``nnlab.losses.CategoricalCrossentropy``, ``nnlab.callbacks.EarlyStopping``.
 """
-from . import callbacks, losses, metrics, optimizers
+from . import callbacks, losses, metrics
 from .history import History
 
-__all__ = ["History", "callbacks", "losses", "metrics", "optimizers"]
+__all__ = ["History", "callbacks", "losses", "metrics"]

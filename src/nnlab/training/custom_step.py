@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 import torch
 
-from . import optimizers as optimizers_mod
+from .. import optimizers as optimizers_mod
 from .callbacks import CallbackList
 from .checkpoint import CheckpointState
 from .history import History

@@ -5,7 +5,7 @@ from typing import Callable
 
 import torch
 
-from .optimizers import Optimizer, _positive, _unit
+from .optimizer import OPTIMIZERS, Optimizer, _positive, _unit
 
 
 class Adadelta(Optimizer):
@@ -33,3 +33,6 @@ class Adadelta(Optimizer):
     def _torch_kwargs(self) -> dict:
         return {"lr": self.learning_rate, "rho": self.rho, "eps": self.epsilon,
                 "weight_decay": self.weight_decay or 0.0}
+
+
+OPTIMIZERS.add("adadelta")(Adadelta)

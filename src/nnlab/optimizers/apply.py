@@ -13,7 +13,7 @@ import torch
 
 
 class ApplyMixin:
-    """Mixed into :class:`nnlab.training.optimizers.Optimizer` (which provides ``build``,
+    """Mixed into :class:`nnlab.optimizers.Optimizer` (which provides ``build``,
     ``clip_gradients``, ``schedule``, ``needs_closure``, ``name`` and ``_torch``)."""
 
     def apply(self, grads: Iterable[torch.Tensor | None],

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from nnlab.training import optimizers as O
+from nnlab import optimizers as O
 
 
 def _least_squares(seed=0, n=64, d=5):
