@@ -6,7 +6,7 @@ from sklearn.datasets import load_digits
 
 import nnlab
 from nnlab.layers import Dense, Dropout
-from nnlab.training.callbacks import LambdaCallback
+from nnlab.callbacks import LambdaCallback
 
 
 @pytest.fixture(scope="module")

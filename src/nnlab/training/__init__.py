@@ -3,7 +3,7 @@
 Keras-style namespaces are re-exported at the top: ``nnlab.optimizers.Adam``,
 ``nnlab.losses.CategoricalCrossentropy``, ``nnlab.callbacks.EarlyStopping``.
 """
-from . import callbacks, losses, metrics
-from .history import History
+from ..callbacks import History
+from . import losses, metrics
 
-__all__ = ["History", "callbacks", "losses", "metrics"]
+__all__ = ["History", "losses", "metrics"]

@@ -27,9 +27,9 @@ import numpy as np
 import torch
 
 from .. import optimizers as optimizers_mod
-from .callbacks import CallbackList
+from ..callbacks import CallbackList
 from .checkpoint import CheckpointState
-from .history import History
+from ..callbacks import History
 from .progress import Progress
 from .run_fingerprint import fingerprint
 from .structure import first_leaf, outputs

@@ -24,12 +24,12 @@ from ..models.masking import get_mask, set_mask
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
-from .callbacks import CallbackList, TerminateOnNaN
+from ..callbacks import CallbackList, TerminateOnNaN
 from .checkpoint import CheckpointState, optimizers_of
 from .custom_step import CustomStepMixin, overrides
 from .data_adapter import ArrayData, adapt
 from .first_batch_checks import check_embedding_ids, check_first_batch
-from .history import History
+from ..callbacks import History
 from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
 from .structure import as_list, first_leaf, output_layer, outputs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional
 
-from .callbacks import Callback
+from .callback import Callback
 
 
 class History(Callback):

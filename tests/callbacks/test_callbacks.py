@@ -6,7 +6,7 @@ from sklearn.datasets import load_digits
 
 import nnlab
 from nnlab.layers import Dense
-from nnlab.training.callbacks import (CSVLogger, Callback, EarlyStopping, LearningRateScheduler,
+from nnlab.callbacks import (CSVLogger, Callback, EarlyStopping, LearningRateScheduler,
                                       ModelCheckpoint, ReduceLROnPlateau)
 
 
@@ -55,7 +55,7 @@ def test_learning_rate_scheduler_and_reduce_on_plateau(data):
     model = model_for()
     seen = []
     sched = LearningRateScheduler(lambda epoch: 0.01 / (1 + epoch))
-    probe = nnlab.training.callbacks.LambdaCallback(
+    probe = nnlab.callbacks.LambdaCallback(
         on_epoch_end=lambda e, logs: seen.append(logs["learning_rate"]))
     model.fit(x[:200], y[:200], epochs=3, verbose=0, callbacks=[sched, probe])
     assert seen == pytest.approx([0.01, 0.005, 0.01 / 3])
