@@ -1,9 +1,9 @@
-"""Training floor: the fit loop and its parts (losses, metrics, optimizers, schedules, callbacks).
+"""Training floor: ``compile`` / ``fit`` / ``evaluate`` / ``predict`` (the trainer and its parts).
 
-Keras-style namespaces are re-exported at the top: ``nnlab.optimizers.Adam``,
-``nnlab.losses.CategoricalCrossentropy``, ``nnlab.callbacks.EarlyStopping``.
+The Keras namespaces it uses are packages of their own, one floor down:
+``nnlab.losses``, ``nnlab.metrics``, ``nnlab.optimizers``, ``nnlab.schedules`` and
+``nnlab.callbacks`` (``History`` is re-exported here, as before).
 """
 from ..callbacks import History
-from . import losses, metrics
 
-__all__ = ["History", "losses", "metrics"]
+__all__ = ["History"]

@@ -98,7 +98,7 @@ class CustomStepMixin:
         """``model.metrics``: the loss tracker (if a loss was compiled) and the compiled
         metrics, created once and kept (``fit`` resets them every epoch)."""
         if getattr(self, "_step_metrics", None) is None:
-            from .metric_base import Mean
+            from ..metrics import Mean
             tracker = [Mean(name="loss")] if any(loss is not None for loss in self.losses) \
                 else []
             self._step_metric_groups = self._new_metrics()

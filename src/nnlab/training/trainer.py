@@ -21,8 +21,8 @@ import torch
 from .. import activations
 from ..models.fast_call import call_layer
 from ..models.masking import get_mask, set_mask
-from . import losses as losses_mod
-from . import metrics as metrics_mod
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..callbacks import CallbackList, TerminateOnNaN
 from .checkpoint import CheckpointState, optimizers_of

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnlab.training import losses as L
+from nnlab import losses as L
 
 CAT, CAR, FROG = 0, 1, 2
 
@@ -22,7 +22,7 @@ def test_multiclass_svm_lecture_cat_example():
 def test_multiclass_svm_lecture_three_images():
     scores = torch.tensor([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]]).T
     # cat 2.9, car 0, frog (2.2+3.1+1) + (2.5+3.1+1) = 12.9
-    loss = L.multiclass_hinge(torch.tensor([CAT, CAR, FROG]), scores)
+    loss = L.multiclass_hinge(torch.tensor([CAT, CAR, FROG]), scores, reduction="mean")
     assert loss.item() == pytest.approx((2.9 + 0.0 + 12.9) / 3, abs=1e-5)
     per = L.MulticlassHinge(reduction="none")(torch.tensor([CAT, CAR, FROG]), scores)
     assert per.tolist() == pytest.approx([2.9, 0.0, 12.9], abs=1e-5)
@@ -73,34 +73,37 @@ def test_cross_entropy_by_hand_and_label_smoothing():
 def test_cross_entropy_from_probabilities_equals_from_logits(dtype):
     z = 3 * torch.randn(64, 10, dtype=dtype)
     y = torch.randint(0, 10, (64,))
-    a = L.sparse_categorical_crossentropy(y, z, from_logits=True)
-    b = L.sparse_categorical_crossentropy(y, z.softmax(-1))
+    a = L.sparse_categorical_crossentropy(y, z, from_logits=True, reduction="mean")
+    b = L.sparse_categorical_crossentropy(y, z.softmax(-1), reduction="mean")
     assert abs(a.item() - b.item()) < 1e-6
     oh = F.one_hot(y, 10)
-    c = L.categorical_crossentropy(oh, z, from_logits=True)
-    d = L.categorical_crossentropy(oh, z.softmax(-1))
+    c = L.categorical_crossentropy(oh, z, from_logits=True, reduction="mean")
+    d = L.categorical_crossentropy(oh, z.softmax(-1), reduction="mean")
     assert abs(c.item() - d.item()) < 1e-6 and abs(a.item() - c.item()) < 1e-6
 
 
 def test_cross_entropy_of_large_logits_is_finite():
     z = torch.tensor([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 0.0]], requires_grad=True)
     y = torch.tensor([2, 1])
-    loss = L.sparse_categorical_crossentropy(y, z, from_logits=True)
+    loss = L.sparse_categorical_crossentropy(y, z, from_logits=True, reduction="mean")
     loss.backward()
     assert torch.isfinite(loss) and torch.isfinite(z.grad).all()
     assert loss.item() == pytest.approx(1000.0)  # (2000 + 0) / 2
-    assert torch.isfinite(L.sparse_categorical_crossentropy(y, z.detach().softmax(-1)))
+    assert torch.isfinite(L.sparse_categorical_crossentropy(y, z.detach().softmax(-1),
+                                                            reduction="mean"))
     assert torch.isfinite(L.binary_crossentropy([1.0, 0.0], torch.tensor([-1000.0, 1000.0]),
-                                                from_logits=True))
+                                                from_logits=True, reduction="mean"))
 
 
 @pytest.mark.parametrize("c", [2, 10, 1000])
 def test_initial_loss_for_uniform_predictions_is_log_c(c):
     y = torch.randint(0, c, (16,))
     logits = torch.zeros(16, c)
-    assert L.sparse_categorical_crossentropy(y, logits, from_logits=True).item() == \
+    assert L.sparse_categorical_crossentropy(y, logits, from_logits=True,
+                                             reduction="mean").item() == \
         pytest.approx(math.log(c), rel=1e-6)
-    assert L.categorical_crossentropy(F.one_hot(y, c), torch.full((16, c), 1.0 / c)).item() == \
+    assert L.categorical_crossentropy(F.one_hot(y, c), torch.full((16, c), 1.0 / c),
+                                      reduction="mean").item() == \
         pytest.approx(math.log(c), rel=1e-5)
 
 
@@ -125,8 +128,8 @@ def test_one_hot_of_the_wrong_width_is_a_clear_error():
 def test_binary_crossentropy_by_hand():
     y, p = torch.tensor([1.0, 0.0]), torch.tensor([0.9, 0.2])
     expected = -(math.log(0.9) + math.log(0.8)) / 2
-    assert L.binary_crossentropy(y, p).item() == pytest.approx(expected, rel=1e-6)
-    assert L.binary_crossentropy(y, torch.logit(p), from_logits=True).item() == \
+    assert L.binary_crossentropy(y, p, reduction="mean").item() == pytest.approx(expected, rel=1e-6)
+    assert L.binary_crossentropy(y, torch.logit(p), from_logits=True, reduction="mean").item() == \
         pytest.approx(expected, rel=1e-5)
     assert L.BinaryCrossentropy()(y, p, sample_weight=[1.0, 0.0]).item() == \
         pytest.approx(-math.log(0.9) / 2, rel=1e-6)
@@ -137,14 +140,14 @@ def test_regression_losses_by_hand():
     y, p = torch.zeros(3), torch.tensor([0.5, 2.0, -3.0])
     assert L.get("mse")(y, p).item() == pytest.approx((0.25 + 4 + 9) / 3)
     assert L.get("mae")(y, p).item() == pytest.approx((0.5 + 2 + 3) / 3)
-    assert L.huber(y, p).item() == pytest.approx((0.125 + 1.5 + 2.5) / 3)
+    assert L.huber(y, p, reduction="mean").item() == pytest.approx((0.125 + 1.5 + 2.5) / 3)
     assert L.Huber(delta=2.0)(y, p).item() == pytest.approx((0.125 + 2.0 + 4.0) / 3)
     kl = L.kl_divergence(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.25, 0.75]]))
     assert kl.item() == pytest.approx(0.5 * math.log(2) + 0.5 * math.log(2 / 3), rel=1e-6)
 
 
 def test_regression_losses_refuse_silent_broadcasting():
-    assert L.mean_squared_error(torch.ones(4), torch.zeros(4, 1)).item() == 1.0
+    assert L.mean_squared_error(torch.ones(4), torch.zeros(4, 1), reduction="mean").item() == 1.0
     with pytest.raises(ValueError, match=r"mean_squared_error.*\(4,\).*\(4, 2\)"):
         L.mean_squared_error(torch.ones(4), torch.zeros(4, 2))
 
@@ -164,7 +167,8 @@ def test_triplet_and_batch_hard_triplet_by_hand():
     assert torch.isfinite(emb.grad).all()
     assert isinstance(L.get("triplet"), L.BatchHardTripletLoss)
     # an anchor without a positive in the batch is left out of the mean
-    lonely = L.batch_hard_triplet(torch.tensor([0, 0, 1]), emb[:3].detach(), margin=2.0)
+    lonely = L.batch_hard_triplet(torch.tensor([0, 0, 1]), emb[:3].detach(), margin=2.0,
+                                  reduction="mean")
     assert lonely.item() == pytest.approx((1.0 + 3 - math.sqrt(5)) / 2, abs=1e-5)
 
 

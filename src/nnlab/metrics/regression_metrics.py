@@ -1,6 +1,8 @@
-"""Keras' regression metrics beyond MSE/MAE: ``RootMeanSquaredError``, ``CosineSimilarity``,
-``LogCoshError``, ``MeanAbsolutePercentageError``, ``MeanSquaredLogarithmicError``,
-``Poisson`` (running means of the per-sample loss values, as Keras computes them).
+"""Regression metrics, Keras 3's: ``MeanSquaredError``, ``MeanAbsoluteError``,
+``RootMeanSquaredError``, ``CosineSimilarity``, ``LogCoshError``,
+``MeanAbsolutePercentageError``, ``MeanSquaredLogarithmicError``, ``Poisson`` (running
+means of the per-sample values, as Keras computes them; the per-sample functions are
+:mod:`nnlab.losses`').
 
 Shapes: ``y_true`` and ``y_pred`` ``(batch, ..., d)``; ``sample_weight`` ``(batch,)``.
 """
@@ -10,8 +12,23 @@ from typing import Any
 
 import torch
 
-from . import extra_losses as L
-from .metric_base import METRICS, Mean, MeanMetricWrapper, _detach
+from .. import losses as L
+from .metric import METRICS, _detach
+from .reduction_metrics import Mean, MeanMetricWrapper, _wrapper
+
+
+def _squared_error(y_true: Any, y_pred: Any) -> torch.Tensor:
+    e = (y_true.reshape(y_pred.shape).to(y_pred.dtype) - y_pred) ** 2
+    return e.flatten(1).mean(1) if e.ndim >= 2 else e
+
+
+def _absolute_error(y_true: Any, y_pred: Any) -> torch.Tensor:
+    e = (y_true.reshape(y_pred.shape).to(y_pred.dtype) - y_pred).abs()
+    return e.flatten(1).mean(1) if e.ndim >= 2 else e
+
+
+MeanSquaredError = _wrapper("MeanSquaredError", _squared_error, "mean_squared_error")
+MeanAbsoluteError = _wrapper("MeanAbsoluteError", _absolute_error, "mean_absolute_error")
 
 
 class RootMeanSquaredError(Mean):
@@ -77,6 +94,8 @@ class Poisson(MeanMetricWrapper):
 
 
 for _names, _cls in [
+    (("mean_squared_error", "mse"), MeanSquaredError),
+    (("mean_absolute_error", "mae"), MeanAbsoluteError),
     (("root_mean_squared_error", "rmse"), RootMeanSquaredError),
     (("cosine_similarity",), CosineSimilarity), (("logcosh", "log_cosh"), LogCoshError),
     (("mean_absolute_percentage_error", "mape"), MeanAbsolutePercentageError),
@@ -84,6 +103,3 @@ for _names, _cls in [
     (("poisson",), Poisson),
 ]:
     METRICS.add(*_names)(_cls)
-
-__all__ = ["CosineSimilarity", "LogCoshError", "MeanAbsolutePercentageError",
-           "MeanSquaredLogarithmicError", "Poisson", "RootMeanSquaredError"]

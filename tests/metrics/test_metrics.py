@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nnlab.training import metrics as M
+from nnlab import metrics as M
 
 
 def _multiclass(n=600, c=4, seed=0):
@@ -47,7 +47,7 @@ def test_accuracy_is_resolved_from_the_loss_like_keras():
 
     assert isinstance(M.get("accuracy", loss=LossObject()), M.SparseCategoricalAccuracy)
     assert M.get("acc", loss="binary_crossentropy").name == "acc"
-    from nnlab.training.losses import BinaryCrossentropy
+    from nnlab.losses import BinaryCrossentropy
     on_logits = M.get("accuracy", loss=BinaryCrossentropy(from_logits=True))
     assert on_logits.get_config()["threshold"] == 0.0
     assert on_logits(torch.tensor([1.0, 0.0]), torch.tensor([0.3, -0.2])) == 1.0
