@@ -9,7 +9,7 @@ import time
 import nnlab
 from nnlab.data import load_mnist
 from nnlab.generative import PixelCNN, save_grid
-from nnlab.training.callbacks import Callback
+from nnlab.callbacks import Callback
 
 p = argparse.ArgumentParser()
 p.add_argument("--epochs", type=int, default=3)

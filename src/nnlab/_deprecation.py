@@ -36,7 +36,7 @@ def keras2_optimizer_arguments(init):
             kwargs["learning_rate"] = kwargs.pop("lr")
         decay = kwargs.pop("decay", None)
         if decay:
-            from .training.schedules import InverseTimeDecay
+            from .schedules.decay import InverseTimeDecay
             warn_once(f"{owner}.decay", f"{owner}(decay=...) is Keras 2's spelling; Keras 3 "
                       f"uses learning_rate=keras.optimizers.schedules.InverseTimeDecay("
                       f"lr, decay_steps=1, decay_rate=decay)")

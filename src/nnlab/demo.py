@@ -85,7 +85,7 @@ def run_demo(epochs: Optional[int] = None, out: str = "demo_output", seed: int =
     Returns the test accuracies ``{"cnn": ..., "dense": ...}``.
     """
     from . import set_seed
-    from .training.metrics import ConfusionMatrix
+    from .metrics import ConfusionMatrix
 
     set_seed(seed)
     name, (x_tr, y_tr), (x_te, y_te) = load_demo_digits(source)

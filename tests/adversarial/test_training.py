@@ -4,7 +4,7 @@ import torch
 
 import nnlab
 from nnlab.adversarial import FGSM, PGD, AdversarialTraining, robust_accuracy
-from nnlab.training.callbacks import Callback
+from nnlab.callbacks import Callback
 
 from .conftest import digits_mlp
 

@@ -7,7 +7,7 @@ import torch
 import nnlab
 from nnlab.data import load_digits
 from nnlab.generative import GeneratorEMA, dcgan
-from nnlab.training.callbacks import Callback
+from nnlab.callbacks import Callback
 
 
 def _gan():

@@ -8,7 +8,7 @@ import nnlab
 from nnlab.data import load_digits
 from nnlab.generative import (GAN, SampleGrid, dcgan, dcgan_discriminator, dcgan_generator,
                               discriminator_loss, generator_loss, image_grid, interpolate)
-from nnlab.training.callbacks import Callback
+from nnlab.callbacks import Callback
 
 
 def _images(n=128):

@@ -15,7 +15,7 @@ import numpy as np
 import nnlab
 from nnlab.layers import Dense
 from nnlab.schedules import ExponentialDecay
-from nnlab.training.callbacks import EarlyStopping, LambdaCallback, ReduceLROnPlateau
+from nnlab.callbacks import EarlyStopping, LambdaCallback, ReduceLROnPlateau
 
 ckpt_dir, out_path, slow_write, data_path = sys.argv[1], sys.argv[2], sys.argv[3] == "1", \
     sys.argv[4]

@@ -14,7 +14,7 @@ from nnlab import cli
 from nnlab.errors import ConfigError, ShapeError
 from nnlab.layers import (LSTM, BatchNormalization, Conv2D, Dense, Dropout, Embedding, Flatten,
                           MaxPooling2D, Reshape)
-from nnlab.training.callbacks import EarlyStopping, LearningRateScheduler, ReduceLROnPlateau
+from nnlab.callbacks import EarlyStopping, LearningRateScheduler, ReduceLROnPlateau
 
 RNG = np.random.default_rng(0)
 X = RNG.random((32, 4)).astype("float32")

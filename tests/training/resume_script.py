@@ -6,7 +6,7 @@ from sklearn.datasets import load_digits
 
 import nnlab
 from nnlab.layers import Dense
-from nnlab.training.callbacks import LambdaCallback
+from nnlab.callbacks import LambdaCallback
 
 ckpt_dir, out_path, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 nnlab.set_seed(0)

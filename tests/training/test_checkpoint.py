@@ -10,7 +10,7 @@ import nnlab
 from nnlab.errors import ConfigError
 from nnlab.layers import Dense
 from nnlab.schedules import ExponentialDecay
-from nnlab.training.callbacks import (Callback, EarlyStopping, ModelCheckpoint,
+from nnlab.callbacks import (Callback, EarlyStopping, ModelCheckpoint,
                                       ReduceLROnPlateau)
 from nnlab.training.checkpoint import CheckpointState
 

@@ -6,7 +6,7 @@ import torch
 
 import nnlab
 from nnlab import layers
-from nnlab.training.callbacks import Callback
+from nnlab.callbacks import Callback
 
 
 def _data(n=64, seed=0):

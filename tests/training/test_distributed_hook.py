@@ -9,7 +9,7 @@ import pytest
 import nnlab
 from nnlab.layers import Dense
 from nnlab.training import distributed_hook
-from nnlab.training.callbacks import Callback
+from nnlab.callbacks import Callback
 
 TRAINING = pathlib.Path(nnlab.__file__).parent / "training"
 

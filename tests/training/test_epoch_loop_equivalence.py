@@ -13,7 +13,7 @@ from sklearn.datasets import load_digits
 
 import nnlab
 from nnlab.layers import Dense
-from nnlab.training.callbacks import Callback, EarlyStopping, LambdaCallback, TerminateOnNaN
+from nnlab.callbacks import Callback, EarlyStopping, LambdaCallback, TerminateOnNaN
 from nnlab.training.custom_step import overrides
 from nnlab.training.progress import Progress
 

@@ -5,7 +5,7 @@ import torch
 
 import nnlab
 from nnlab.layers import Conv2D, Dense, Embedding, Flatten
-from nnlab.training.callbacks import TerminateOnNaN
+from nnlab.callbacks import TerminateOnNaN
 
 RNG = np.random.default_rng(0)
 X = RNG.random((24, 4)).astype("float32")

@@ -6,7 +6,7 @@ from sklearn.datasets import load_digits
 
 import nnlab
 from nnlab.layers import Dense, Dropout
-from nnlab.training.callbacks import LambdaCallback
+from nnlab.callbacks import LambdaCallback
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,7 @@ def test_empty_data_and_bad_batch_size():
 def test_nan_loss_stops_and_names_epoch_and_step(digits):
     x, y, _, _ = digits
     model = nnlab.Sequential([Dense(10, input_shape=(64,))])
-    model.compile(nnlab.training.optimizers.SGD(learning_rate=1e6), "mse")
+    model.compile(nnlab.optimizers.SGD(learning_rate=1e6), "mse")
     target = np.eye(10)[y].astype("float32")
     with pytest.warns(RuntimeWarning, match=r"NaN or inf at epoch 1, step \d+"):
         history = model.fit(x * 1e3, target, epochs=5, batch_size=32, verbose=0)

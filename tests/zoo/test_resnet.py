@@ -146,7 +146,7 @@ def test_residual_net_trains_faster_than_plain_net_on_digits():
     same width, 3 epochs on the bundled digits upscaled to 32x32; the residual one ends
     with the lower training loss."""
     from sklearn.datasets import load_digits
-    from nnlab.training.optimizers import SGD
+    from nnlab.optimizers import SGD
 
     digits = load_digits()
     x = np.kron(digits.images / 16.0, np.ones((4, 4)))[..., None].astype("float32")  # 32x32x1

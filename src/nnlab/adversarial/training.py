@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Union
 
 import torch
 
-from ..training.callbacks import Callback
+from ..callbacks import Callback
 from ..training.structure import first_leaf
 from .base import Attack, _check_number
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence
 
-from ..training.callbacks import Callback
+from ..callbacks import Callback
 from .pruning import check_sparsity, prune_magnitude, sparsity_report, strip_pruning
 
 __all__ = ["DSD"]

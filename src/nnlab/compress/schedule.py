@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence
 
-from ..training.callbacks import Callback
+from ..callbacks import Callback
 from .pruning import check_sparsity, prune_magnitude, sparsity_report
 
 __all__ = ["PruningSchedule"]

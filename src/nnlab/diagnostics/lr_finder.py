@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..training import optimizers as optimizers_mod
+from .. import optimizers as optimizers_mod
 from ..utils.io import atomic_write
 from ._common import (
     check_compiled,

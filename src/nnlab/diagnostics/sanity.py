@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..training import losses as losses_mod
+from .. import losses as losses_mod
 from ._common import (
     accuracy,
     check_compiled,

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from ..training.callbacks import Callback
+from ..callbacks import Callback
 from .launch import require_launch_context
 
 __all__ = ["DataParallel", "shard"]

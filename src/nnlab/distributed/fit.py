@@ -41,7 +41,7 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from ..training.callbacks import Callback
+from ..callbacks import Callback
 from ..training.checkpoint import FILENAME
 from ..training.custom_step import overrides
 from ..training.distributed_hook import register_distributed_fit

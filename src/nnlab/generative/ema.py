@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from ..training.callbacks import Callback
+from ..callbacks import Callback
 
 __all__ = ["GeneratorEMA"]
 

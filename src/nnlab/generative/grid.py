@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 import torch
 
-from ..training.callbacks import Callback
+from ..callbacks import Callback
 
 __all__ = ["image_grid", "save_grid", "SampleGrid"]
 

@@ -1,10 +1,10 @@
-"""Training floor: the fit loop and its parts (losses, metrics, optimizers, schedules, callbacks).
+"""Training floor: ``compile`` / ``fit`` / ``evaluate`` / ``predict`` (the trainer and its parts).
 
-Keras-style namespaces are re-exported at the top: ``nnlab.optimizers.Adam``,
-``nnlab.losses.CategoricalCrossentropy``, ``nnlab.callbacks.EarlyStopping``.
+The Keras namespaces it uses are packages of their own, one floor down:
+``nnlab.losses``, ``nnlab.metrics``, ``nnlab.optimizers``, ``nnlab.schedules`` and
+``nnlab.callbacks`` (``History`` is re-exported here, as before).
 """
-from . import callbacks, losses, metrics, optimizers, schedules
-from .history import History
+from ..callbacks import History
 from .trainer import Trainer  # registers itself as the models' trainer
 
-__all__ = ["History", "Trainer", "callbacks", "losses", "metrics", "optimizers", "schedules"]
+__all__ = ["History", "Trainer"]

@@ -13,7 +13,7 @@ from typing import Any, ContextManager, Dict, List, Tuple
 
 import torch
 
-from . import losses as losses_mod
+from .. import losses as losses_mod
 from .checkpoint import optimizers_of
 from .data_adapter import ArrayData
 from .epoch_loop import TrainStep

@@ -25,12 +25,12 @@ from typing import Any, Dict, List, Tuple
 import numpy as np
 import torch
 
+from .. import optimizers as optimizers_mod
 from ..models.training_methods import TrainingMethods
-from . import optimizers as optimizers_mod
+from ..utils.packing import pack_x_y_sample_weight
 from .epoch_loop import TrainStep
 from .loss_tracker import StepLogs
 from .structure import outputs
-from ..utils.packing import pack_x_y_sample_weight
 
 _TRAIN_HOOKS = ("train_step", "test_step", "compute_loss", "compute_metrics")
 
@@ -77,7 +77,7 @@ class CustomStepMixin:
         """``model.metrics``: the loss tracker (if a loss was compiled) and the compiled
         metrics, created once and kept (``fit`` resets them every epoch)."""
         if getattr(self, "_step_metrics", None) is None:
-            from .metric_base import Mean
+            from ..metrics import Mean
             tracker = [Mean(name="loss")] if any(loss is not None for loss in self.losses) \
                 else []
             self._step_metric_groups = self._new_metrics()

@@ -9,7 +9,7 @@ optimizer state; everything else is decided here, once, for both:
 
 - **callback order** (Keras 3's): the user's callbacks in their order, then
   ``TerminateOnNaN`` (added when ``terminate_on_nan=True`` and the user gave none), then
-  :class:`~nnlab.training.history.History` last, so History records the logs as the
+  :class:`~nnlab.callbacks.history.History` last, so History records the logs as the
   callbacks left them (e.g. an averaged or an added ``learning_rate`` entry);
 - **events**: ``on_train_begin``; per epoch ``on_epoch_begin(epoch)``, per batch
   ``on_train_batch_begin(batch)`` / ``on_train_batch_end(batch, logs)`` (batch logs are
@@ -36,10 +36,10 @@ from typing import Any, Callable, ContextManager, Dict, List, Optional, Tuple
 
 import torch
 
-from .callbacks import CallbackList, TerminateOnNaN
+from ..callbacks import CallbackList, TerminateOnNaN
 from .checkpoint import CheckpointState
 from .fit_arguments import FitArguments
-from .history import History
+from ..callbacks import History
 from .progress import Progress
 from .run_fingerprint import fingerprint
 from .structure import first_leaf

@@ -12,7 +12,7 @@ import torch
 
 from ..layers.base.fast_call import call_layer
 from ..utils.allocator import tune_malloc
-from .callbacks import CallbackList
+from ..callbacks import CallbackList
 from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .loss_tracker import LossTracker

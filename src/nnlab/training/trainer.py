@@ -22,11 +22,12 @@ import numpy as np
 import torch
 
 from .. import activations
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
+from .. import optimizers as optimizers_mod
+from ..callbacks import History
 from ..layers.base.fast_call import call_layer
 from ..layers.base.masking import get_mask, set_mask
-from . import losses as losses_mod
-from . import metrics as metrics_mod
-from . import optimizers as optimizers_mod
 from .builtin_step import BuiltinStep
 from .custom_step import CustomStepMixin, ModelStep, overrides
 from .data_adapter import ArrayData, adapt
@@ -34,7 +35,6 @@ from .distributed_hook import distributed_fit_preparer
 from .epoch_loop import TrainStep, new_run, run_fit
 from .first_batch_checks import check_embedding_ids
 from .fit_arguments import FitArguments
-from .history import History
 from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
 from .structure import as_list, metrics_per_output, output_layer, outputs

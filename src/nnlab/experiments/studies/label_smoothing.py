@@ -27,7 +27,7 @@ def calibration_error(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> float
 
 
 def run(arm: str, seed: int, budget: dict) -> dict:
-    from ...training.losses import CategoricalCrossentropy
+    from ...losses import CategoricalCrossentropy
     xt, yt, xv, yv = images("fashion", budget["n_train"], budget["n_dev"], flat=True, seed=seed)
     onehot = np.eye(10, dtype=np.float32)
     model = mlp([budget["hidden"]] * 2, 784)
