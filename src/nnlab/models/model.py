@@ -28,6 +28,7 @@ from typing import Any, List, Optional
 import numpy as np
 import torch
 
+from ..tree import first_leaf
 from .keras2 import Keras2Methods
 from .layer import Layer
 from .symbolic import has_symbolic
@@ -54,12 +55,6 @@ def _warn_keras_suffix(path: Any, what: str) -> None:
                       f"+ safetensors weights) under this name; Keras cannot read it, "
                       f"nnlab.load_model / load_weights can. Use the '.nnlab' suffix to say "
                       f"so.", UserWarning, stacklevel=3)
-
-
-def _first(x: Any) -> Any:
-    if isinstance(x, dict):
-        return _first(next(iter(x.values())))
-    return _first(x[0]) if isinstance(x, (list, tuple)) else x
 
 
 def _takes_training(fn) -> bool:
@@ -231,7 +226,7 @@ class Model(Keras2Methods, Layer):
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         tracker = self._step_trainer("train_step").loss_tracker
         if tracker is not None:
-            tracker.update_state(loss, sample_weight=len(_first(x)))
+            tracker.update_state(loss, sample_weight=len(first_leaf(x)))
         weights = self.trainable_weights
         if weights:
             loss.backward()
@@ -246,7 +241,7 @@ class Model(Keras2Methods, Layer):
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         tracker = self._step_trainer("test_step").loss_tracker
         if tracker is not None:
-            tracker.update_state(loss, sample_weight=len(_first(x)))
+            tracker.update_state(loss, sample_weight=len(first_leaf(x)))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data: Any) -> Any:

@@ -26,13 +26,14 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 import torch
 
+from ..tree import first_leaf
 from . import optimizers as optimizers_mod
 from .callbacks import CallbackList
 from .checkpoint import CheckpointState
 from .history import History
 from .progress import Progress
 from .run_fingerprint import fingerprint
-from .structure import first_leaf, outputs
+from .structure import outputs
 
 _TRAIN_HOOKS = ("train_step", "test_step", "compute_loss", "compute_metrics")
 

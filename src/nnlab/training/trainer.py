@@ -21,6 +21,7 @@ import torch
 from .. import activations
 from ..models.fast_call import call_layer
 from ..models.masking import get_mask, set_mask
+from ..tree import first_leaf
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
@@ -32,7 +33,7 @@ from .first_batch_checks import check_embedding_ids, check_first_batch
 from .history import History
 from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
-from .structure import as_list, first_leaf, output_layer, outputs
+from .structure import as_list, output_layer, outputs
 from .targets import check_targets
 from .progress import Progress
 from .run_fingerprint import fingerprint
