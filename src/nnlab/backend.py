@@ -18,6 +18,7 @@ import torch
 
 from . import ops as _ops
 from ._deprecation import warn_once
+from .dtypes import to_torch_dtype
 from .config import image_data_format, set_image_data_format
 
 __all__ = ["backend", "clear_session", "count_params", "epsilon", "floatx", "get_value",
@@ -51,15 +52,15 @@ def is_keras_tensor(x: Any) -> bool:
 
 def standardize_dtype(dtype: Any) -> str:
     """``torch.float32`` / ``np.float32`` / ``"float32"`` -> ``"float32"``."""
-    return str(_ops.to_torch_dtype(dtype)).replace("torch.", "")
+    return str(to_torch_dtype(dtype)).replace("torch.", "")
 
 
 def is_float_dtype(dtype: Any) -> bool:
-    return _ops.to_torch_dtype(dtype).is_floating_point
+    return to_torch_dtype(dtype).is_floating_point
 
 
 def is_int_dtype(dtype: Any) -> bool:
-    dt = _ops.to_torch_dtype(dtype)
+    dt = to_torch_dtype(dtype)
     return not dt.is_floating_point and not dt.is_complex and dt != torch.bool
 
 
