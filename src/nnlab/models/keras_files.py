@@ -28,8 +28,9 @@ import torch
 from torch import nn
 
 from ..errors import ConfigError
+from ..utils.naming import to_snake_case
 from .keras_layout import rule
-from .layer import Layer, to_snake_case
+from .layer import Layer
 
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _ZIP_MAGIC = b"PK\x03\x04"

@@ -11,10 +11,12 @@ from typing import Any, Callable, List, Optional, Tuple
 
 import torch
 
+from ..backend import KerasTensor
+
 Shape = Tuple[Optional[int], ...]
 
 
-class SymbolicTensor:
+class SymbolicTensor(KerasTensor):
     """A placeholder tensor: a shape with ``None`` for unknown sizes, a dtype, and its origin.
 
     Attributes:
