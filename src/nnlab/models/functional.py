@@ -14,11 +14,12 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional
 
 from ..errors import ShapeError
+from ..tree import flatten, flatten_shape_structure, is_shape, map_structure
 from .input_layer import InputLayer
 from .layer_order import keras_layer_order
 from .layer import Layer, format_shape
 from .model import Model
-from .symbolic import Node, SymbolicTensor, flatten, is_shape, map_structure
+from .symbolic import Node, SymbolicTensor
 
 
 def _topological_nodes(outputs: List[SymbolicTensor], inputs: List[SymbolicTensor]) -> List[Node]:
@@ -56,13 +57,6 @@ def _topological_nodes(outputs: List[SymbolicTensor], inputs: List[SymbolicTenso
     for out in outputs:
         visit(out, None)
     return order
-
-
-def _leaves(result: Any) -> list:
-    """Outputs of one layer call, flattened; shape tuples count as leaves."""
-    if isinstance(result, (list, tuple)) and not is_shape(result):
-        return [leaf for item in result for leaf in _leaves(item)]
-    return [result]
 
 
 class Functional(Model):
@@ -127,7 +121,7 @@ class Functional(Model):
                 single = not isinstance(result, (list, tuple)) or is_shape(result)
                 values[id(outs[0])] = result if single else result[0]
             else:
-                for sym, val in zip(outs, _leaves(result)):
+                for sym, val in zip(outs, flatten_shape_structure(result)):
                     values[id(sym)] = val
         return map_structure(lambda t: values[id(t)], self._output_struct)
 

@@ -27,11 +27,12 @@ from torch import nn
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from ..errors import ShapeError
+from ..tree import flatten, is_shape, map_shape_structure, map_structure
 from ..utils.naming import reserve_name, to_snake_case, unique_name
 from .input_cast import FLOAT_IDS_LAYERS, cast_inputs
 from .masking import get_mask, set_mask, warn_dropped
 from .variable import Variable
-from .symbolic import Node, SymbolicTensor, flatten, has_symbolic, is_shape, map_structure
+from .symbolic import Node, SymbolicTensor, has_symbolic
 
 LAYER_CLASSES: Dict[str, type] = {}
 _BASE_ARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype")
@@ -395,7 +396,7 @@ class Layer(nn.Module):
         def make(s):
             return SymbolicTensor(s, out_dtype, history=(self, node_index, next(counter)))
 
-        outputs = make(out_shape) if is_shape(out_shape) else map_structure(make, out_shape)
+        outputs = map_shape_structure(make, out_shape)
         self._inbound_nodes.append(Node(self, args, kwargs, outputs))
         return outputs
 

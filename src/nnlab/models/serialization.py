@@ -23,11 +23,12 @@ import torch
 
 from .. import activations, initializers, regularizers
 from ..errors import ConfigError
+from ..tree import flatten, map_shape_structure, map_structure
 from ..utils.io import atomic_write
 from .file_format import TORCH_DTYPES, content_hash, header_shapes, loads, read_header
 from .input_layer import InputLayer
 from .layer import LAYER_CLASSES, Layer
-from .symbolic import SymbolicTensor, flatten, map_structure
+from .symbolic import SymbolicTensor
 
 FORMAT = "nnlab-model"
 WEIGHTS_FORMAT = "nnlab-weights"
@@ -122,8 +123,9 @@ def functional_config(model) -> Dict[str, Any]:
         return ref(v) if isinstance(v, SymbolicTensor) else serialize_value(v)
 
     layers = [dict(layer_to_config(layer), name=layer.name) for layer in model.layers]
-    nodes = [{"layer": n.layer.name, "args": map_structure(encode, list(n.args)),
-              "kwargs": map_structure(encode, n.kwargs)}
+    # a shape-like tuple of ints in the arguments is one value (written as a JSON list)
+    nodes = [{"layer": n.layer.name, "args": map_shape_structure(encode, list(n.args)),
+              "kwargs": map_shape_structure(encode, n.kwargs)}
              for n in model.nodes if not isinstance(n.layer, InputLayer)]
     return {"name": model.name, "layers": layers, "nodes": nodes,
             "inputs": map_structure(lambda t: ref(t)["__tensor__"], model._input_struct),
