@@ -22,6 +22,7 @@ plt.plot(r["fpr"], r["tpr"])
 plt.plot([0, 1], [0, 1], "k:")
 plt.xlabel("false accept rate")
 plt.ylabel("true accept rate")
-plt.title(f"unseen digits 7-9 (AUC {auc:.3f})", fontsize=9)
+classes = str(r["classes"]) if "classes" in r.files else "digits 7-9"
+plt.title(f"unseen {classes} (AUC {auc:.3f})", fontsize=9)
 plt.tight_layout()
 plt.savefig(args.out, dpi=70)
