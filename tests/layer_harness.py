@@ -39,9 +39,9 @@ def run_layer_test(make_layer: Callable[[], Layer], input_shape: Sequence[Option
                    batch: int = 2, input_dtype: str = "float32", int_high: int = 10,
                    gradcheck: bool = False, train_step: bool = True) -> Layer:
     """Run the checks above; ``input_shape`` excludes the batch axis. Returns the layer."""
-    dtype = nnlab.layers.base.input_layer.to_torch_dtype(input_dtype)
     layer = make_layer()
     inp = nnlab.Input(shape=tuple(input_shape), dtype=input_dtype)
+    dtype = inp.dtype
     sym = layer(inp)
     sym_shapes = [t.shape for t in _outputs(sym)]
     if expected_output_shape is not None:

@@ -2,16 +2,18 @@
 TensorFlow), for ``tests/text/test_keras_text_golden.py``.
 
 Keras' TextVectorization and StringLookup run on TensorFlow string ops, and TensorFlow is
-not in nnlab's venv, so this runs in a separate one (never nnlab's):
+not in nnlab's venv, so this runs in a separate one (never nnlab's), here ``.tfvenv`` at
+the repository root (ignored by git):
 
-    python3 -m venv /work/tfvenv && /work/tfvenv/bin/pip install tensorflow-cpu numpy
-    /work/tfvenv/bin/python scripts/oracles/make_textvectorization_golden.py \
+    python3 -m venv .tfvenv && .tfvenv/bin/pip install tensorflow-cpu numpy
+    .tfvenv/bin/python scripts/oracles/make_textvectorization_golden.py \
         tests/data/keras_text_golden.json
 
 ``make_cases()`` is also what the live test calls when TensorFlow is importable, e.g.
 
-    KERAS_BACKEND=torch PYTHONPATH=src:/work/main/.venv/lib/python3.11/site-packages \
-        /work/tfvenv/bin/python -m pytest tests/text/test_keras_text_golden.py
+    SITE=$(.venv/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+    KERAS_BACKEND=torch PYTHONPATH=src:$SITE \
+        .tfvenv/bin/python -m pytest tests/text/test_keras_text_golden.py
 
 (Keras' ``pad_sequences(maxlen=0)`` raises a broadcasting error, so that case is left out.)
 """

@@ -2,7 +2,8 @@
 
 Keras 3 names (no warning): ``image_data_format``, ``set_image_data_format``, ``epsilon``,
 ``floatx``, ``backend``, ``clear_session``, ``is_keras_tensor``, ``standardize_dtype``,
-``is_float_dtype``, ``is_int_dtype``.
+``is_float_dtype``, ``is_int_dtype``, and ``KerasTensor`` (the base class of symbolic
+tensors; ``keras.KerasTensor``).
 Keras 2 names, each with a one-time DeprecationWarning naming the Keras 3 form:
 ``int_shape``, ``count_params``,
 ``get_value``/``set_value``, and the math functions (``K.mean``, ``K.square``, ``K.sum``,
@@ -18,9 +19,10 @@ import torch
 
 from . import ops as _ops
 from ._deprecation import warn_once
+from .dtypes import to_torch_dtype
 from .config import image_data_format, set_image_data_format
 
-__all__ = ["backend", "clear_session", "count_params", "epsilon", "floatx", "get_value",
+__all__ = ["KerasTensor", "backend", "clear_session", "count_params", "epsilon", "floatx", "get_value",
            "image_data_format", "int_shape", "is_float_dtype", "is_int_dtype",
            "is_keras_tensor", "set_image_data_format",
            "set_value", "standardize_dtype"]
@@ -43,23 +45,30 @@ def backend() -> str:
     return "torch"
 
 
+class KerasTensor:
+    """Keras 3's ``keras.KerasTensor``: the base of nnlab's symbolic tensors
+    (:class:`~nnlab.layers.base.symbolic.SymbolicTensor`, shape and dtype without data), so
+    that :func:`is_keras_tensor` needs nothing from the layer engine."""
+
+    __slots__ = ()
+
+
 def is_keras_tensor(x: Any) -> bool:
     """True for a symbolic tensor (the output of ``Input`` or of a layer called on one)."""
-    from .layers.base.symbolic import SymbolicTensor
-    return isinstance(x, SymbolicTensor)
+    return isinstance(x, KerasTensor)
 
 
 def standardize_dtype(dtype: Any) -> str:
     """``torch.float32`` / ``np.float32`` / ``"float32"`` -> ``"float32"``."""
-    return str(_ops.to_torch_dtype(dtype)).replace("torch.", "")
+    return str(to_torch_dtype(dtype)).replace("torch.", "")
 
 
 def is_float_dtype(dtype: Any) -> bool:
-    return _ops.to_torch_dtype(dtype).is_floating_point
+    return to_torch_dtype(dtype).is_floating_point
 
 
 def is_int_dtype(dtype: Any) -> bool:
-    dt = _ops.to_torch_dtype(dtype)
+    dt = to_torch_dtype(dtype)
     return not dt.is_floating_point and not dt.is_complex and dt != torch.bool
 
 

@@ -20,20 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
-           "float64": torch.float64, "int8": torch.int8, "int16": torch.int16,
-           "int32": torch.int32, "int64": torch.int64, "uint8": torch.uint8, "bool": torch.bool,
-           "float": torch.float32, "int": torch.int64, "complex64": torch.complex64}
-
-
-def to_torch_dtype(dtype: Any) -> torch.dtype:
-    """``"float32"``, ``np.float32``, ``torch.float32`` -> ``torch.float32``."""
-    if isinstance(dtype, torch.dtype):
-        return dtype
-    name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
-    if name not in _DTYPES:
-        raise ValueError(f"unknown dtype {dtype!r}; known: {', '.join(_DTYPES)}")
-    return _DTYPES[name]
+from .dtypes import to_torch_dtype
 
 
 def convert_to_tensor(x: Any, dtype: Any = None, sparse: Any = None) -> torch.Tensor:
@@ -444,7 +431,7 @@ def image_resize(images: Any, size: Sequence[int], interpolation: str = "bilinea
 
 SUPPORTED = sorted(n for n, v in list(globals().items())
                    if not n.startswith("_") and callable(v)
-                   and n not in ("to_torch_dtype", "Any", "Optional", "Sequence")
+                   and n not in ("Any", "Optional", "Sequence")
                    and getattr(v, "__module__", __name__) == __name__)
 
 

@@ -12,7 +12,8 @@ from typing import Any, Optional, Sequence, Union
 
 import torch
 
-from .ops import convert_to_tensor, to_torch_dtype
+from .dtypes import to_torch_dtype
+from .ops import convert_to_tensor
 
 __all__ = ["SeedGenerator", "beta", "binomial", "categorical", "dropout", "gamma", "normal",
            "randint", "shuffle", "truncated_normal", "uniform"]

@@ -1,10 +1,11 @@
 """Receptive field growth: the lecture's stacked-3x3 statements, the recurrence, and a
-check against the gradient's actual footprint."""
+check against the gradient's actual footprint; the lecture's output-size formula
+(N - F + 2P)/S + 1 and its "doesn't fit" error."""
 import pytest
 import torch
 
 import nnlab
-from nnlab.analysis import receptive_field
+from nnlab.analysis import output_size, receptive_field
 from nnlab.layers import (
     AveragePooling2D,
     Conv2D,
@@ -91,3 +92,37 @@ def test_functional_graph_follows_the_longest_path():
 def test_flatten_sees_the_whole_map():
     model = nnlab.Sequential([Conv2D(1, 3, input_shape=(5, 5, 1)), Flatten(), Dense(1)])
     assert receptive_field(model)[-1].size == (5, 5)
+
+
+# ----------------------------------------------------------------------- output_size
+@pytest.mark.parametrize("n, f, p, s, expected", [
+    (7, 3, 0, 1, 5), (7, 3, 0, 2, 3), (32, 5, 2, 1, 32), (227, 11, 0, 4, 55),
+    (224, 3, 1, 1, 224), (224, 2, 0, 2, 112), (5, 5, 0, 1, 1),
+])
+def test_output_size_lecture_examples(n, f, p, s, expected):
+    assert output_size(n, f, p, s) == expected
+
+
+def test_output_size_stride_that_does_not_fit_names_the_numbers():
+    with pytest.raises(ValueError) as err:
+        output_size(7, 3, 0, 3)
+    msg = str(err.value)
+    assert "(7 - 3 + 2*0)/3 + 1" in msg and "2.33" in msg and "not an integer" in msg
+
+
+def test_output_size_filter_larger_than_input():
+    with pytest.raises(ValueError, match=r"< 1.*larger than the padded input N \+ 2P = 3"):
+        output_size(3, 5, 0, 1)
+
+
+@pytest.mark.parametrize("args", [(0, 3, 0, 1), (7, 0, 0, 1), (7, 3, -1, 1), (7, 3, 0, 0),
+                                  (7.0, 3, 0, 1), (7, 3, 0, True)])
+def test_output_size_bad_arguments(args):
+    with pytest.raises(ValueError, match="output_size"):
+        output_size(*args)
+
+
+def test_output_size_agrees_with_conv2d_where_it_divides():
+    for n, f, s in [(28, 5, 1), (29, 3, 2), (64, 4, 4)]:
+        shape = Conv2D(1, f, strides=s)(nnlab.Input((n, n, 1))).shape
+        assert shape[1] == output_size(n, f, 0, s)

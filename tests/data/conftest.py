@@ -3,7 +3,7 @@
 Tests never write into ``~/.cache``: ``NNLAB_CACHE_DIR`` points into pytest's tmp dir
 (one shared per session, so each dataset is unpacked once), while
 ``NNLAB_SOURCES_DIR`` keeps pointing at the sources ``nnlab data fetch`` (or
-``scripts/fetch_test_data.sh``) left on this machine, which are only read.
+``scripts/data/fetch_test_data.sh``) left on this machine, which are only read.
 """
 from __future__ import annotations
 
@@ -41,4 +41,4 @@ def require(name: str) -> None:
     key = DATASETS[name][0]
     if locate(key) is None:
         pytest.skip(f"source of {name!r} is not on this machine: run `nnlab data fetch {name}` "
-                    "(or scripts/fetch_test_data.sh)")
+                    "(or scripts/data/fetch_test_data.sh)")

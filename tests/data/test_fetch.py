@@ -155,7 +155,7 @@ def test_main_prints_table_and_fails_on_unknown(capsys, no_network):
 
 
 def test_fetch_test_data_script_exists_and_is_tolerant():
-    script = Path(__file__).resolve().parents[2] / "scripts" / "fetch_test_data.sh"
+    script = Path(__file__).resolve().parents[2] / "scripts" / "data" / "fetch_test_data.sh"
     text = script.read_text()
     assert text.startswith("#!/usr/bin/env bash")
     for name in ("mnist", "mnist_5k", "fashion_mnist", "shakespeare", "wikipedia", "tweets",

@@ -122,7 +122,7 @@ def test_glorot_uniform_on_vectors():
 
 
 def test_automatic_names_skip_names_given_explicitly():
-    from nnlab.layers.base.layer import to_snake_case, unique_name
+    from nnlab.utils.naming import to_snake_case, unique_name
     taken = unique_name(to_snake_case("Probe")) + "_7"
     Dense(2, name=taken)
     names = {unique_name("probe") for _ in range(10)}

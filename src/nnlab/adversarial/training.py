@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional, Union
 import torch
 
 from ..callbacks import Callback
-from ..training.structure import first_leaf
+from ..tree import first_leaf
 from .base import Attack, _check_number
 
 __all__ = ["AdversarialTraining", "fast_adversarial_training"]

@@ -20,7 +20,8 @@ from ..models.functional import Functional
 from ..layers.base.input_layer import InputLayer
 from ..layers.base.layer import Layer, format_shape
 from ..models.sequential import Sequential
-from ..layers.base.symbolic import SymbolicTensor, is_shape, map_structure
+from ..layers.base.symbolic import SymbolicTensor
+from ..tree import flatten_shape_structure, is_shape, map_structure
 
 Shape = Tuple[Optional[int], ...]
 
@@ -126,12 +127,6 @@ def model_input_shapes(model: Layer, input_shape: Any = None) -> List[Shape]:
     return [tuple(shape)]
 
 
-def _leaves(result: Any) -> list:
-    if isinstance(result, (list, tuple)) and not is_shape(result):
-        return [leaf for item in result for leaf in _leaves(item)]
-    return [result]
-
-
 class _Walker:
     def __init__(self) -> None:
         self._keys = count()
@@ -156,7 +151,7 @@ class _Walker:
             raise ShapeError(f"Layer {layer.name!r} ({type(layer).__name__}) cannot take input "
                              f"shape {format_shape(arg if is_shape(arg) else list(arg))}: "
                              f"{exc}") from exc
-        outs = [tuple(s) for s in _leaves(out)]
+        outs = [tuple(s) for s in flatten_shape_structure(out)]
         keys = [self.new_key() for _ in outs]
         self.calls.append(Call(self._name(prefix, layer), layer, in_shapes, outs, in_keys, keys,
                                depth))

@@ -32,16 +32,16 @@ from ..layers.conv_transpose import BaseConvTranspose
 from ..layers.convolutional import BaseConv
 from ..layers.core import Dense, Dropout, Flatten, Permute, Reshape
 from ..layers.embedding import Embedding
-from ..layers.merging import _Merge
+from ..layers.merging import Merge
 from ..layers.normalization import BatchNormalization, LayerNormalization
 from ..layers.pooling import BaseGlobalPooling, BasePooling
-from ..layers.reshaping import _SpatialReshape
+from ..layers.reshaping import BaseSpatialReshape
 from ..layers.base.input_layer import InputLayer
 from ..layers.base.layer import Layer
 from ._graph import Call, per_sample, walk
 
 _ELEMENTWISE = (Activation, ReLU, LeakyReLU, ELU, PReLU, Softmax, Maxout)
-_FREE = (Dropout, Flatten, Reshape, Permute, _SpatialReshape, InputLayer, Embedding)
+_FREE = (Dropout, Flatten, Reshape, Permute, BaseSpatialReshape, InputLayer, Embedding)
 
 
 class LayerMACs(NamedTuple):
@@ -92,7 +92,7 @@ def _known_macs(layer: Layer, call: Call) -> Optional[tuple]:
         return 0, per_sample(x)
     if isinstance(layer, (BatchNormalization, LayerNormalization)):
         return 0, 2 * per_sample(y)
-    if isinstance(layer, _ELEMENTWISE) or isinstance(layer, _Merge):
+    if isinstance(layer, _ELEMENTWISE) or isinstance(layer, Merge):
         return 0, sum(per_sample(s) for s in call.outputs)
     if isinstance(layer, _FREE):
         return 0, 0

@@ -36,7 +36,7 @@ from ..layers.conv_utils import SpatialLayer, padding_pairs, spatial_of
 from ..layers.convolutional import BaseConv
 from ..layers.core import Flatten
 from ..layers.pooling import BaseGlobalPooling, BasePooling
-from ..layers.reshaping import _Cropping, _UpSampling, _ZeroPadding
+from ..layers.reshaping import BaseCropping, BaseUpSampling, BaseZeroPadding
 from ..layers.base.layer import Layer
 from ._graph import Call, walk
 
@@ -124,11 +124,11 @@ def _step(layer: Layer, call: Call, state: _State) -> _State:
         j_out = tuple(ji / s for ji, s in zip(j, layer.strides))
         return (tuple(ri + (k - 1) * d * jo for ri, k, d, jo in
                       zip(r, layer.kernel_size, layer.dilation_rate, j_out)), j_out, start)
-    if isinstance(layer, _ZeroPadding):
+    if isinstance(layer, BaseZeroPadding):
         return r, j, tuple(st - p[0] * ji for st, p, ji in zip(start, layer.padding, j))
-    if isinstance(layer, _Cropping):
+    if isinstance(layer, BaseCropping):
         return r, j, tuple(st + c[0] * ji for st, c, ji in zip(start, layer.cropping, j))
-    if isinstance(layer, _UpSampling):
+    if isinstance(layer, BaseUpSampling):
         return r, tuple(ji / f for ji, f in zip(j, layer.size)), start
     if isinstance(layer, (BaseGlobalPooling, Flatten)):
         fmt = getattr(layer, "data_format", None) or image_data_format()

@@ -9,64 +9,40 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from .imagenet_utils import batch_norm as _bn
-from .imagenet_utils import bn_axis, check_arguments, finish, make_input
+from ..layers import Conv2D, MaxPooling2D, ZeroPadding2D
+from ..models import Functional
+from ..zoo.common import classifier, pool_features
+from ..zoo.conv_units import KERAS_APPLICATIONS as KERAS
+from ..zoo.densenet import BLOCKS, dense_block, transition
+from .imagenet_utils import check_arguments, finish, make_input
 from .imagenet_utils import preprocess_input as _preprocess
 
-_BLOCKS = {"densenet121": (6, 12, 24, 16), "densenet169": (6, 12, 32, 32),
-           "densenet201": (6, 12, 48, 32)}
 
-
-def conv_block(x, growth_rate: int, name: str):
-    """BN-ReLU-1x1 conv (4k) - BN-ReLU-3x3 conv (k), concatenated to the input:
-    ``(H, W, C) -> (H, W, C + k)``."""
-    from ..layers import Activation, Concatenate, Conv2D
-    x1 = Activation("relu", name=f"{name}_0_relu")(_bn(f"{name}_0_bn")(x))
-    x1 = Conv2D(4 * growth_rate, 1, use_bias=False, name=f"{name}_1_conv")(x1)
-    x1 = Activation("relu", name=f"{name}_1_relu")(_bn(f"{name}_1_bn")(x1))
-    x1 = Conv2D(growth_rate, 3, padding="same", use_bias=False, name=f"{name}_2_conv")(x1)
-    return Concatenate(axis=bn_axis(), name=f"{name}_concat")([x, x1])
-
-
-def transition_block(x, reduction: float, name: str):
-    """BN-ReLU-1x1 conv (C * reduction) - 2x2 average pool: ``(H, W, C) -> (H/2, W/2, C/2)``."""
-    from ..layers import Activation, AveragePooling2D, Conv2D
-    channels = x.shape[bn_axis()]
-    x = Activation("relu", name=f"{name}_relu")(_bn(f"{name}_bn")(x))
-    x = Conv2D(int(channels * reduction), 1, use_bias=False, name=f"{name}_conv")(x)
-    return AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
-
-
-def _densenet(variant: str, include_top: bool, weights: Any, input_tensor: Any,
+def _densenet(depth: int, include_top: bool, weights: Any, input_tensor: Any,
               input_shape: Optional[Sequence[int]], pooling: Optional[str], classes: int,
               classifier_activation: Any, name: str):
-    from ..layers import (Activation, Conv2D, Dense, GlobalAveragePooling2D,
-                          GlobalMaxPooling2D, MaxPooling2D, ZeroPadding2D)
-    from ..models import Functional
-    model_name = {"densenet121": "DenseNet121", "densenet169": "DenseNet169",
-                  "densenet201": "DenseNet201"}[variant]
+    """Keras' stem and head around the zoo's dense blocks and transitions
+    (:mod:`nnlab.zoo.densenet`) built in Keras' layers
+    (:data:`~nnlab.zoo.conv_units.KERAS_APPLICATIONS`)."""
+    model_name = f"DenseNet{depth}"
     shape = check_arguments(model_name, include_top, weights, input_tensor, input_shape,
                             pooling, classes, default_size=224)
     inputs = make_input(shape, input_tensor, model_name)
     x = ZeroPadding2D(padding=((3, 3), (3, 3)))(inputs)
     x = Conv2D(64, 7, strides=2, use_bias=False, name="conv1_conv")(x)    # N x 112 x 112 x 64
-    x = Activation("relu", name="conv1_relu")(_bn("conv1_bn")(x))
+    x = KERAS.relu("conv1_relu")(KERAS.batch_norm("conv1_bn")(x))
     x = ZeroPadding2D(padding=((1, 1), (1, 1)))(x)
     x = MaxPooling2D(3, strides=2, name="pool1")(x)                       # N x 56 x 56 x 64
-    blocks = _BLOCKS[variant]
+    blocks = BLOCKS[depth]
     for s, n in enumerate(blocks, start=2):
-        for i in range(1, n + 1):
-            x = conv_block(x, 32, name=f"conv{s}_block{i}")
+        x = dense_block(x, n, 32, name=f"conv{s}", style=KERAS)
         if s < 5:
-            x = transition_block(x, 0.5, name=f"pool{s}")
-    x = Activation("relu", name="relu")(_bn("bn")(x))                      # N x 7 x 7 x 1024
+            x = transition(x, 0.5, name=f"pool{s}", style=KERAS)
+    x = KERAS.relu("relu")(KERAS.batch_norm("bn")(x))                    # N x 7 x 7 x 1024
     if include_top:
-        x = GlobalAveragePooling2D(name="avg_pool")(x)
-        x = Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = GlobalMaxPooling2D(name="max_pool")(x)
+        x = classifier(x, classes, classifier_activation)
+    else:
+        x = pool_features(x, pooling)
     return finish(Functional(inputs, x, name=name), weights, model_name)
 
 
@@ -76,7 +52,7 @@ def DenseNet121(include_top: bool = True, weights: Any = "imagenet", input_tenso
                 name: str = "densenet121"):
     """DenseNet121 as ``keras.applications.DenseNet121`` (8,062,504 parameters); arguments
     as :func:`nnlab.applications.VGG16`."""
-    return _densenet("densenet121", include_top, weights, input_tensor, input_shape, pooling,
+    return _densenet(121, include_top, weights, input_tensor, input_shape, pooling,
                      classes, classifier_activation, name)
 
 
@@ -85,7 +61,7 @@ def DenseNet169(include_top: bool = True, weights: Any = "imagenet", input_tenso
                 classes: int = 1000, classifier_activation: Any = "softmax",
                 name: str = "densenet169"):
     """DenseNet169 as ``keras.applications.DenseNet169`` (14,307,880 parameters)."""
-    return _densenet("densenet169", include_top, weights, input_tensor, input_shape, pooling,
+    return _densenet(169, include_top, weights, input_tensor, input_shape, pooling,
                      classes, classifier_activation, name)
 
 
@@ -94,7 +70,7 @@ def DenseNet201(include_top: bool = True, weights: Any = "imagenet", input_tenso
                 classes: int = 1000, classifier_activation: Any = "softmax",
                 name: str = "densenet201"):
     """DenseNet201 as ``keras.applications.DenseNet201`` (20,242,984 parameters)."""
-    return _densenet("densenet201", include_top, weights, input_tensor, input_shape, pooling,
+    return _densenet(201, include_top, weights, input_tensor, input_shape, pooling,
                      classes, classifier_activation, name)
 
 

@@ -98,16 +98,6 @@ def finish(model: Any, weights: Any, name: str) -> Any:
     return model
 
 
-def bn_axis() -> int:
-    return 3 if _config.image_data_format() == "channels_last" else 1
-
-
-def batch_norm(name: str):
-    """Keras applications' BatchNormalization: the channel axis, epsilon 1.001e-5."""
-    from ..layers import BatchNormalization
-    return BatchNormalization(axis=bn_axis(), epsilon=1.001e-5, name=name)
-
-
 def preprocess_input(x: Any, data_format: Optional[str] = None, mode: str = "caffe") -> Any:
     """Keras' ImageNet input scaling of RGB pixels in [0, 255] (``(..., H, W, 3)``):
 

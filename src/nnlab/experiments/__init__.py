@@ -7,7 +7,8 @@
 Later issues add studies with :func:`register_experiment`.
 """
 from .registry import Comparison, Experiment, get_experiment, names, register_experiment
-from .runner import ExperimentResult, judge, run_experiment
+from .result import ExperimentResult
+from .runner import judge, run_experiment
 
 __all__ = ["Comparison", "Experiment", "ExperimentResult", "get_experiment", "judge", "names",
            "register_experiment", "run_experiment"]

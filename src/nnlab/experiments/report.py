@@ -1,13 +1,16 @@
 """Files of a run: the curves PNG (mean ± sd over seeds), the Markdown table, CSV and JSON."""
 from __future__ import annotations
 
+import csv
+import json
+import math
 import os
 from typing import Dict
 
 import numpy as np
 
 from .registry import Experiment
-from .runner import ExperimentResult, _fmt, _mean_sd, write_csv, write_json
+from .result import ExperimentResult, format_mean_sd, mean_sd
 
 
 def markdown_table(result: ExperimentResult) -> str:
@@ -15,7 +18,7 @@ def markdown_table(result: ExperimentResult) -> str:
     keys = list(dict.fromkeys(k for ms in result.metrics.values() for k in ms))
     lines = ["| arm | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
     for arm, ms in result.metrics.items():
-        cells = [_fmt(*_mean_sd(ms[k])) if k in ms else "" for k in keys]
+        cells = [format_mean_sd(*mean_sd(ms[k])) if k in ms else "" for k in keys]
         lines.append(f"| {arm} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -56,6 +59,30 @@ def plot_curves(exp: Experiment, result: ExperimentResult, path: str) -> None:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def write_csv(result: ExperimentResult, path: str) -> None:
+    """One row per (arm, metric): mean, sd, n, and the per-seed values."""
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["arm", "metric", "mean", "sd", "n", "values"])
+        for arm, ms in result.metrics.items():
+            for key, vals in ms.items():
+                m, s = mean_sd(vals)
+                w.writerow([arm, key, f"{m:.6g}", "" if not np.isfinite(s) else f"{s:.6g}",
+                            len(vals), " ".join(f"{v:.6g}" for v in vals)])
+
+
+def write_json(exp: Experiment, result: ExperimentResult, path: str) -> None:
+    def clean(v):
+        return None if isinstance(v, float) and not math.isfinite(v) else v
+    data = {"name": exp.name, "claim": exp.claim, "lecture": exp.lecture, "data": exp.data,
+            "measures": exp.measures, "mode": result.mode, "seeds": result.seeds,
+            "seconds": round(result.seconds, 2), "verdict": result.verdict,
+            "metrics": result.metrics, "curves": result.curves,
+            "comparisons": [{k: clean(v) for k, v in c.items()} for c in result.comparisons]}
+    with open(path, "w") as fh:
+        json.dump(data, fh, indent=1)
 
 
 def write_all(exp: Experiment, result: ExperimentResult, out: str) -> Dict[str, str]:

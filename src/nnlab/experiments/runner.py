@@ -8,48 +8,28 @@ where the spread is unknown) is "inconclusive". The study held only if every com
 """
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import math
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from ..config import set_seed
 from .registry import Comparison, Experiment, get_experiment
+from .report import write_all
+from .result import ExperimentResult, format_mean_sd, mean_sd
 
 log = logging.getLogger(__name__)
 
 HELD, NOT_HELD, INCONCLUSIVE = "held", "did not hold", "inconclusive"
 
 
-@dataclass
-class ExperimentResult:
-    """What a run produced: per arm the metric values per seed and the curves (seeds, T)."""
-    name: str
-    mode: str
-    seeds: int
-    metrics: Dict[str, Dict[str, List[float]]]
-    curves: Dict[str, List[List[float]]]
-    comparisons: List[Dict[str, Any]]
-    verdict: str
-    seconds: float
-    files: Dict[str, str] = field(default_factory=dict)
-
-
-def _mean_sd(values: Sequence[float]):
-    arr = np.asarray(values, dtype=float)
-    sd = float(arr.std(ddof=1)) if arr.size > 1 else float("nan")
-    return float(arr.mean()), sd
-
-
 def judge(comp: Comparison, better: Sequence[float], worse: Sequence[float]) -> Dict[str, Any]:
     """Verdict of one comparison from the per-seed values of its two arms (see module doc)."""
-    mb, sb = _mean_sd(better)
-    mw, sw = _mean_sd(worse)
+    mb, sb = mean_sd(better)
+    mw, sw = mean_sd(worse)
     diff = mb - mw if comp.higher_is_better else mw - mb  # > 0: in the claimed direction
     n_b, n_w = len(better), len(worse)
     se = math.sqrt(sb ** 2 / n_b + sw ** 2 / n_w) if n_b > 1 and n_w > 1 else float("nan")
@@ -105,7 +85,6 @@ def run_experiment(name: str, quick: bool = False, seeds: Optional[int] = None,
         raise ValueError(f"seeds must be an integer >= 1, got {seeds!r}")
     if out is not None:
         check_out_dir(out)
-    from ..config import set_seed
     budget = dict(exp.budgets[mode])
     metrics: Dict[str, Dict[str, List[float]]] = {}
     curves: Dict[str, List[List[float]]] = {}
@@ -119,7 +98,8 @@ def run_experiment(name: str, quick: bool = False, seeds: Optional[int] = None,
             for key, val in res["metrics"].items():
                 metrics[arm].setdefault(key, []).append(float(val))
         if verbose:
-            summary = ", ".join(f"{k} {_fmt(*_mean_sd(v))}" for k, v in metrics[arm].items())
+            summary = ", ".join(f"{k} {format_mean_sd(*mean_sd(v))}"
+                                for k, v in metrics[arm].items())
             print(f"  {arm:<22}{summary}", flush=True)
     comps = [judge(c, metrics[c.better][c.metric], metrics[c.worse][c.metric])
              for c in exp.comparisons]
@@ -127,15 +107,10 @@ def run_experiment(name: str, quick: bool = False, seeds: Optional[int] = None,
                               _overall([c["verdict"] for c in comps]),
                               time.perf_counter() - start)
     if out is not None:
-        from .report import write_all
         result.files = write_all(exp, result, out)
     if verbose:
         print(format_verdict(exp, result), flush=True)
     return result
-
-
-def _fmt(mean: float, sd: float) -> str:
-    return f"{mean:.4g}" if not np.isfinite(sd) else f"{mean:.4g} ± {sd:.2g}"
 
 
 def format_verdict(exp: Experiment, result: ExperimentResult) -> str:
@@ -149,27 +124,3 @@ def format_verdict(exp: Experiment, result: ExperimentResult) -> str:
     lines.append(f"{exp.name} [{result.mode}, {result.seeds} seed(s), "
                  f"{result.seconds:.0f} s]: claim {result.verdict}")
     return "\n".join(lines)
-
-
-def write_csv(result: ExperimentResult, path: str) -> None:
-    """One row per (arm, metric): mean, sd, n, and the per-seed values."""
-    with open(path, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["arm", "metric", "mean", "sd", "n", "values"])
-        for arm, ms in result.metrics.items():
-            for key, vals in ms.items():
-                m, s = _mean_sd(vals)
-                w.writerow([arm, key, f"{m:.6g}", "" if not np.isfinite(s) else f"{s:.6g}",
-                            len(vals), " ".join(f"{v:.6g}" for v in vals)])
-
-
-def write_json(exp: Experiment, result: ExperimentResult, path: str) -> None:
-    def clean(v):
-        return None if isinstance(v, float) and not math.isfinite(v) else v
-    data = {"name": exp.name, "claim": exp.claim, "lecture": exp.lecture, "data": exp.data,
-            "measures": exp.measures, "mode": result.mode, "seeds": result.seeds,
-            "seconds": round(result.seconds, 2), "verdict": result.verdict,
-            "metrics": result.metrics, "curves": result.curves,
-            "comparisons": [{k: clean(v) for k, v in c.items()} for c in result.comparisons]}
-    with open(path, "w") as fh:
-        json.dump(data, fh, indent=1)

@@ -16,8 +16,9 @@ from .base.layer import Layer, format_shape
 from .base.symbolic import OPERATORS
 
 
-class _Merge(Layer):
-    """Base for element-wise merges of a list of same-shape tensors."""
+class Merge(Layer):
+    """Base of the merge layers (Keras 3's ``Merge``): element-wise merges of a list of
+    same-shape tensors."""
 
     min_inputs = 2
 
@@ -75,14 +76,14 @@ class _Merge(Layer):
         raise NotImplementedError
 
 
-class Add(_Merge):
+class Add(Merge):
     """Element-wise sum (the residual connection ``F(x) + x``)."""
 
     def merge(self, inputs):
         return functools.reduce(torch.add, inputs)
 
 
-class Subtract(_Merge):
+class Subtract(Merge):
     """``a - b`` for exactly two inputs."""
 
     def merge(self, inputs):
@@ -92,31 +93,31 @@ class Subtract(_Merge):
         return inputs[0] - inputs[1]
 
 
-class Multiply(_Merge):
+class Multiply(Merge):
     """Element-wise product."""
 
     def merge(self, inputs):
         return functools.reduce(torch.mul, inputs)
 
 
-class Average(_Merge):
+class Average(Merge):
     """Element-wise mean."""
 
     def merge(self, inputs):
         return torch.stack(torch.broadcast_tensors(*inputs)).mean(dim=0)
 
 
-class Maximum(_Merge):
+class Maximum(Merge):
     def merge(self, inputs):
         return functools.reduce(torch.maximum, inputs)
 
 
-class Minimum(_Merge):
+class Minimum(Merge):
     def merge(self, inputs):
         return functools.reduce(torch.minimum, inputs)
 
 
-class Concatenate(_Merge):
+class Concatenate(Merge):
     """Concatenate along ``axis`` (default -1: channels in channels_last)."""
 
     def __init__(self, axis: int = -1, **kwargs: Any):
@@ -149,7 +150,7 @@ class Concatenate(_Merge):
         return torch.cat(inputs, dim=self.axis)
 
 
-class Dot(_Merge):
+class Dot(Merge):
     """Dot product along ``axes`` of two ``(batch, d)`` tensors -> ``(batch, 1)``;
     ``normalize=True`` gives cosine similarity."""
 

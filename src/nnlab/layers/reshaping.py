@@ -26,8 +26,9 @@ IntOrTuple = Union[int, Sequence[int]]
 Pairs = Union[int, Sequence[int], Sequence[Sequence[int]]]
 
 
-class _SpatialReshape(SpatialLayer):
-    """Shared parts: rank check, spatial axes in the user layout, no weights."""
+class BaseSpatialReshape(SpatialLayer):
+    """Base of the spatial reshapes (up-sampling, zero-padding, cropping): rank check,
+    spatial axes in the user layout, no weights."""
 
     def _spatial_axes(self) -> Tuple[int, ...]:
         first = 1 if self.data_format == "channels_last" else 2
@@ -46,7 +47,9 @@ class _SpatialReshape(SpatialLayer):
 
 
 # ----------------------------------------------------------------------------- upsampling
-class _UpSampling(_SpatialReshape):
+class BaseUpSampling(BaseSpatialReshape):
+    """Base of ``UpSampling1D/2D/3D``: repeat each spatial step ``size`` times."""
+
     _normalized_config = ("size",)
 
     def _setup(self, rank: int, size: IntOrTuple, data_format: Optional[str],
@@ -85,7 +88,7 @@ class _UpSampling(_SpatialReshape):
         return x.expand(expanded).reshape(final)
 
 
-class UpSampling1D(_UpSampling):
+class UpSampling1D(BaseUpSampling):
     """Repeat each step ``size`` times: ``(batch, steps, features)`` ->
     ``(batch, steps * size, features)``.
 
@@ -100,7 +103,7 @@ class UpSampling1D(_UpSampling):
         self._setup(1, size, "channels_last")
 
 
-class UpSampling2D(_UpSampling):
+class UpSampling2D(BaseUpSampling):
     """Upsample height and width by ``size`` (the decoder half of a U-Net or autoencoder).
 
     Args:
@@ -126,7 +129,7 @@ class UpSampling2D(_UpSampling):
         self._setup(2, size, data_format, interpolation)
 
 
-class UpSampling3D(_UpSampling):
+class UpSampling3D(BaseUpSampling):
     """Repeat along depth, height and width by ``size`` (nearest neighbour).
 
     Input shape: ``(batch, depth, height, width, channels)`` (channels_last).
@@ -144,7 +147,9 @@ class UpSampling3D(_UpSampling):
 
 
 # ---------------------------------------------------------------------------- zero padding
-class _ZeroPadding(_SpatialReshape):
+class BaseZeroPadding(BaseSpatialReshape):
+    """Base of ``ZeroPadding1D/2D/3D``: zeros before and after each spatial axis."""
+
     _normalized_config = ("padding",)
 
     def _setup(self, rank: int, padding: Pairs, data_format: Optional[str]) -> None:
@@ -166,7 +171,7 @@ class _ZeroPadding(_SpatialReshape):
         return F.pad(inputs, self._torch_pad)
 
 
-class ZeroPadding1D(_ZeroPadding):
+class ZeroPadding1D(BaseZeroPadding):
     """Add zeros at the start and end of the steps axis.
 
     Args:
@@ -185,7 +190,7 @@ class ZeroPadding1D(_ZeroPadding):
         self._setup(1, padding, data_format)
 
 
-class ZeroPadding2D(_ZeroPadding):
+class ZeroPadding2D(BaseZeroPadding):
     """Add rows and columns of zeros around an image.
 
     Args:
@@ -208,7 +213,7 @@ class ZeroPadding2D(_ZeroPadding):
         self._setup(2, padding, data_format)
 
 
-class ZeroPadding3D(_ZeroPadding):
+class ZeroPadding3D(BaseZeroPadding):
     """Zero padding of depth, height and width: an int, 3 ints or 3 ``(before, after)`` pairs.
 
     Example:
@@ -224,7 +229,9 @@ class ZeroPadding3D(_ZeroPadding):
 
 
 # -------------------------------------------------------------------------------- cropping
-class _Cropping(_SpatialReshape):
+class BaseCropping(BaseSpatialReshape):
+    """Base of ``Cropping1D/2D/3D``: drop steps at the start and end of each spatial axis."""
+
     _normalized_config = ("cropping",)
 
     def _setup(self, rank: int, cropping: Pairs, data_format: Optional[str]) -> None:
@@ -253,7 +260,7 @@ class _Cropping(_SpatialReshape):
         return inputs[tuple(index)]
 
 
-class Cropping1D(_Cropping):
+class Cropping1D(BaseCropping):
     """Remove steps from the start and end: ``(batch, steps, features)`` ->
     ``(batch, steps - before - after, features)``.
 
@@ -271,7 +278,7 @@ class Cropping1D(_Cropping):
         self._setup(1, cropping, "channels_last")
 
 
-class Cropping2D(_Cropping):
+class Cropping2D(BaseCropping):
     """Remove rows and columns at the borders of an image.
 
     Args:
@@ -297,7 +304,7 @@ class Cropping2D(_Cropping):
         self._setup(2, cropping, data_format)
 
 
-class Cropping3D(_Cropping):
+class Cropping3D(BaseCropping):
     """Cropping of depth, height and width: an int, 3 ints or 3 ``(before, after)`` pairs.
 
     Example:

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from .base.layer import Layer
+from ..tree import map_structure
 
 _MODES = ("int", "one_hot", "multi_hot", "count")
 
@@ -179,8 +180,9 @@ class StringLookup(Layer):
     def call(self, inputs: Any) -> Any:
         if self.invert:
             ids = torch.as_tensor(inputs).tolist()
-            return np.array(_map(ids, self._invert), dtype=object)
-        ids = torch.tensor(_map(_as_nested_list(inputs), self._lookup), dtype=torch.int64)
+            return np.array(map_structure(self._invert, ids), dtype=object)
+        ids = torch.tensor(map_structure(self._lookup, _as_nested_list(inputs)),
+                           dtype=torch.int64)
         return encode_ids(ids, self.output_mode, self.vocabulary_size(), type(self).__name__)
 
 
@@ -202,8 +204,3 @@ def _flatten_strings(data: Any) -> Iterable[str]:
     for item in data:
         yield from _flatten_strings(item)
 
-
-def _map(data: Any, fn) -> Any:
-    if isinstance(data, (list, tuple)):
-        return [_map(d, fn) for d in data]
-    return fn(data)

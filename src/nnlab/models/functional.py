@@ -15,12 +15,13 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ..errors import ShapeError
 from ..layers.base.input_layer import InputLayer
-from .layer_order import keras_layer_order
 from ..layers.base.layer import Layer, format_shape
+from ..layers.base.symbolic import Node, SymbolicTensor
+from ..tree import flatten, flatten_shape_structure, is_shape, map_structure
 from .functional_config import functional_config, functional_from_config
-from .summary import graph_rows
+from .layer_order import keras_layer_order
 from .model import Model, register_functional_class
-from ..layers.base.symbolic import Node, SymbolicTensor, flatten, is_shape, map_structure
+from .summary import graph_rows
 
 
 def _topological_nodes(outputs: List[SymbolicTensor], inputs: List[SymbolicTensor]) -> List[Node]:
@@ -58,13 +59,6 @@ def _topological_nodes(outputs: List[SymbolicTensor], inputs: List[SymbolicTenso
     for out in outputs:
         visit(out, None)
     return order
-
-
-def _leaves(result: Any) -> list:
-    """Outputs of one layer call, flattened; shape tuples count as leaves."""
-    if isinstance(result, (list, tuple)) and not is_shape(result):
-        return [leaf for item in result for leaf in _leaves(item)]
-    return [result]
 
 
 class Functional(Model):
@@ -134,7 +128,7 @@ class Functional(Model):
                 single = not isinstance(result, (list, tuple)) or is_shape(result)
                 values[id(outs[0])] = result if single else result[0]
             else:
-                for sym, val in zip(outs, _leaves(result)):
+                for sym, val in zip(outs, flatten_shape_structure(result)):
                     values[id(sym)] = val
         return map_structure(lambda t: values[id(t)], self._output_struct)
 

@@ -10,7 +10,8 @@ from typing import Any, Dict
 from ..layers.base.config_values import deserialize_value, layer_from_config, layer_to_config
 from ..layers.base.config_values import serialize_value
 from ..layers.base.input_layer import InputLayer
-from ..layers.base.symbolic import SymbolicTensor, flatten, map_structure
+from ..layers.base.symbolic import SymbolicTensor
+from ..tree import flatten, map_shape_structure, map_structure
 
 
 def functional_config(model) -> Dict[str, Any]:
@@ -34,8 +35,9 @@ def functional_config(model) -> Dict[str, Any]:
         return ref(v) if isinstance(v, SymbolicTensor) else serialize_value(v)
 
     layers = [dict(layer_to_config(layer), name=layer.name) for layer in model.layers]
-    nodes = [{"layer": n.layer.name, "args": map_structure(encode, list(n.args)),
-              "kwargs": map_structure(encode, n.kwargs)}
+    # a shape-like tuple of ints in the arguments is one value (written as a JSON list)
+    nodes = [{"layer": n.layer.name, "args": map_shape_structure(encode, list(n.args)),
+              "kwargs": map_shape_structure(encode, n.kwargs)}
              for n in model.nodes if not isinstance(n.layer, InputLayer)]
     return {"name": model.name, "layers": layers, "nodes": nodes,
             "inputs": map_structure(lambda t: ref(t)["__tensor__"], model._input_struct),

@@ -19,6 +19,7 @@ from typing import Any, Callable, List, Optional
 import torch
 
 from ..layers.base.layer import Layer
+from ..tree import first_leaf
 from ..utils.packing import unpack_x_y_sample_weight
 
 _TRAINER: List[Callable[..., Any]] = []
@@ -34,12 +35,6 @@ def _new_trainer(model, **kwargs: Any):
         raise RuntimeError("nnlab.training is not imported: import nnlab (or "
                            "nnlab.training) before compiling a model.")
     return _TRAINER[0](model, **kwargs)
-
-
-def _first(x: Any) -> Any:
-    if isinstance(x, dict):
-        return _first(next(iter(x.values())))
-    return _first(x[0]) if isinstance(x, (list, tuple)) else x
 
 
 def _takes_training(fn) -> bool:
@@ -85,7 +80,7 @@ class TrainingMethods:
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         tracker = self._step_trainer("train_step").loss_tracker
         if tracker is not None:
-            tracker.update_state(loss, sample_weight=len(_first(x)))
+            tracker.update_state(loss, sample_weight=len(first_leaf(x)))
         weights = self.trainable_weights
         if weights:
             loss.backward()
@@ -99,7 +94,7 @@ class TrainingMethods:
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         tracker = self._step_trainer("test_step").loss_tracker
         if tracker is not None:
-            tracker.update_state(loss, sample_weight=len(_first(x)))
+            tracker.update_state(loss, sample_weight=len(first_leaf(x)))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data: Any) -> Any:

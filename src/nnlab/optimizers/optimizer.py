@@ -31,6 +31,7 @@ import torch
 from nnlab.registry import Registry
 
 from .apply import ApplyMixin
+from .keras2_arguments import keras2_optimizer_arguments
 
 OPTIMIZERS = Registry("optimizer")
 Params = Iterable[torch.Tensor] | Iterable[dict] | torch.nn.Module
@@ -99,7 +100,6 @@ class Optimizer(ApplyMixin):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:  # Keras 2's lr= / decay= (one-time warning)
-            from .._deprecation import keras2_optimizer_arguments
             cls.__init__ = keras2_optimizer_arguments(cls.__init__)
 
     def __init__(self, learning_rate: float | Callable[[int], float],

@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 import torch
 
+from ..tree import flatten, map_structure
+
 
 @dataclass
 class Decoded:
@@ -33,12 +35,14 @@ class Decoded:
     attention: torch.Tensor | None
 
 
-def _tree(fn: Callable, x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _tree(fn, v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_tree(fn, v) for v in x)
-    return fn(x) if isinstance(x, torch.Tensor) else x
+def _map_tensors(fn: Callable, x: Any) -> Any:
+    """``fn`` applied to every tensor of the structure ``x`` (other leaves kept)."""
+    return map_structure(lambda t: fn(t) if isinstance(t, torch.Tensor) else t, x)
+
+
+def _batch_size(x: Any) -> int:
+    """The batch size: the first axis of the first tensor in the structure ``x``."""
+    return next(t for t in flatten(x) if isinstance(t, torch.Tensor)).shape[0]
 
 
 def _check(model: Any, max_len: int, beam_width: int = 1) -> None:
@@ -66,7 +70,7 @@ def greedy_decode(model: Any, src: Any, max_len: int) -> Decoded:
     try:
         enc = model.encode(torch.as_tensor(src))
         state = model.initial_state(enc)
-        n = next(iter(_leaves(enc))).shape[0]
+        n = _batch_size(enc)
         prev = torch.full((n,), model.bos_id, dtype=torch.long)
         done = torch.zeros(n, dtype=torch.bool)
         scores = torch.zeros(n)
@@ -89,17 +93,6 @@ def greedy_decode(model: Any, src: Any, max_len: int) -> Decoded:
         model.train(was)
 
 
-def _leaves(x: Any):
-    if isinstance(x, dict):
-        for v in x.values():
-            yield from _leaves(v)
-    elif isinstance(x, (list, tuple)):
-        for v in x:
-            yield from _leaves(v)
-    elif isinstance(x, torch.Tensor):
-        yield x
-
-
 @torch.inference_mode()
 def beam_search(model: Any, src: Any, beam_width: int = 5, max_len: int = 20,
                 length_penalty: float = 1.0) -> Decoded:
@@ -111,8 +104,8 @@ def beam_search(model: Any, src: Any, beam_width: int = 5, max_len: int = 20,
     try:
         k = beam_width
         enc = model.encode(torch.as_tensor(src))
-        b = next(iter(_leaves(enc))).shape[0]
-        enc = _tree(lambda t: t.repeat_interleave(k, 0), enc)
+        b = _batch_size(enc)
+        enc = _map_tensors(lambda t: t.repeat_interleave(k, 0), enc)
         state = model.initial_state(enc)
         prev = torch.full((b * k,), model.bos_id, dtype=torch.long)
         scores = torch.full((b, k), float("-inf"))
@@ -135,7 +128,7 @@ def beam_search(model: Any, src: Any, beam_width: int = 5, max_len: int = 20,
             top, idx = (scores.reshape(-1, 1) + logp).reshape(b, k * v).topk(k, dim=1)
             rows = (base + idx // v).reshape(-1)
             tok = (idx % v).reshape(-1)
-            state = _tree(lambda t: t.index_select(0, rows), state)
+            state = _map_tensors(lambda t: t.index_select(0, rows), state)
             tokens = torch.cat([tokens[rows], tok[:, None]], 1)
             if w is not None:
                 w = w.index_select(0, rows)[:, None]

@@ -15,29 +15,13 @@ arrive (NaN/inf, strings, ragged rows), before they can reach the weights.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Iterator, Optional, Tuple
 
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset
 
-
-
-def _leaves(x: Any) -> List[torch.Tensor]:
-    if isinstance(x, dict):
-        return [v for key in x for v in _leaves(x[key])]
-    if isinstance(x, (list, tuple)):
-        return [v for item in x for v in _leaves(item)]
-    return [x]
-
-
-def _map(fn, x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _map(fn, v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map(fn, v) for v in x)
-    return fn(x)
-
+from ..tree import flatten, map_structure
 
 #: float64 data whose float32 copy would exceed this many bytes is kept as float64
 #: (no copy: ``torch.from_numpy`` shares the array's memory) and cast per batch.
@@ -78,7 +62,7 @@ def _as_tensors(x: Any, what: str) -> Any:
     if isinstance(x, (list, tuple)) and x and not isinstance(x[0], (np.ndarray, torch.Tensor,
                                                                     dict)):
         return convert(x)  # a plain (nested) list of numbers is one array, not several
-    return _map(convert, x)
+    return map_structure(convert, x)
 
 
 def _lazy(t: torch.Tensor) -> bool:
@@ -93,7 +77,7 @@ def _batch(t: torch.Tensor, index: Any) -> torch.Tensor:
 
 def check_finite(x: Any, what: str) -> None:
     """Raise ValueError if any floating tensor in ``x`` holds NaN or inf (one pass)."""
-    for t in _leaves(x):
+    for t in flatten(x):
         # One float32 sum first (a few ms for MNIST): NaN or inf anywhere makes it non-finite.
         # Only then (or if huge values overflowed it) the exact element-wise scan runs.
         if t.is_floating_point() and not bool(torch.isfinite(t.sum())) \
@@ -104,7 +88,7 @@ def check_finite(x: Any, what: str) -> None:
 
 
 def is_in_memory(x: Any) -> bool:
-    return all(isinstance(t, (np.ndarray, torch.Tensor)) for t in _leaves(x)) and x is not None
+    return all(isinstance(t, (np.ndarray, torch.Tensor)) for t in flatten(x)) and x is not None
 
 
 class ArrayData:
@@ -115,14 +99,14 @@ class ArrayData:
         self.y = None if y is None else _as_tensors(y, "y")
         self.sample_weight = None if sample_weight is None else _as_tensors(sample_weight,
                                                                             "sample_weight")
-        lengths = {f"{what}[{i}]": len(t) for i, t in enumerate(_leaves(self.x))}
+        lengths = {f"{what}[{i}]": len(t) for i, t in enumerate(flatten(self.x))}
         if self.y is not None:
-            lengths.update({f"y[{i}]": len(t) for i, t in enumerate(_leaves(self.y))})
+            lengths.update({f"y[{i}]": len(t) for i, t in enumerate(flatten(self.y))})
         if len(set(lengths.values())) > 1:
             detail = ", ".join(f"{k}: {v}" for k, v in lengths.items())
             raise ValueError(f"x and y must have the same number of samples; got {detail}")
         if self.sample_weight is not None:
-            for t in _leaves(self.sample_weight):
+            for t in flatten(self.sample_weight):
                 if t.dim() == 0 or len(t) != next(iter(lengths.values())):
                     raise ValueError(f"sample_weight must hold one weight per sample: "
                                      f"expected length {next(iter(lengths.values()))}, got "
@@ -138,11 +122,11 @@ class ArrayData:
     def take(self, index: Any) -> "ArrayData":
         """A subset by an index tensor or slice (for validation_split)."""
         sub = object.__new__(ArrayData)
-        sub.x = _map(lambda t: t[index], self.x)
-        sub.y = None if self.y is None else _map(lambda t: t[index], self.y)
+        sub.x = map_structure(lambda t: t[index], self.x)
+        sub.y = None if self.y is None else map_structure(lambda t: t[index], self.y)
         sub.sample_weight = None if self.sample_weight is None else \
-            _map(lambda t: t[index], self.sample_weight)
-        sub.n = len(_leaves(sub.x)[0])
+            map_structure(lambda t: t[index], self.sample_weight)
+        sub.n = len(flatten(sub.x)[0])
         return sub
 
     def split(self, fraction: float) -> Tuple["ArrayData", "ArrayData"]:
@@ -170,14 +154,14 @@ class ArrayData:
                 index: Any = slice(start, start + batch_size)
             else:
                 index = order[start:start + batch_size]
-            xb = self.x[index] if plain_x else _map(lambda t: _batch(t, index), self.x)
+            xb = self.x[index] if plain_x else map_structure(lambda t: _batch(t, index), self.x)
             if plain_y:
                 yb = self.y[index]
             elif self.y is None:
                 yb = None
             else:
-                yb = _map(lambda t: _batch(t, index), self.y)
-            wb = None if self.sample_weight is None else _map(lambda t: _batch(t, index),
+                yb = map_structure(lambda t: _batch(t, index), self.y)
+            wb = None if self.sample_weight is None else map_structure(lambda t: _batch(t, index),
                                                               self.sample_weight)
             yield xb, yb, wb
 

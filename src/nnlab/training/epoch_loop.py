@@ -42,7 +42,7 @@ from .fit_arguments import FitArguments
 from ..callbacks import History
 from .progress import Progress
 from .run_fingerprint import fingerprint
-from .structure import first_leaf
+from ..tree import first_leaf
 
 
 class TrainStep:

@@ -11,12 +11,13 @@ from typing import Any, Dict, Iterator, List, Optional
 import torch
 
 from ..layers.base.fast_call import call_layer
+from ..tree import first_leaf
 from ..utils.allocator import tune_malloc
 from ..callbacks import CallbackList
 from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .loss_tracker import LossTracker
-from .structure import first_leaf, outputs
+from .structure import outputs
 
 
 def cpu_allocator_tuning(model) -> None:

@@ -47,11 +47,3 @@ def output_layer(model, index: int):
     layers = getattr(model, "layers", None)
     return layers[-1] if layers and index == 0 else None
 
-
-def first_leaf(x: Any):
-    """The first tensor of a batch that may be a list or dict of tensors."""
-    if isinstance(x, dict):
-        return next(iter(x.values()))
-    if isinstance(x, (list, tuple)):
-        return first_leaf(x[0])
-    return x

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import gc
 
+from . import naming
+
 
 def clear_session(free_memory: bool = True) -> None:
     """Reset automatic layer names so the next ``Dense`` is named ``dense`` again, as after
     Keras' ``clear_session()``; with ``free_memory``, run the garbage collector (and
     empty the CUDA cache when a GPU is in use)."""
-    from ..layers.base.layer import reset_automatic_names
-    reset_automatic_names()
+    naming.reset()
     if free_memory:
         gc.collect()
         import torch

@@ -1,6 +1,6 @@
-"""Shared pieces of the zoo: argument checks every builder runs, small conv helpers, the
-classifier/pooling head, and the few layers the classic papers need that ``nnlab.layers``
-does not hold:
+"""Shared pieces of the zoo: argument checks every builder runs, the classifier/pooling
+head, and the few layers the classic papers need that ``nnlab.layers`` does not hold (the
+conv units are in :mod:`nnlab.zoo.conv_units`):
 
 - :class:`LocalResponseNormalization` (Krizhevsky et al. 2012, section 3.3)
 - :class:`StochasticDepth` (Huang et al. 2016, "Deep Networks with Stochastic Depth")
@@ -14,7 +14,6 @@ Every layer here is a plain nnlab :class:`~nnlab.layers.base.layer.Layer` with a
 """
 from __future__ import annotations
 
-import math
 import os
 from typing import Any, Optional, Sequence, Tuple
 
@@ -23,24 +22,18 @@ import torch.nn.functional as F
 
 from .. import config as _config
 from ..errors import ShapeError
-from ..initializers import RandomNormal
 from ..models.functional import Functional
 from ..layers.base.input_layer import Input
 from ..layers.base.layer import Layer, format_shape
-from ..layers import (BatchNormalization, Conv2D, Dense, GlobalAveragePooling2D,
-                      GlobalMaxPooling2D, ReLU)
+from ..layers import Dense, GlobalAveragePooling2D, GlobalMaxPooling2D
+from .conv_units import channel_axis
 
 __all__ = ["DropPathJoin", "LocalResponseNormalization", "PadShortcut", "ResidualScale",
-           "StochasticDepth", "channel_axis", "check_args", "classifier", "conv2d",
-           "conv_bn_relu", "finish", "he_normal", "model_input", "pool_features"]
+           "StochasticDepth", "check_args", "classifier", "finish", "model_input",
+           "pool_features"]
 
 
 # ------------------------------------------------------------------ builder arguments
-def channel_axis() -> int:
-    """The channel axis of image tensors in the current data format (-1 or 1)."""
-    return -1 if _config.image_data_format() == "channels_last" else 1
-
-
 def check_args(model: str, include_top: Any, num_classes: Any, pooling: Any, weights: Any,
                input_shape: Any, default_size: Tuple[int, int], channels: int = 3
                ) -> Tuple[Optional[int], ...]:
@@ -99,47 +92,7 @@ def finish(inputs: Any, outputs: Any, name: str, weights: Any = None) -> Functio
     return model
 
 
-# -------------------------------------------------------------------- conv helpers
-def he_normal(x, kernel_size: Any = 1) -> RandomNormal:
-    """He et al. 2015 ("Delving Deep into Rectifiers", eq. 10) for a conv on ``x``:
-    ``N(0, 2 / fan_in)``, ``fan_in = kh * kw * in_channels``, *not* truncated (the paper's
-    Gaussian; ``'he_normal'`` is Keras' truncated variant). An explicit
-    :class:`~nnlab.initializers.RandomNormal`, so configs save it and it fills fast."""
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    return RandomNormal(stddev=math.sqrt(2.0 / (kh * kw * x.shape[channel_axis()])))
-
-
-def conv2d(x, filters: int, kernel_size: int, strides: int = 1, name: str = "conv",
-           use_bias: bool = True, kernel_initializer: Any = None,
-           bias_initializer: Any = "zeros"):
-    """A convolution padded as in the papers' Caffe/Torch code: symmetric ``k // 2`` zeros.
-
-    Stride 1 uses ``padding='same'`` (symmetric for odd kernels). A strided convolution
-    with ``k > 1`` gets explicit symmetric padding ``k // 2`` (computed inside the
-    convolution kernel, no copy), because Keras' ``'same'`` would put the odd padding row
-    only at the end (e.g. 7x7/2 on 224: ``floor((224 + 6 - 7) / 2) + 1 = 112`` either way,
-    but the windows would shift). ``kernel_initializer=None`` means :func:`he_normal`.
-    """
-    if kernel_initializer is None:
-        kernel_initializer = he_normal(x, kernel_size)
-    padding = kernel_size // 2 if strides > 1 and kernel_size > 1 else "same"
-    return Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias,
-                  kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                  name=name)(x)
-
-
-def conv_bn_relu(x, filters: int, kernel_size: int, strides: int = 1, name: str = "conv",
-                 kernel_initializer: Any = None, relu: bool = True, epsilon: float = 1e-5):
-    """Conv (no bias: batch norm's beta replaces it) -> BN -> ReLU; names ``{name}_conv``,
-    ``{name}_bn``, ``{name}_relu``. ``epsilon=1e-5`` and momentum 0.9 as the papers' Torch
-    and Caffe code."""
-    x = conv2d(x, filters, kernel_size, strides, f"{name}_conv", use_bias=False,
-               kernel_initializer=kernel_initializer)
-    x = BatchNormalization(axis=channel_axis(), momentum=0.9, epsilon=epsilon,
-                           name=f"{name}_bn")(x)
-    return ReLU(name=f"{name}_relu")(x) if relu else x
-
-
+# -------------------------------------------------------------------------- heads
 def pool_features(x, pooling: Optional[str], name_prefix: str = ""):
     """Headless output: ``'avg'``/``'max'`` -> ``(batch, channels)``; ``None`` -> the map."""
     if pooling == "avg":

@@ -14,43 +14,42 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from ..layers import AveragePooling2D, BatchNormalization, Concatenate, MaxPooling2D, ReLU
-from .common import (channel_axis, check_args, classifier, conv2d, conv_bn_relu, finish,
-                     model_input, pool_features)
+from ..layers import AveragePooling2D, Concatenate, MaxPooling2D
+from .common import check_args, classifier, finish, model_input, pool_features
+from .conv_units import PAPERS, LayerStyle, bn_relu, channel_axis, conv2d, conv_bn_relu
 from .registry import register_model
 
-_BLOCKS = {121: (6, 12, 24, 16), 169: (6, 12, 32, 32), 201: (6, 12, 48, 32)}
+#: depth -> dense layers per block (Table 1)
+BLOCKS = {121: (6, 12, 24, 16), 169: (6, 12, 32, 32), 201: (6, 12, 48, 32)}
 
 
 # ------------------------------------------------------------------------- blocks
-def _bn_relu(x, name: str):
-    x = BatchNormalization(axis=channel_axis(), momentum=0.9, epsilon=1e-5,
-                           name=f"{name}_bn")(x)
-    return ReLU(name=f"{name}_relu")(x)
-
-
-def dense_layer(x, growth_rate: int, name: str, bn_size: int = 4):
+# ``style`` (nnlab.zoo.conv_units): PAPERS here, KERAS_APPLICATIONS for Keras' DenseNets
+# (nnlab.applications.densenet); the layer names are Keras' in both.
+def dense_layer(x, growth_rate: int, name: str, bn_size: int = 4,
+                style: LayerStyle = PAPERS):
     """BN -> ReLU -> 1x1 conv (``bn_size * growth_rate``) -> BN -> ReLU -> 3x3 conv
     (``growth_rate``), concatenated to the input: ``(b, H, W, C)`` -> ``(b, H, W, C + k)``."""
-    y = _bn_relu(x, f"{name}_0")
-    y = conv2d(y, bn_size * growth_rate, 1, 1, f"{name}_1_conv", use_bias=False)
-    y = _bn_relu(y, f"{name}_1")
-    y = conv2d(y, growth_rate, 3, 1, f"{name}_2_conv", use_bias=False)
-    return Concatenate(axis=channel_axis(), name=f"{name}_concat")([x, y])
+    y = bn_relu(x, f"{name}_0", style)
+    y = conv2d(y, bn_size * growth_rate, 1, 1, f"{name}_1_conv", use_bias=False, style=style)
+    y = bn_relu(y, f"{name}_1", style)
+    y = conv2d(y, growth_rate, 3, 1, f"{name}_2_conv", use_bias=False, style=style)
+    return Concatenate(axis=style.axis(), name=f"{name}_concat")([x, y])
 
 
-def dense_block(x, layers: int, growth_rate: int, name: str, bn_size: int = 4):
+def dense_block(x, layers: int, growth_rate: int, name: str, bn_size: int = 4,
+                style: LayerStyle = PAPERS):
     """``layers`` dense layers: ``(b, H, W, C)`` -> ``(b, H, W, C + layers * growth_rate)``."""
     for i in range(1, layers + 1):
-        x = dense_layer(x, growth_rate, f"{name}_block{i}", bn_size)
+        x = dense_layer(x, growth_rate, f"{name}_block{i}", bn_size, style)
     return x
 
 
-def transition(x, reduction: float, name: str):
+def transition(x, reduction: float, name: str, style: LayerStyle = PAPERS):
     """BN -> ReLU -> 1x1 conv (``floor(C * reduction)``) -> 2x2/2 average pool."""
-    x = _bn_relu(x, name)
+    x = bn_relu(x, name, style)
     x = conv2d(x, int(x.shape[channel_axis()] * reduction), 1, 1, f"{name}_conv",
-               use_bias=False)
+               use_bias=False, style=style)
     return AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
 
 
@@ -67,12 +66,12 @@ def densenet(depth: int, include_top: bool = True, num_classes: int = 1000,
     inputs = model_input(shape)                                     # N x 224 x 224 x 3
     x = conv_bn_relu(inputs, 2 * growth_rate, 7, 2, "conv1")        # N x 112 x 112 x 64
     x = MaxPooling2D(3, strides=2, padding=1, name="pool1")(x)      # N x 56 x 56 x 64
-    blocks = _BLOCKS[depth]
+    blocks = BLOCKS[depth]
     for i, layers in enumerate(blocks):                             # 56, 28, 14, 7 px
         x = dense_block(x, layers, growth_rate, f"conv{i + 2}")
         if i < len(blocks) - 1:
             x = transition(x, 0.5, f"pool{i + 2}")
-    x = _bn_relu(x, "final")                                        # 121: N x 7 x 7 x 1024
+    x = bn_relu(x, "final")                                        # 121: N x 7 x 7 x 1024
     if include_top:
         x = classifier(x, num_classes, classifier_activation)
     else:

@@ -29,8 +29,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence
 
 from ..layers import BatchNormalization, Conv2D, Dropout, MaxPooling2D, ReLU
-from .common import (DropPathJoin, channel_axis, check_args, classifier, finish, model_input,
-                     pool_features)
+from .common import DropPathJoin, check_args, classifier, finish, model_input, pool_features
+from .conv_units import channel_axis
 from .registry import register_model
 
 

@@ -27,8 +27,8 @@ from typing import Any, Optional, Sequence
 from ..initializers import Constant
 from ..layers import (AveragePooling2D, BatchNormalization, Concatenate, Dense,
                       Dropout, Flatten, MaxPooling2D, ReLU)
-from .common import (LocalResponseNormalization, channel_axis, check_args, conv2d, finish,
-                     model_input, pool_features)
+from .common import LocalResponseNormalization, check_args, finish, model_input, pool_features
+from .conv_units import channel_axis, conv2d
 from .registry import register_model
 
 

@@ -21,7 +21,8 @@ from typing import Any, Optional, Sequence
 
 from ..layers import (Add, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, MaxPooling2D,
                       ReLU)
-from .common import ResidualScale, channel_axis, check_args, finish, model_input, pool_features
+from .common import ResidualScale, check_args, finish, model_input, pool_features
+from .conv_units import channel_axis
 from .registry import register_model
 
 #: per block type: branches as lists of (filters, kernel) and the default scale

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from ..layers import Activation, Conv2D, Dropout, GlobalAveragePooling2D, MaxPooling2D, ReLU
-from .common import check_args, finish, he_normal, model_input, pool_features
+from .common import check_args, finish, model_input, pool_features
+from .conv_units import he_normal
 from .registry import register_model
 
 

@@ -24,16 +24,16 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from ..layers import BatchNormalization, MaxPooling2D, ReLU
-from .common import (channel_axis, check_args, classifier, conv_bn_relu, finish, model_input,
-                     pool_features)
+from ..layers import MaxPooling2D, ZeroPadding2D
+from .common import check_args, classifier, finish, model_input, pool_features
+from .conv_units import PAPERS, LayerStyle, bn_relu, conv_bn_relu
 from .registry import register_model
 from .torchvision_weights import is_torchvision_file
 from .resnet_blocks import (basic_block, bottleneck_block, preact_basic_block,
                             preact_bottleneck_block)
 
-#: blocks per stage (Table 1)
-_DEPTHS = {18: (2, 2, 2, 2), 34: (3, 4, 6, 3), 50: (3, 4, 6, 3), 101: (3, 4, 23, 3),
+#: depth -> blocks per stage (Table 1)
+STAGES = {18: (2, 2, 2, 2), 34: (3, 4, 6, 3), 50: (3, 4, 6, 3), 101: (3, 4, 23, 3),
            152: (3, 8, 36, 3)}
 _BLOCKS = {"basic": basic_block, "bottleneck": bottleneck_block,
            "preact_basic": preact_basic_block, "preact_bottleneck": preact_bottleneck_block}
@@ -60,27 +60,9 @@ def resnet(name: str, block: str, stages: Sequence[int], include_top: bool = Tru
     """
     shape = check_args(name, include_top, num_classes, pooling, weights, input_shape,
                        (224, 224))
-    preact = block.startswith("preact")
-    fn = _BLOCKS[block]
     inputs = model_input(shape)                                       # N x 224 x 224 x 3
-    x = conv_bn_relu(inputs, 64, 7, 2, "conv1")                       # N x 112 x 112 x 64
-    x = MaxPooling2D(3, strides=2, padding=1, name="pool1_pool")(x)   # N x 56 x 56 x 64
-    for s, blocks in enumerate(stages):                               # conv2_x .. conv5_x:
-        filters = 64 * 2 ** s                                         # 56, 28, 14, 7 px
-        for b in range(blocks):
-            kwargs = dict(strides=2 if b == 0 and s > 0 else 1, name=f"conv{s + 2}_block{b + 1}")
-            if block.endswith("bottleneck"):
-                kwargs["width"] = filters * width_factor
-            if block == "bottleneck":
-                kwargs["stride_on"] = stride_on or ("3x3" if is_torchvision_file(weights)
-                                                    else "1x1")
-            if preact:
-                kwargs["preactivated"] = s == 0 and b == 0
-            x = fn(x, filters, **kwargs)
-    if preact:  # He et al. 2016: one extra BN-ReLU after the last addition
-        x = BatchNormalization(axis=channel_axis(), momentum=0.9, epsilon=1e-5,
-                               name="post_bn")(x)
-        x = ReLU(name="post_relu")(x)
+    x = resnet_trunk(inputs, block, stages, width_factor,
+                     stride_on or ("3x3" if is_torchvision_file(weights) else "1x1"))
     if include_top:
         x = classifier(x, num_classes, classifier_activation)
     else:
@@ -88,9 +70,42 @@ def resnet(name: str, block: str, stages: Sequence[int], include_top: bool = Tru
     return finish(inputs, x, name, weights)
 
 
+def resnet_trunk(inputs, block: str, stages: Sequence[int], width_factor: int = 1,
+                 stride_on: str = "1x1", style: LayerStyle = PAPERS):
+    """The ImageNet ResNet without its head: stem (7x7/2 conv, 3x3/2 max pool) and the
+    four stages of :func:`resnet`; ``(batch, 224, 224, 3) -> (batch, 7, 7, 512 or 2048)``.
+
+    ``style`` (:mod:`nnlab.zoo.conv_units`) says how the layers are built; with
+    :data:`~nnlab.zoo.conv_units.KERAS_APPLICATIONS` and ``'bottleneck'`` blocks this is
+    Keras' ``ResNet50``/``101``/``152`` (``nnlab.applications.resnet``), pads as layers.
+    """
+    preact = block.startswith("preact")
+    fn = _BLOCKS[block]
+    x = conv_bn_relu(inputs, 64, 7, 2, "conv1", style=style)         # N x 112 x 112 x 64
+    if style.keras_layers:
+        x = ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
+        x = MaxPooling2D(3, strides=2, name="pool1_pool")(x)
+    else:
+        x = MaxPooling2D(3, strides=2, padding=1, name="pool1_pool")(x)
+    for s, blocks in enumerate(stages):                               # N x 56 x 56 x 64;
+        filters = 64 * 2 ** s                                         # conv2_x .. conv5_x:
+        for b in range(blocks):                                       # 56, 28, 14, 7 px
+            kwargs = dict(strides=2 if b == 0 and s > 0 else 1, name=f"conv{s + 2}_block{b + 1}")
+            if block.endswith("bottleneck"):
+                kwargs["width"] = filters * width_factor
+            if block == "bottleneck":
+                kwargs.update(stride_on=stride_on, style=style)
+            if preact:
+                kwargs["preactivated"] = s == 0 and b == 0
+            x = fn(x, filters, **kwargs)
+    if preact:  # He et al. 2016: one extra BN-ReLU after the last addition
+        x = bn_relu(x, "post", style)
+    return x
+
+
 def _variant(name: str, block: str, depth: int, include_top: bool, num_classes: int,
              input_shape: Any, weights: Any, pooling: Any, kwargs: dict):
-    return resnet(name, block, _DEPTHS[depth], include_top, num_classes, input_shape, weights,
+    return resnet(name, block, STAGES[depth], include_top, num_classes, input_shape, weights,
                   pooling, **kwargs)
 
 

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..layers import Add, BatchNormalization, Conv2D, ReLU
-from .common import (PadShortcut, StochasticDepth, channel_axis, conv2d, conv_bn_relu,
-                     he_normal)
+from ..layers import Add, Conv2D, ReLU
+from .common import PadShortcut, StochasticDepth
+from .conv_units import PAPERS, LayerStyle, channel_axis, conv2d, conv_bn_relu, he_normal
 
 __all__ = ["basic_block", "bottleneck_block", "preact_basic_block", "preact_bottleneck_block"]
 
@@ -36,7 +36,7 @@ _SHORTCUTS = ("A", "B", "C", None)
 
 
 def _bn(x, name: str):
-    return BatchNormalization(axis=channel_axis(), momentum=0.9, epsilon=1e-5, name=name)(x)
+    return PAPERS.batch_norm(name)(x)
 
 
 def _channels(x) -> int:
@@ -49,13 +49,14 @@ def _check(shortcut) -> None:
 
 
 def _shortcut(x, out_channels: int, strides: int, shortcut: Optional[str], name: str,
-              batch_norm: bool = True):
+              batch_norm: bool = True, style: LayerStyle = PAPERS):
     """The identity/projection path of a block (``x`` already pre-activated if needed)."""
     changes = strides != 1 or _channels(x) != out_channels
     if shortcut == "C" or (shortcut == "B" and changes):
-        s = Conv2D(out_channels, 1, strides=strides, use_bias=False,
-                   kernel_initializer=he_normal(x, 1), name=f"{name}_0_conv")(x)
-        return _bn(s, f"{name}_0_bn") if batch_norm else s
+        s = Conv2D(out_channels, 1, strides=strides, use_bias=style.conv_bias,
+                   kernel_initializer=style.kernel_initializer or he_normal(x, 1),
+                   name=f"{name}_0_conv")(x)
+        return style.batch_norm(f"{name}_0_bn")(s) if batch_norm else s
     if changes:  # option A
         return PadShortcut(out_channels, strides, name=f"{name}_0_pad")(x)
     return x
@@ -86,14 +87,15 @@ def basic_block(x, filters: int, strides: int = 1, name: str = "block",
 def bottleneck_block(x, filters: int, strides: int = 1, name: str = "block",
                      shortcut: Optional[str] = "B", width: Optional[int] = None,
                      expansion: int = 4, survival_prob: float = 1.0,
-                     stride_on: str = "1x1"):
+                     stride_on: str = "1x1", style: LayerStyle = PAPERS):
     """1x1 conv (stride) -> BN -> ReLU -> 3x3 conv -> BN -> ReLU -> 1x1 conv
     (``expansion * filters``) -> BN, plus the shortcut, then ReLU.
 
     ``width`` is the inner (1x1 and 3x3) width, default ``filters``; Wide ResNet-50-2
     doubles it. The stride sits on the first 1x1 conv as in the paper's released models
     (torchvision's "v1.5" moves it to the 3x3, ``stride_on='3x3'``, which its weights
-    need; the parameter count is the same).
+    need; the parameter count is the same). ``style``: see :mod:`nnlab.zoo.conv_units`
+    (:data:`~nnlab.zoo.conv_units.KERAS_APPLICATIONS` gives Keras' ``ResNet50`` block).
     Output shape: ``(batch, H / strides, W / strides, expansion * filters)``.
     """
     _check(shortcut)
@@ -102,13 +104,17 @@ def bottleneck_block(x, filters: int, strides: int = 1, name: str = "block",
     if stride_on not in ("1x1", "3x3"):
         raise ValueError(f"stride_on must be '1x1' or '3x3', got {stride_on!r}")
     first, second = (strides, 1) if stride_on == "1x1" else (1, strides)
-    r = conv_bn_relu(x, width, 1, first, f"{name}_1")
-    r = conv_bn_relu(r, width, 3, second, f"{name}_2")
-    r = conv_bn_relu(r, out, 1, 1, f"{name}_3", relu=False)
+    # Keras' block builds the shortcut first: its weights are drawn first for a given seed
+    path = _shortcut(x, out, strides, shortcut, name, style=style) \
+        if style.keras_layers and shortcut is not None else None
+    r = conv_bn_relu(x, width, 1, first, f"{name}_1", style=style)
+    r = conv_bn_relu(r, width, 3, second, f"{name}_2", style=style)
+    r = conv_bn_relu(r, out, 1, 1, f"{name}_3", relu=False, style=style)
     if shortcut is None:
-        return ReLU(name=f"{name}_out")(r)
-    y = _merge(r, _shortcut(x, out, strides, shortcut, name), survival_prob, name)
-    return ReLU(name=f"{name}_out")(y)
+        return style.relu(f"{name}_out")(r)
+    if path is None:
+        path = _shortcut(x, out, strides, shortcut, name, style=style)
+    return style.relu(f"{name}_out")(_merge(r, path, survival_prob, name))
 
 
 # ------------------------------------------------------------ pre-activation (v2)

@@ -18,7 +18,8 @@ from typing import Any, Optional, Sequence
 from ..initializers import RandomNormal
 from ..layers import (Activation, Concatenate, Conv2D, Dropout, GlobalAveragePooling2D,
                       MaxPooling2D, ReLU)
-from .common import channel_axis, check_args, finish, model_input, pool_features
+from .common import check_args, finish, model_input, pool_features
+from .conv_units import channel_axis
 from .registry import register_model
 
 

@@ -5,28 +5,9 @@ from typing import Any, Optional, Sequence
 
 import torch
 
+from ...dtypes import to_torch_dtype
 from .layer import Layer
 from .symbolic import Node, SymbolicTensor
-
-_DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
-           "bfloat16": torch.bfloat16, "int32": torch.int64, "int64": torch.int64,
-           "int": torch.int64, "bool": torch.bool, "uint8": torch.uint8}
-
-
-def to_torch_dtype(dtype: Any) -> torch.dtype:
-    """Keras dtype names (``'float32'``, ``'int32'``, ...) to torch dtypes.
-
-    Integer inputs become int64, the index type torch's embedding kernels take.
-    """
-    if dtype is None:
-        return torch.float32
-    if isinstance(dtype, torch.dtype):
-        return dtype
-    try:
-        return _DTYPES[str(dtype)]
-    except KeyError:
-        raise ValueError(f"Unknown dtype {dtype!r}; known: {', '.join(_DTYPES)}") from None
-
 
 class InputLayer(Layer):
     """Holds a model input's shape; identity on real tensors.
@@ -53,6 +34,8 @@ class InputLayer(Layer):
                                  f"{full[1:]}")
         self.batch_shape = full
         self.input_dtype = to_torch_dtype(dtype)
+        if self.input_dtype == torch.int32 and not isinstance(dtype, torch.dtype):
+            self.input_dtype = torch.int64  # Keras code says "int32" for ids; torch takes int64
         self.built = True
         tensor = SymbolicTensor(full, self.input_dtype, history=(self, 0, 0), name=self.name)
         self._inbound_nodes.append(Node(self, (), {}, tensor))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import re
 from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
@@ -28,6 +27,8 @@ from torch import nn
 from ... import initializers as _initializers
 from ... import regularizers as _regularizers
 from ...errors import ShapeError
+from ...tree import flatten, is_shape, map_shape_structure, map_structure
+from ...utils.naming import reserve_name, to_snake_case, unique_name
 from .config_values import deserialize_value, serialize_value
 from .input_cast import FLOAT_IDS_LAYERS, cast_inputs, to_tensor
 from .keras_layout import get_weights, set_weights
@@ -35,36 +36,9 @@ from .masking import get_mask, set_mask, warn_dropped
 from .meta import call_on_meta, infer_output_shape, weight_device
 from .registry import register_layer_class
 from .variable import Variable
-from .symbolic import Node, SymbolicTensor, flatten, has_symbolic, is_shape, map_structure
+from .symbolic import Node, SymbolicTensor, has_symbolic
 
 _BASE_ARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype")
-_NAME_COUNTS: Dict[str, int] = {}
-
-
-def to_snake_case(name: str) -> str:
-    """``'MaxPooling2D'`` -> ``'max_pooling2d'`` (Keras' naming)."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-_GIVEN_NAMES: set = set()  # names passed explicitly (or restored by load_model)
-
-
-def unique_name(base: str) -> str:
-    """Keras-style automatic names: ``dense``, ``dense_1``, ``dense_2``, ...; a name
-    someone gave explicitly is skipped, so an automatic name never repeats it."""
-    while True:
-        count = _NAME_COUNTS.get(base, 0)
-        _NAME_COUNTS[base] = count + 1
-        name = base if count == 0 else f"{base}_{count}"
-        if name not in _GIVEN_NAMES:
-            return name
-
-
-def reset_automatic_names() -> None:
-    """Start automatic names afresh (``dense``, ``dense_1``, ...): Keras' ``clear_session``."""
-    _NAME_COUNTS.clear()
-    _GIVEN_NAMES.clear()
 
 
 def format_shape(shape: Any) -> str:
@@ -143,7 +117,7 @@ class Layer(nn.Module):
         if name is not None and (not isinstance(name, str) or not name or "." in name):
             raise ValueError(f"Layer name must be a non-empty string without '.', got {name!r}")
         if name is not None:
-            _GIVEN_NAMES.add(name)
+            reserve_name(name)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self.built = False
@@ -433,7 +407,7 @@ class Layer(nn.Module):
         def make(s):
             return SymbolicTensor(s, out_dtype, history=(self, node_index, next(counter)))
 
-        outputs = make(out_shape) if is_shape(out_shape) else map_structure(make, out_shape)
+        outputs = map_shape_structure(make, out_shape)
         self._inbound_nodes.append(Node(self, args, kwargs, outputs))
         return outputs
 

@@ -15,7 +15,7 @@ import threading
 import torch
 from torch import nn
 
-from .symbolic import is_shape
+from ...tree import is_shape
 
 _PROBES = (5, 7)
 

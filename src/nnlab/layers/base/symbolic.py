@@ -11,6 +11,9 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
 
+from ...backend import KerasTensor
+from ...tree import flatten
+
 Shape = Tuple[Optional[int], ...]
 
 
@@ -19,7 +22,7 @@ Shape = Tuple[Optional[int], ...]
 OPERATORS: Dict[str, Callable[[list], Any]] = {}
 
 
-class SymbolicTensor:
+class SymbolicTensor(KerasTensor):
     """A placeholder tensor: a shape with ``None`` for unknown sizes, a dtype, and its origin.
 
     Attributes:
@@ -78,31 +81,6 @@ class Node:
     @property
     def output_tensors(self) -> List[SymbolicTensor]:
         return [t for t in flatten(self.outputs) if isinstance(t, SymbolicTensor)]
-
-
-def flatten(structure: Any) -> list:
-    """Leaves of nested lists/tuples/dicts, in order."""
-    if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in flatten(item)]
-    if isinstance(structure, dict):
-        return [leaf for key in structure for leaf in flatten(structure[key])]
-    return [structure]
-
-
-def map_structure(fn: Callable[[Any], Any], structure: Any) -> Any:
-    """Apply ``fn`` to every leaf of nested lists/tuples/dicts, keeping the nesting."""
-    if isinstance(structure, list):
-        return [map_structure(fn, s) for s in structure]
-    if isinstance(structure, tuple) and not is_shape(structure):
-        return tuple(map_structure(fn, s) for s in structure)
-    if isinstance(structure, dict):
-        return {k: map_structure(fn, v) for k, v in structure.items()}
-    return fn(structure)
-
-
-def is_shape(value: Any) -> bool:
-    """True for a shape tuple such as ``(None, 28, 28, 1)`` (ints and Nones only)."""
-    return isinstance(value, tuple) and all(v is None or isinstance(v, int) for v in value)
 
 
 def has_symbolic(args: tuple, kwargs: dict) -> bool:

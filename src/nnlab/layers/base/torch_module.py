@@ -13,7 +13,8 @@ from typing import Any, Optional
 from torch import nn
 
 from ... import config
-from .layer import Layer, to_snake_case, unique_name
+from ...utils.naming import to_snake_case, unique_name
+from .layer import Layer
 
 _CHANNELS_FIRST_TYPES = (
     nn.modules.conv._ConvNd, nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd,

@@ -29,7 +29,8 @@ from torch import nn
 
 from ...errors import ConfigError
 from ...layers.base.keras_layout import rule
-from ...layers.base.layer import Layer, to_snake_case
+from ...layers.base.layer import Layer
+from ...utils.naming import to_snake_case
 
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _ZIP_MAGIC = b"PK\x03\x04"

@@ -4,7 +4,7 @@
 # be fetched (offline), the demo falls back to scikit-learn's bundled 8x8 digits and says so.
 # The test datasets (text corpora, photos, weights...) are `make data`'s job.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 PY="${PYTHON:-}"
 if [ -z "$PY" ]; then

@@ -2,8 +2,9 @@
 classes 7-9. The threshold is chosen on 4,000 pairs of unseen-class *training* images (never
 trained on) and reported on 4,000 pairs of unseen-class *test* images.
 
-    PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/vision/run_verification.py \
-        --data mnist --steps 1500 --mining semi_hard --margin 0.2 --roc docs/img/vision/roc.png
+    PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/figures/vision/run_verification.py \
+        --data mnist --steps 1500 --mining semi_hard --margin 0.2
+    python scripts/figures/vision/plot_roc.py     # the ROC it saved -> docs/img/vision/roc.png
 """
 import argparse
 import os
@@ -26,7 +27,8 @@ ap.add_argument("--per-class", type=int, default=16)
 ap.add_argument("--head", default="flatten")
 ap.add_argument("--no-augment", action="store_true")
 ap.add_argument("--cpu-budget", type=float, default=600.0)
-ap.add_argument("--roc", default=None, help="write the ROC curve PNG here")
+ap.add_argument("--roc-data", default="runs/vision/roc.npz",
+                help="save the unseen-class ROC (fpr, tpr) here, for plot_roc.py")
 args = ap.parse_args()
 torch.set_num_threads(1)
 (xtr, ytr), (xte, yte) = load_mnist() if args.data == "mnist" else load_fashion_mnist()
@@ -55,23 +57,13 @@ t, acc_val = choose_threshold(d_val, s_val)
 test = yte >= 7  # unseen classes, test images: report
 d, s = dist(xte[test], yte[test], 4000, 2)
 fpr, tpr, _, auc = verification_roc(d, s)
+os.makedirs(os.path.dirname(args.roc_data) or ".", exist_ok=True)
+np.savez(args.roc_data, fpr=fpr, tpr=tpr,
+         classes="digits 7-9" if args.data == "mnist" else "Fashion classes 7-9")
 seen_te = yte <= 6   # seen classes, test images (for comparison)
 d2, s2 = dist(xte[seen_te], yte[seen_te], 4000, 3)
 _, _, _, auc_seen = verification_roc(d2, s2)
 print(f"{args.data} {args.mining} margin {args.margin}: threshold {t:.3f} (val acc "
       f"{acc_val:.4f}); unseen test acc {np.mean((d <= t) == s):.4f} AUC {auc:.4f}; "
       f"seen-class test AUC {auc_seen:.4f}")
-if args.roc:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    names = "digits 7-9" if args.data == "mnist" else "Fashion classes 7-9"
-    plt.figure(figsize=(3.6, 3.4))
-    plt.plot(fpr, tpr)
-    plt.plot([0, 1], [0, 1], "k:")
-    plt.xlabel("false accept rate")
-    plt.ylabel("true accept rate")
-    plt.title(f"unseen {names} (AUC {auc:.3f})", fontsize=9)
-    plt.tight_layout()
-    plt.savefig(args.roc, dpi=70)
-    print("wrote", args.roc)
+print("ROC data:", args.roc_data)

