@@ -65,3 +65,33 @@ def set_malloc_tuning(enabled: bool) -> None:
     ``fit``/``predict`` on CPU (see :mod:`nnlab.utils.allocator`)."""
     from .utils.allocator import set_malloc_tuning as _set
     _set(enabled)
+
+
+_OPTIMIZER_KERNELS = ("auto", "fused", "foreach", "for-loop")
+_state["optimizer_kernel"] = os.environ.get("NNLAB_OPTIMIZER_KERNEL", "auto")
+if _state["optimizer_kernel"] not in _OPTIMIZER_KERNELS:
+    raise ValueError(f"NNLAB_OPTIMIZER_KERNEL must be one of {_OPTIMIZER_KERNELS}, got "
+                     f"{_state['optimizer_kernel']!r}")
+
+
+def optimizer_kernel() -> str:
+    """Which torch optimizer kernel nnlab's optimizers build (see
+    :func:`set_optimizer_kernel`)."""
+    return _state["optimizer_kernel"]
+
+
+def set_optimizer_kernel(kernel: str) -> None:
+    """Choose the update kernel of optimizers built afterwards.
+
+    ``"auto"`` (default): torch's fused kernel where torch has one for the optimizer and
+    the parameters' device and dtype (Adam, AdamW, SGD, Adagrad on CPU and CUDA), else
+    the multi-tensor ``foreach`` kernel (RMSprop, Adadelta), else the per-tensor loop.
+    ``"fused"`` / ``"foreach"`` ask for that kernel (falling back as ``"auto"`` does where
+    torch lacks it); ``"for-loop"`` is torch's per-tensor loop, what a textbook
+    ``torch.optim.Adam(model.parameters())`` runs on CPU. The update rule is the same;
+    results agree to float rounding. Also settable with ``NNLAB_OPTIMIZER_KERNEL``.
+    """
+    if kernel not in _OPTIMIZER_KERNELS:
+        raise ValueError(f"set_optimizer_kernel: kernel must be one of {_OPTIMIZER_KERNELS}, "
+                         f"got {kernel!r}")
+    _state["optimizer_kernel"] = kernel

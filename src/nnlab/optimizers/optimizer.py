@@ -32,6 +32,7 @@ from nnlab.registry import Registry
 
 from .apply import ApplyMixin
 from .keras2_arguments import keras2_optimizer_arguments
+from .kernels import build_with_kernel
 
 OPTIMIZERS = Registry("optimizer")
 Params = Iterable[torch.Tensor] | Iterable[dict] | torch.nn.Module
@@ -149,7 +150,7 @@ class Optimizer(ApplyMixin):
         if not params:
             raise ValueError(f"{self.name}: got no parameters to optimise (an empty list); "
                              f"build the model before compiling or pass model.parameters().")
-        opt = self.torch_class(params, **self._torch_kwargs())
+        opt = build_with_kernel(self.torch_class, params, self._torch_kwargs())
         opt.nnlab_spec = self
         self._torch = opt
         return opt

@@ -23,6 +23,10 @@ from typing import Any, Dict, List
 import torch
 
 _SKIP_GROUP_KEYS = ("params", "lr", "initial_lr")
+#: how torch runs the update, not what it computes: a run may resume on another kernel
+#: (``nnlab.config.set_optimizer_kernel``); older checkpoints recorded these, so they are
+#: dropped on both sides of a comparison
+_KERNEL_KEYS = ("foreach", "fused", "capturable", "differentiable")
 
 
 def _plain(value: Any) -> Any:
@@ -38,7 +42,7 @@ def architecture(model: torch.nn.Module) -> Dict[str, Any]:
 def optimizer_config(optimizers: List[torch.optim.Optimizer]) -> List[Dict[str, Any]]:
     out = []
     for opt in optimizers:
-        groups = [{k: v for k, v in g.items() if k not in _SKIP_GROUP_KEYS}
+        groups = [{k: v for k, v in g.items() if k not in _SKIP_GROUP_KEYS + _KERNEL_KEYS}
                   for g in opt.param_groups]
         out.append({"class": type(opt).__name__, "groups": _plain(groups)})
     return out
@@ -74,11 +78,21 @@ def fingerprint(model: torch.nn.Module, optimizers: List[torch.optim.Optimizer],
                    "data": data_spec(data, batch_size)})
 
 
+def _without_kernel(config: Any) -> Any:
+    if not isinstance(config, list):
+        return config
+    return [dict(o, groups=[{k: v for k, v in g.items() if k not in _KERNEL_KEYS}
+                            for g in o.get("groups", [])]) if isinstance(o, dict) else o
+            for o in config]
+
+
 def differences(saved: Dict[str, Any], current: Dict[str, Any]) -> List[str]:
     """Human-readable differences between two fingerprints (empty when they match)."""
     out = []
     for part in ("architecture", "optimizer", "data"):
         a, b = saved.get(part), current.get(part)
+        if part == "optimizer":
+            a, b = _without_kernel(a), _without_kernel(b)
         if a == b:
             continue
         if part == "architecture":
