@@ -95,3 +95,30 @@ def set_optimizer_kernel(kernel: str) -> None:
         raise ValueError(f"set_optimizer_kernel: kernel must be one of {_OPTIMIZER_KERNELS}, "
                          f"got {kernel!r}")
     _state["optimizer_kernel"] = kernel
+
+
+_CONV_MEMORY_FORMATS = ("auto", "channels_last", "contiguous")
+_state["conv_memory_format"] = os.environ.get("NNLAB_CONV_MEMORY_FORMAT", "auto")
+if _state["conv_memory_format"] not in _CONV_MEMORY_FORMATS:
+    raise ValueError(f"NNLAB_CONV_MEMORY_FORMAT must be one of {_CONV_MEMORY_FORMATS}, got "
+                     f"{_state['conv_memory_format']!r}")
+
+
+def conv_memory_format() -> str:
+    """The memory format channels_last conv nets train in (see
+    :func:`set_conv_memory_format`)."""
+    return _state["conv_memory_format"]
+
+
+def set_conv_memory_format(memory_format: str) -> None:
+    """How a ``channels_last`` conv net's tensors are laid out in memory during ``fit``.
+
+    ``"auto"`` (default): measured at the first ``fit`` of each model on this machine
+    (:mod:`nnlab.training.memory_format`); ``"channels_last"``: NHWC memory (the user's
+    arrays as they are); ``"contiguous"``: torch's NCHW memory. Shapes, weights and
+    results are the same; only speed differs. Also ``NNLAB_CONV_MEMORY_FORMAT``.
+    """
+    if memory_format not in _CONV_MEMORY_FORMATS:
+        raise ValueError(f"set_conv_memory_format: memory_format must be one of "
+                         f"{_CONV_MEMORY_FORMATS}, got {memory_format!r}")
+    _state["conv_memory_format"] = memory_format

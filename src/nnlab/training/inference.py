@@ -17,6 +17,7 @@ from ..callbacks import CallbackList
 from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .loss_tracker import LossTracker
+from .memory_format import prepare_inference
 from .structure import outputs
 
 
@@ -106,6 +107,7 @@ class InferenceMixin:
         _check_batch_axis(self.model, x)
         data = adapt(x, None, None, batch_size or 32, False, steps)
         cpu_allocator_tuning(self.model)
+        prepare_inference(self.model, data)
         if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
             batch_size = data.n
         batch_size = batch_size or 32

@@ -37,6 +37,7 @@ from .first_batch_checks import check_embedding_ids
 from .fit_arguments import FitArguments
 from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
+from .memory_format import prepare_fit as prepare_memory_format
 from .structure import as_list, metrics_per_output, output_layer, outputs
 from .targets import check_targets
 from ..models.training_methods import register_trainer
@@ -316,6 +317,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
             args = distributed_fit_preparer()(self, args)
         data, val = args.datasets()
         cpu_allocator_tuning(self.model)
+        prepare_memory_format(self.model, data, val, args.batch_size or 32)
         step.prepare(data, val)
         return run_fit(new_run(self.model, args, data, val), step)
 

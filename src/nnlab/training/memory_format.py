@@ -1,0 +1,143 @@
+"""The memory format a conv net trains in, chosen per model and machine.
+
+A ``channels_last`` (Keras-layout) model can run its convolutions on two memory layouts:
+channels_last (NHWC memory: the user's arrays as they are, kernels stored to match) or
+contiguous NCHW (the textbook PyTorch layout). Which is faster depends on the model and
+the CPU: measured on a 2-vCPU AVX2 EPYC, the lecture CNN trains 1.49x faster in
+channels_last while ResNet-18 (64x64, batch 32) trains 5% faster in NCHW (issue 24;
+``docs/performance.md`` has this machine's figures).
+
+``nnlab.config.set_conv_memory_format`` decides:
+
+- ``"auto"`` (default): at the first ``fit`` of a model with 2-D convolutions on a 4-D
+  input, time a forward and backward pass on a copy of the model in each format (the
+  first batch, one warm-up and two timed repeats each; about 10-20 steps' worth of
+  work), keep NCHW only when it is faster by more than 3%, and remember the choice for
+  that model signature, batch shape, thread count and CPU in this process;
+- ``"channels_last"`` or ``"contiguous"``: that format, no measurement.
+
+Applying a format converts the 4-D conv kernels' storage (shape and values unchanged,
+so ``get_weights``/``state_dict`` are untouched) and the training arrays' memory once
+per ``fit`` (``x`` keeps its ``(N, H, W, C)`` shape; only its strides change), before
+the optimizer creates any state.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from typing import Any, Dict, List, Optional, Tuple
+
+import torch
+
+from .. import config
+from ..layers.base.layer import Layer
+from .data_adapter import ArrayData
+
+log = logging.getLogger(__name__)
+_FORMATS = {"channels_last": torch.channels_last, "contiguous": torch.contiguous_format}
+_CHOICES: Dict[Tuple, str] = {}  # (signature, batch shape, threads, cpu) -> format
+_MARGIN = 0.03  # NCHW must win by more than this to replace the default
+
+
+def conv_kernels(model: torch.nn.Module) -> List[torch.nn.Parameter]:
+    """The 4-D weights of ``model``'s 2-D convolutions (any module whose 4-D parameter
+    is named like a kernel)."""
+    return [p for name, p in model.named_parameters()
+            if p.dim() == 4 and name.rpartition(".")[2] in ("kernel", "weight",
+                                                            "depthwise_kernel",
+                                                            "pointwise_kernel")]
+
+
+def convert_kernels(model: torch.nn.Module, fmt: str) -> None:
+    """Store every 4-D conv kernel of ``model`` in memory format ``fmt`` (values kept)."""
+    memory_format = _FORMATS[fmt]
+    with torch.no_grad():
+        for p in conv_kernels(model):
+            if not p.is_contiguous(memory_format=memory_format):
+                p.data = torch.empty_like(p.data, memory_format=memory_format).copy_(p.data)
+
+
+def in_memory_format(x: torch.Tensor, fmt: str) -> torch.Tensor:
+    """``x`` ``(N, H, W, C)`` with the memory that makes ``x.movedim(-1, 1)`` ``fmt``."""
+    if fmt == "contiguous":
+        return x.movedim(-1, 1).contiguous().movedim(1, -1)
+    return x.contiguous()
+
+
+def _timed(model: torch.nn.Module, xb: torch.Tensor, repeats: int) -> float:
+    best = float("inf")
+    for i in range(repeats + 1):  # the first run warms oneDNN's caches up
+        start = time.perf_counter()
+        out = model(xb, training=True) if isinstance(model, Layer) else model(xb)
+        first = out[0] if isinstance(out, (list, tuple)) else out
+        first.float().sum().backward()
+        if i:
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
+def measure(model: torch.nn.Module, xb: torch.Tensor, repeats: int = 2) -> Dict[str, float]:
+    """Seconds of one forward+backward on ``xb`` in each format, on a copy of ``model``."""
+    # the modules only: not the trainer, optimizer or history a compiled model holds
+    memo = {id(v): None for k, v in vars(model).items()
+            if k in ("compiled", "optimizer", "history") and v is not None}
+    trial = copy.deepcopy(model, memo).train()
+    seconds = {}
+    with torch.random.fork_rng(devices=[]):  # dropout in the trial leaves the seed's stream
+        for fmt in ("channels_last", "contiguous"):
+            convert_kernels(trial, fmt)
+            seconds[fmt] = _timed(trial, in_memory_format(xb, fmt), repeats)
+            trial.zero_grad(set_to_none=True)
+    return seconds
+
+
+def _key(model: torch.nn.Module, xb: torch.Tensor) -> Tuple:
+    shapes = tuple(tuple(p.shape) for p in model.parameters())
+    return (type(model).__name__, shapes, tuple(xb.shape), str(xb.dtype),
+            torch.get_num_threads(), torch.backends.cpu.get_cpu_capability())
+
+
+def choose(model: torch.nn.Module, xb: torch.Tensor) -> str:
+    """The format to train ``model`` in on batches like ``xb`` (see the module docstring)."""
+    pinned = config.conv_memory_format()
+    if pinned != "auto":
+        return pinned
+    key = _key(model, xb)
+    if key not in _CHOICES:
+        seconds = measure(model, xb)
+        faster = seconds["contiguous"] < (1 - _MARGIN) * seconds["channels_last"]
+        _CHOICES[key] = "contiguous" if faster else "channels_last"
+        log.info("conv memory format for %s on %s: %s (forward+backward %.1f ms "
+                 "channels_last, %.1f ms NCHW)", type(model).__name__, tuple(xb.shape),
+                 _CHOICES[key], 1e3 * seconds["channels_last"], 1e3 * seconds["contiguous"])
+    return _CHOICES[key]
+
+
+def _applies(model: torch.nn.Module, data: Any) -> bool:
+    return isinstance(data, ArrayData) and isinstance(data.x, torch.Tensor) and \
+        data.x.dim() == 4 and data.x.is_floating_point() and \
+        getattr(model, "data_format", "channels_last") == "channels_last" and \
+        config.image_data_format() == "channels_last" and bool(conv_kernels(model))
+
+
+def prepare_fit(model: torch.nn.Module, data: Any, val: Optional[Any], batch_size: int
+                ) -> Optional[str]:
+    """Choose and apply the memory format for a fit on in-memory 4-D images (returns it;
+    None when the model has no 2-D convolutions or the data is not such an array)."""
+    if not _applies(model, data):
+        return None
+    fmt = choose(model, data.x[:batch_size])
+    convert_kernels(model, fmt)
+    data.x = in_memory_format(data.x, fmt)
+    if val is not None and _applies(model, val):
+        val.x = in_memory_format(val.x, fmt)
+    model._conv_memory_format = fmt
+    return fmt
+
+
+def prepare_inference(model: torch.nn.Module, data: Any) -> None:
+    """``predict``/``evaluate`` feed arrays in the format the model was trained in."""
+    fmt = getattr(model, "_conv_memory_format", None)
+    if fmt == "contiguous" and _applies(model, data):
+        data.x = in_memory_format(data.x, fmt)

@@ -1,0 +1,116 @@
+"""The conv memory format chosen per model and machine (training/memory_format.py)."""
+import numpy as np
+import pytest
+import torch
+
+import nnlab
+from nnlab import config
+from nnlab.layers import Conv2D, Dense, Dropout, Flatten, MaxPooling2D
+from nnlab.training import memory_format
+
+
+@pytest.fixture
+def setting():
+    before = config.conv_memory_format()
+    memory_format._CHOICES.clear()
+    yield
+    config.set_conv_memory_format(before)
+    memory_format._CHOICES.clear()
+
+
+def _cnn(dropout=0.0):
+    nnlab.set_seed(0)
+    model = nnlab.Sequential([Conv2D(4, 3, activation="relu", input_shape=(10, 10, 1)),
+                              MaxPooling2D(2), Conv2D(4, 1), Flatten(), Dropout(dropout),
+                              Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    return model
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    return rng.random((48, 10, 10, 1), dtype=np.float32), rng.integers(0, 3, 48)
+
+
+def _kernels(model):
+    return memory_format.conv_kernels(model)
+
+
+def test_both_formats_train_to_the_same_weights(setting):
+    x, y = _data()
+    before = x.copy()
+    results = {}
+    for fmt in ("channels_last", "contiguous"):
+        config.set_conv_memory_format(fmt)
+        model = _cnn()
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0, shuffle=False)
+        assert model._conv_memory_format == fmt
+        layout = torch.channels_last if fmt == "channels_last" else torch.contiguous_format
+        assert all(k.is_contiguous(memory_format=layout) for k in _kernels(model))
+        assert [w.shape for w in model.get_weights()][0] == (3, 3, 1, 4)  # Keras layout
+        results[fmt] = (model.get_weights(), model.predict(x, verbose=0))
+    for a, b in zip(results["channels_last"][0], results["contiguous"][0]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(results["channels_last"][1], results["contiguous"][1],
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(x, before)  # the caller's array is never rewritten
+
+
+def test_auto_keeps_nchw_only_when_measured_faster_and_measures_once(setting, monkeypatch):
+    calls = []
+
+    def fake(times):
+        def measure(model, xb, repeats=2):
+            calls.append(tuple(xb.shape))
+            return times
+        return measure
+
+    x, y = _data()
+    config.set_conv_memory_format("auto")
+    monkeypatch.setattr(memory_format, "measure", fake({"channels_last": 1.0,
+                                                        "contiguous": 0.5}))
+    model = _cnn()
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    assert model._conv_memory_format == "contiguous" and calls == [(16, 10, 10, 1)]
+    _cnn().fit(x, y, epochs=1, batch_size=16, verbose=0)
+    assert len(calls) == 1  # the same signature on this machine: remembered
+    memory_format._CHOICES.clear()
+    monkeypatch.setattr(memory_format, "measure", fake({"channels_last": 1.0,
+                                                        "contiguous": 0.99}))
+    model = _cnn()
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    assert model._conv_memory_format == "channels_last"  # within the 3% margin: default
+
+
+def test_the_measurement_is_real_and_leaves_the_seeded_run_alone(setting):
+    """A real measurement runs both formats on a copy; training after it equals training
+    with the choice already remembered (the trial's dropout does not consume the seed's
+    random stream) and the model's own weights are not touched by the trial."""
+    x, y = _data()
+    config.set_conv_memory_format("auto")
+    seconds = memory_format.measure(_cnn(), torch.as_tensor(x[:16]))
+    assert set(seconds) == {"channels_last", "contiguous"} and min(seconds.values()) > 0
+    first = _cnn(dropout=0.5)
+    untouched = [w.copy() for w in first.get_weights()]
+    fmt = memory_format.choose(first, torch.as_tensor(x[:16]))
+    for a, b in zip(first.get_weights(), untouched):
+        np.testing.assert_array_equal(a, b)
+    memory_format._CHOICES.clear()
+    measured = _cnn(dropout=0.5)
+    measured.fit(x, y, epochs=1, batch_size=16, verbose=0)  # measures again
+    remembered = _cnn(dropout=0.5)
+    remembered.fit(x, y, epochs=1, batch_size=16, verbose=0)  # uses the stored choice
+    assert measured._conv_memory_format == remembered._conv_memory_format
+    assert fmt in ("channels_last", "contiguous")
+    for a, b in zip(measured.get_weights(), remembered.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_dense_models_and_bad_values(setting):
+    x, y = _data()
+    model = nnlab.Sequential([Flatten(input_shape=(10, 10, 1)), Dense(3)])
+    model.compile("adam", "mse")
+    model.fit(x, np.zeros((48, 3), np.float32), epochs=1, verbose=0)
+    assert not hasattr(model, "_conv_memory_format")  # nothing to choose
+    with pytest.raises(ValueError, match="set_conv_memory_format: memory_format must be one"):
+        config.set_conv_memory_format("nhwc")
