@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import platform
 import statistics
 import time
 import warnings
@@ -38,6 +37,7 @@ import nnlab
 from nnlab.demo import lecture_cnn
 from nnlab.layers import Dense, Flatten
 from nnlab.utils import allocator
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 #: name -> (samples per epoch, batch, input shape HWC)
 WORKLOADS = {"dense": (24_000, 128, (28, 28, 1)), "cnn": (12_800, 128, (28, 28, 1)),
@@ -223,14 +223,7 @@ def contestants(kind: str, peers: bool) -> dict:
 
 # ------------------------------------------------------------------ reporting
 def conditions(threads: int) -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if line.startswith("model name")), platform.processor()) \
-        if os.path.exists("/proc/cpuinfo") else platform.processor()
-    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    isa = torch.backends.cpu.get_cpu_capability()
-    return (f"torch {torch.__version__}, {threads} threads, {os.cpu_count()} CPUs ({cpu}, "
-            f"torch cpu capability {isa}); "
-            f"allocator: {allocator.malloc_state()}; load average {load}")
+    return describe(threads)
 
 
 def report(kind: str, times: dict, samples: int, batch: int) -> None:

@@ -27,6 +27,7 @@ import torch
 
 import nnlab.zoo as zoo
 from nnlab.utils import allocator
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 FAMILIES = {"lenet": ("lenet5", 1), "alexnet": ("alexnet", 3), "vgg": ("vgg16", 3),
             "nin": ("nin", 3), "googlenet": ("googlenet", 3), "resnet": ("resnet18", 3),
@@ -79,9 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     allocator.tune_malloc()
-    print(f"torch {torch.__version__}, {args.threads} threads, allocator "
-          f"{allocator.malloc_state()}, load average "
-          + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print(describe(args.threads))
     print(f"{'family':<17}{'model':<23}{'input':>6}{'batch':>6}{'hand ms':>10}{'predict ms':>11}"
           f"{'latency ms/img':>15}{'ratio (paired)':>24}")
     for family in args.families.split(","):

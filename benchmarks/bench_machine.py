@@ -1,0 +1,35 @@
+"""What every benchmark report states first: the machine and its conditions.
+
+    from bench_machine import describe     # benchmarks/ is on sys.path when run as a script
+    print(describe(threads))
+
+CPU model, the instruction set torch's kernels use (``AVX2``, ``AVX512``, ...), torch
+build, threads, CPUs, the glibc allocator state and the load average: figures measured
+on different CPU kinds are never comparable, so ``docs/performance.md`` keeps one table
+per kind.
+"""
+from __future__ import annotations
+
+import os
+import platform
+
+import torch
+
+from nnlab.utils import allocator
+
+
+def cpu_model() -> str:
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def describe(threads: int) -> str:
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    return (f"{cpu_model()}, torch cpu capability {torch.backends.cpu.get_cpu_capability()}; "
+            f"torch {torch.__version__} ({'CUDA ' + torch.version.cuda if torch.version.cuda else 'CPU build'}), "
+            f"{threads} threads of {os.cpu_count()} CPUs; allocator: {allocator.malloc_state()}; "
+            f"load average {load}")
