@@ -8,6 +8,16 @@ import torch  # noqa: E402
 import nnlab  # noqa: E402
 
 
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.gpu`` tests run where torch sees a CUDA device, else skip."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device (torch.cuda.is_available() is False)")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _seed_and_format():
     """Every test starts seeded, in channels_last, with torch's default threads."""

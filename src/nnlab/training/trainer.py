@@ -90,6 +90,9 @@ class Trainer(InferenceMixin, CustomStepMixin):
         if precision not in (None, "bf16", "fp16", "fp32"):
             raise ValueError(f"precision must be None, 'bf16' or 'fp16', got {precision!r}")
         self.precision = None if precision == "fp32" else precision
+        # fp16 needs loss scaling (small gradients underflow in half precision); bf16 not
+        self.loss_scaler = torch.amp.GradScaler("cuda") \
+            if precision == "fp16" and torch.cuda.is_available() else None
         self.jit = jit
         self._compiled_forward = None
         self._train_forward = None  # set_train_forward(): e.g. DDP in fit(distributed=True)
@@ -266,12 +269,19 @@ class Trainer(InferenceMixin, CustomStepMixin):
             y_pred, loss = holder["y_pred"], holder["loss"]
         else:
             y_pred, loss = self._compute(x, y, sample_weight, fused)
-            loss.backward()
+            scaler = self.loss_scaler
+            (loss if scaler is None else scaler.scale(loss)).backward()
             if self.clipnorm is not None or self.clipvalue is not None or \
                     self.global_clipnorm is not None:
+                if scaler is not None:
+                    scaler.unscale_(optimizer)  # clip the true gradients
                 optimizers_mod.clip_gradients(model.parameters(), self.clipnorm, self.clipvalue,
                                               self.global_clipnorm)
-            optimizer.step()
+            if scaler is None:
+                optimizer.step()
+            else:  # skips the step when a scaled gradient overflowed, then adapts the scale
+                scaler.step(optimizer)
+                scaler.update()
             optimizer.zero_grad(set_to_none=True)
         if metrics and any(metrics):
             self._update_metrics(metrics, y, y_pred, fused)
