@@ -30,6 +30,8 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
+from .pruned_weights import is_pruned_weight, refresh_pruned
+
 Rule = Tuple[Callable[[torch.Tensor], torch.Tensor], Callable[[torch.Tensor, tuple], torch.Tensor]]
 
 
@@ -120,13 +122,23 @@ def rule(layer, name: str) -> Optional[Rule]:
 
 
 def _entries(model) -> List[Tuple[str, Any, str, torch.Tensor]]:
-    """``(qualified name, owning module, local name, tensor)`` for every float weight."""
+    """``(qualified name, owning module, local name, tensor)`` for every float weight.
+
+    A pruned weight (``kernel_orig`` and ``kernel_mask``) is one entry: local name
+    ``kernel``, tensor ``orig * mask``, state name ``...kernel_orig`` (what
+    ``set_weights`` writes); see :mod:`nnlab.layers.base.pruned_weights`."""
     out = []
     for qualified, tensor in model.state_dict(keep_vars=True).items():
         if not tensor.is_floating_point():
             continue
         path, _, local = qualified.rpartition(".")
-        out.append((qualified, model.get_submodule(path) if path else model, local, tensor))
+        owner = model.get_submodule(path) if path else model
+        if local.endswith("_mask") and is_pruned_weight(owner, local[:-5]):
+            continue
+        if local.endswith("_orig") and is_pruned_weight(owner, local[:-5]):
+            local = local[:-5]
+            tensor = tensor * getattr(owner, local + "_mask")
+        out.append((qualified, owner, local, tensor))
     return out
 
 
@@ -160,3 +172,4 @@ def set_weights(model, weights: Sequence[Any]) -> None:
                              f"{expected} (Keras layout), got {tuple(value.shape)}")
         state[qualified] = (r[1](value, tuple(current.shape)) if r else value).contiguous()
     model.load_state_dict(state, strict=False)
+    refresh_pruned(model)

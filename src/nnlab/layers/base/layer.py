@@ -33,6 +33,7 @@ from .config_values import deserialize_value, serialize_value
 from .input_cast import FLOAT_IDS_LAYERS, cast_inputs, to_tensor
 from .keras_layout import get_weights, set_weights
 from .masking import get_mask, set_mask, warn_dropped
+from .pruned_weights import is_pruned_weight
 from .meta import call_on_meta, infer_output_shape, weight_device
 from .registry import register_layer_class
 from .variable import Variable
@@ -215,6 +216,8 @@ class Layer(nn.Module):
     def _is_weight_buffer(self, qualified_name: str) -> bool:
         module_path, _, attr = qualified_name.rpartition(".")
         module = self.get_submodule(module_path) if module_path else self
+        if attr.endswith("_mask") and is_pruned_weight(module, attr[:-5]):
+            return False  # pruning's mask: part of the weight it masks, not a weight
         return attr not in module._non_persistent_buffers_set and \
             module._buffers[attr] is not None and module._buffers[attr].is_floating_point()
 
