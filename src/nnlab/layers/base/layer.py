@@ -29,6 +29,7 @@ from ... import regularizers as _regularizers
 from ...errors import ShapeError
 from ...tree import flatten, is_shape, map_shape_structure, map_structure
 from ...utils.naming import reserve_name, to_snake_case, unique_name
+from .build_config import build_from_config, get_build_config
 from .config_values import deserialize_value, serialize_value
 from .input_cast import FLOAT_IDS_LAYERS, cast_inputs, to_tensor
 from .keras_layout import get_weights, set_weights
@@ -265,6 +266,16 @@ class Layer(nn.Module):
     # ------------------------------------------------------------------ build
     def build(self, input_shape: Any) -> None:
         """Create weights for ``input_shape`` (batch axis included). Default: none."""
+
+    def get_build_config(self) -> Optional[Dict[str, Any]]:
+        """Keras 3's ``{"input_shape": [None, 8, 8, 3]}`` once built from a shape, else
+        ``None`` (see :mod:`nnlab.layers.base.build_config`)."""
+        return get_build_config(self)
+
+    def build_from_config(self, config: Dict[str, Any]) -> None:
+        """Keras 3's ``build_from_config``: build for ``config["input_shape"]``, sublayers
+        included (see :mod:`nnlab.layers.base.build_config`)."""
+        build_from_config(self, config)
 
     def maybe_build(self, input_shape: Any) -> None:
         """Check ``input_shape`` and build once."""

@@ -63,7 +63,7 @@ def _read_tensors(path: str, header: Dict[str, Any]) -> Dict[str, torch.Tensor]:
 
 def save_model(model, path: str) -> None:
     """Write ``model``'s config and weights to ``path`` (one safetensors file), atomically."""
-    config = layer_to_config(model)
+    config = layer_to_config(model, build_config=True)
     json.dumps(config)  # fail before touching the disk if the config is not JSON
     tensors = _state_tensors(model)
     metadata = {"format": FORMAT, "config": json.dumps(config), "order": json.dumps(list(tensors))}
