@@ -36,7 +36,18 @@ DEFAULT_MAX_PARAMS = 1_000_000_000
 
 # -------------------------------------------------------------------------- files
 def _state_tensors(model: torch.nn.Module) -> Dict[str, torch.Tensor]:
-    return {k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
+    """Every ``state_dict`` entry; a non-tensor entry (torch's packed quantised weights
+    carry dtypes and tuples) is refused before anything is written, naming it."""
+    state = model.state_dict()
+    other = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
+    if other:
+        raise ConfigError(
+            f"Cannot save model {getattr(model, 'name', type(model).__name__)!r}: its state "
+            f"holds non-tensor entries ({', '.join(other[:4])}{', ...' if len(other) > 4 else ''}"
+            f"), e.g. torch's packed int8 weights from quantize_int8. nnlab files hold "
+            f"tensors only: save the float model and quantise again after loading (or use "
+            f"torch.save(model.state_dict()) for torch's own format).")
+    return {k: v.detach().cpu().contiguous().clone() for k, v in state.items()}
 
 
 def _write(path: str, tensors: Dict[str, torch.Tensor], metadata: Dict[str, str]) -> None:

@@ -1,0 +1,133 @@
+"""The techniques of the composition matrix, each applied to a :class:`~.models.Case`
+with its own result asserted; what the follow-ups need is returned as an ``Applied``.
+
+``kind`` tells the follow-ups what to expect: ``"intact"`` (the technique must leave the
+model exactly as it was: same outputs, same weights), ``"pruned"`` (effective weights
+with zeros that must hold) or ``"int8"`` (an inference-only copy: close outputs, clear
+refusals to train/save/copy Keras weights).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from nnlab.adversarial import FGSM, PGD
+from nnlab.analysis import count_macs, count_params
+from nnlab.compress import prune_magnitude, quantize_int8
+from nnlab.interpret import GradCAM, GuidedBackprop, Saliency
+
+from .models import Case
+
+SPARSITY, EPS = 0.5, 0.05
+
+
+@dataclass
+class Applied:
+    model: nn.Module
+    kind: str
+    before: np.ndarray            # the scores for case.x before the technique
+    state: Dict[str, torch.Tensor]
+    keras_shapes: list            # get_weights() shapes before (nnlab models)
+
+
+def _loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    with torch.no_grad():
+        return float(F.cross_entropy(model(x), y))
+
+
+def _snapshot(case: Case, kind: str, model: nn.Module = None) -> Applied:
+    m = case.model
+    return Applied(m if model is None else model, kind, case.outputs(),
+                   {k: v.detach().clone() for k, v in m.state_dict().items()},
+                   [w.shape for w in m.get_weights()] if case.keras else [])
+
+
+def saliency(case: Case) -> Applied:
+    applied = _snapshot(case, "intact")
+    got = Saliency(case.model).attribute(case.tx, target=list(case.y), abs=False)
+    x = case.tx.clone().requires_grad_(True)     # the definition: d score_y / d x
+    case.model(x)[torch.arange(len(case.y)), torch.as_tensor(case.y)].sum().backward()
+    torch.testing.assert_close(got, x.grad, rtol=1e-5, atol=1e-7)
+    assert got.abs().sum() > 0
+    return applied
+
+
+def guided_backprop(case: Case) -> Applied:
+    applied = _snapshot(case, "intact")
+    got = GuidedBackprop(case.model).attribute(case.tx, target=list(case.y))
+    plain = Saliency(case.model).attribute(case.tx, target=list(case.y), abs=False)
+    assert got.shape == case.tx.shape and torch.isfinite(got).all() and got.abs().sum() > 0
+    assert not torch.allclose(got, plain)        # the ReLUs were guided (kwarg/functional)
+    return applied
+
+
+def gradcam(case: Case) -> Applied:
+    applied = _snapshot(case, "intact")
+    layer = case.gradcam_layer(case.model)
+    cam = GradCAM(case.model, layer).attribute(case.tx, target=list(case.y), upsample=False)
+    raw = GradCAM(case.model, layer).attribute(case.tx, target=list(case.y), upsample=False,
+                                               relu_attributions=False)
+    channel = 1 if not case.keras else -1
+    assert cam.dim() == 4 and cam.shape[0] == len(case.y) and cam.shape[channel] == 1
+    torch.testing.assert_close(cam, raw.clamp(min=0))
+    assert raw.abs().sum() > 0
+    return applied
+
+
+def _attack(case: Case, attack) -> Applied:
+    applied = _snapshot(case, "intact")
+    y = torch.as_tensor(case.y)
+    adv = attack(case.tx, y)
+    assert adv.shape == case.tx.shape and 0 <= adv.min() and adv.max() <= 1
+    assert (adv - case.tx).abs().max() <= EPS + 1e-6
+    assert _loss(case.model, adv, y) > _loss(case.model, case.tx, y)   # it did attack
+    return applied
+
+
+def fgsm(case: Case) -> Applied:
+    return _attack(case, FGSM(case.model, eps=EPS))
+
+
+def pgd(case: Case) -> Applied:
+    return _attack(case, PGD(case.model, eps=EPS, alpha=EPS / 4, steps=5))
+
+
+def pruning(case: Case) -> Applied:
+    applied = _snapshot(case, "pruned")
+    got = prune_magnitude(case.model, SPARSITY)
+    assert len(got) >= 4 and all(abs(s - SPARSITY) < 0.03 for s in got.values()), got
+    assert not np.allclose(case.outputs(), applied.before)
+    return applied
+
+
+def int8_dynamic(case: Case) -> Applied:
+    q = quantize_int8(case.model)
+    applied = _snapshot(case, "int8", q)
+    out = case.outputs(q)
+    assert np.abs(out - applied.before).max() <= 0.05 * np.abs(applied.before).max() + 1e-4
+    assert any(type(m).__module__.startswith("torch.ao.nn.quantized") for m in q.modules())
+    np.testing.assert_array_equal(case.outputs(), applied.before)   # the original untouched
+    return applied
+
+
+def analysis(case: Case) -> Applied:
+    applied = _snapshot(case, "intact")
+    m = case.model
+    report = count_params(m)
+    expected = m.count_params() if case.keras else sum(
+        t.numel() for t in m.state_dict().values() if t.is_floating_point())
+    assert report.total == expected == sum(r.total for r in report.rows) > 0
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        m(case.tx[:1])                                  # torch's own count, one image
+    assert count_macs(m, input_shape=case.x.shape[1:]) == counter.get_total_flops() // 2 > 0
+    return applied
+
+
+TECHNIQUES = {f.__name__: f for f in (saliency, guided_backprop, gradcam, fgsm, pgd, pruning,
+                                      int8_dynamic, analysis)}
