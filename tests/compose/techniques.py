@@ -20,7 +20,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from nnlab.adversarial import FGSM, PGD
 from nnlab.analysis import count_macs, count_params
 from nnlab.compress import prune_magnitude, quantize_int8
-from nnlab.interpret import GradCAM, GuidedBackprop, Saliency
+from nnlab.interpret import GradCAM, GuidedBackprop, IntegratedGradients, Occlusion, Saliency
 
 from .models import Case
 
@@ -80,6 +80,36 @@ def gradcam(case: Case) -> Applied:
     return applied
 
 
+def _scores(case: Case, x: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return case.model(x)[torch.arange(len(case.y)), torch.as_tensor(case.y)]
+
+
+def occlusion(case: Case) -> Applied:
+    applied = _snapshot(case, "intact")
+    got = Occlusion(case.model).attribute(case.tx, sliding_window_shapes=(4, 4),
+                                          strides=(4, 4), target=list(case.y))
+    assert got.shape == case.tx.shape
+    hidden = case.tx.clone()            # windows tile the image: each pixel's value is the
+    if case.keras:                      # score drop when its window is set to 0
+        hidden[:, :4, :4, :] = 0
+    else:
+        hidden[:, :, :4, :4] = 0
+    torch.testing.assert_close(got[:, 0, 0, 0], _scores(case, case.tx) - _scores(case, hidden),
+                               rtol=1e-4, atol=1e-5)
+    return applied
+
+
+def integrated_gradients(case: Case) -> Applied:
+    applied = _snapshot(case, "intact")
+    got = IntegratedGradients(case.model).attribute(case.tx, target=list(case.y), n_steps=64)
+    assert got.shape == case.tx.shape
+    total = got.flatten(1).sum(1)       # completeness: sum = S(x) - S(0)
+    diff = _scores(case, case.tx) - _scores(case, torch.zeros_like(case.tx))
+    assert torch.all((total - diff).abs() <= 0.05 * diff.abs() + 2e-3), (total, diff)
+    return applied
+
+
 def _attack(case: Case, attack) -> Applied:
     applied = _snapshot(case, "intact")
     y = torch.as_tensor(case.y)
@@ -129,5 +159,6 @@ def analysis(case: Case) -> Applied:
     return applied
 
 
-TECHNIQUES = {f.__name__: f for f in (saliency, guided_backprop, gradcam, fgsm, pgd, pruning,
-                                      int8_dynamic, analysis)}
+TECHNIQUES = {f.__name__: f for f in (saliency, guided_backprop, gradcam, occlusion,
+                                      integrated_gradients, fgsm, pgd, pruning, int8_dynamic,
+                                      analysis)}
