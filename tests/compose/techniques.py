@@ -3,15 +3,18 @@ with its own result asserted; what the follow-ups need is returned as an ``Appli
 
 ``kind`` tells the follow-ups what to expect: ``"intact"`` (the technique must leave the
 model exactly as it was: same outputs, same weights), ``"pruned"`` (effective weights
-with zeros that must hold) or ``"int8"`` (an inference-only copy: close outputs, clear
-refusals to train/save/copy Keras weights).
+with zeros that must hold), ``"int8"`` (an inference-only copy: close outputs, clear
+refusals to train/save/copy Keras weights) or ``"reparametrised"`` (weight sharing,
+ternary, low rank: Keras weights and ``save`` refused naming the technique and what to
+do; ``save_weights`` into a twin given the same technique; the structure holds in fit).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict
+from typing import Callable, Dict, Optional
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -19,7 +22,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from nnlab.adversarial import FGSM, PGD
 from nnlab.analysis import count_macs, count_params
-from nnlab.compress import prune_magnitude, quantize_int8
+from nnlab.compress import factorize, prune_magnitude, quantize_int8, share_weights, ternarize
+from nnlab.compress.ternary import weight_levels
+from nnlab.compress.weight_sharing import distinct_values
 from nnlab.interpret import GradCAM, GuidedBackprop, IntegratedGradients, Occlusion, Saliency
 
 from .models import Case
@@ -34,6 +39,11 @@ class Applied:
     before: np.ndarray            # the scores for case.x before the technique
     state: Dict[str, torch.Tensor]
     keras_shapes: list            # get_weights() shapes before (nnlab models)
+    # "reparametrised" only: the technique's name in refusals, how to apply it to a twin,
+    # and what must still hold after fit
+    technique: str = ""
+    reapply: Optional[Callable[[nn.Module], None]] = None
+    invariant: Optional[Callable[[nn.Module], None]] = None
 
 
 def _loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -146,6 +156,49 @@ def int8_dynamic(case: Case) -> Applied:
     return applied
 
 
+def _kernels(model: nn.Module):
+    """``(module, attr)`` of every Dense/Conv kernel (nnlab) or Linear/Conv weight (torch)."""
+    from nnlab.compress._layers import supported_layers
+    return [(m, a) for _, m, a in supported_layers(model)]
+
+
+def _reparametrised(case: Case, technique: str, apply, invariant) -> Applied:
+    applied = _snapshot(case, "reparametrised")
+    apply(case.model)
+    invariant(case.model)
+    out = case.outputs()
+    assert np.isfinite(out).all() and not np.allclose(out, applied.before)
+    applied.technique, applied.reapply, applied.invariant = technique, apply, invariant
+    return applied
+
+
+def weight_sharing(case: Case) -> Applied:
+    def at_most_4_values(model):        # 2 bits: 4 shared values per layer
+        assert all(len(distinct_values(m, a)) <= 4 for m, a in _kernels(model))
+    return _reparametrised(case, "share_weights", lambda m: share_weights(m, 2),
+                           at_most_4_values)
+
+
+def ternary(case: Case) -> Applied:
+    def three_levels(model):            # {-wn, 0, +wp} per layer
+        assert all(len(weight_levels(m, a)) <= 3 for m, a in _kernels(model))
+    return _reparametrised(case, "ternarize", lambda m: ternarize(m), three_levels)
+
+
+def low_rank(case: Case) -> Applied:
+    if not case.keras:                  # torch's nn.Linear/nn.Conv2d are not factorised
+        with pytest.raises(ValueError, match=r"no layer that can be factorised; supported "
+                                             r"layer types: Dense, Conv2D"):
+            factorize(case.model, rank=1)
+        return _snapshot(case, "intact")   # refused before any change: follow-ups hold
+
+    def rank_one(model):
+        for m in model.modules():
+            if hasattr(m, "kernel_u"):
+                assert torch.linalg.matrix_rank(m.kernel_u.flatten(1).detach()) <= 1
+    return _reparametrised(case, "factorize", lambda m: factorize(m, rank=1), rank_one)
+
+
 def analysis(case: Case) -> Applied:
     applied = _snapshot(case, "intact")
     m = case.model
@@ -161,4 +214,4 @@ def analysis(case: Case) -> Applied:
 
 TECHNIQUES = {f.__name__: f for f in (saliency, guided_backprop, gradcam, occlusion,
                                       integrated_gradients, fgsm, pgd, pruning, int8_dynamic,
-                                      analysis)}
+                                      weight_sharing, ternary, low_rank, analysis)}

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from .pruned_weights import is_pruned_weight, refresh_pruned
+from .reparametrised import refuse_reparametrised
 
 Rule = Tuple[Callable[[torch.Tensor], torch.Tensor], Callable[[torch.Tensor, tuple], torch.Tensor]]
 
@@ -144,6 +145,7 @@ def _entries(model) -> List[Tuple[str, Any, str, torch.Tensor]]:
 
 def get_weights(model) -> List[np.ndarray]:
     """Every float weight of ``model`` as numpy, in Keras' layouts and order."""
+    refuse_reparametrised(model, "get_weights")
     arrays = []
     for _, owner, local, tensor in _entries(model):
         r = rule(owner, local)
@@ -155,6 +157,7 @@ def get_weights(model) -> List[np.ndarray]:
 def set_weights(model, weights: Sequence[Any]) -> None:
     """Load ``weights`` given in Keras' layouts and order; checks every shape first and
     changes nothing when one is wrong (the error names the weight)."""
+    refuse_reparametrised(model, "set_weights")
     entries = _entries(model)
     weights = list(weights)
     if len(weights) != len(entries):

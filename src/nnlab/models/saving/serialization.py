@@ -23,6 +23,7 @@ import torch
 from ...errors import ConfigError
 from ...layers.base.config_values import layer_from_config, layer_to_config
 from ...layers.base.pruned_weights import pruned_names, refresh_pruned, restore_pruning
+from ...layers.base.reparametrised import refuse_reparametrised
 from ...utils.io import atomic_write
 from .file_format import TORCH_DTYPES, content_hash, header_shapes, loads, read_header
 from .ordering import match_state
@@ -74,6 +75,7 @@ def _read_tensors(path: str, header: Dict[str, Any]) -> Dict[str, torch.Tensor]:
 
 def save_model(model, path: str) -> None:
     """Write ``model``'s config and weights to ``path`` (one safetensors file), atomically."""
+    refuse_reparametrised(model, "save", ConfigError)
     config = layer_to_config(model, build_config=True)
     json.dumps(config)  # fail before touching the disk if the config is not JSON
     tensors = _state_tensors(model)
