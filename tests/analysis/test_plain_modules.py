@@ -43,3 +43,26 @@ def test_a_plain_module_without_an_input_shape_is_told_to_give_one():
     with pytest.raises(TypeError, match=r"expected an nnlab model/layer or a torch.nn.Module, "
                                         r"got str"):
         count_macs("resnet")
+
+
+def test_receptive_field_refuses_convolutions_hidden_in_code_instead_of_saying_1x1():
+    import nnlab
+    from nnlab import layers as L
+    from nnlab.analysis import receptive_field
+
+    class Hidden(nnlab.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.conv = L.Conv2D(4, 5)
+
+        def call(self, x):
+            return self.conv(x)
+
+    model = Hidden()
+    model(torch.zeros(1, 8, 8, 3))
+    with pytest.raises(ValueError, match=r"layer 'hidden.*' \(Hidden\) computes in code with 1 "
+                                         r"convolution/pooling layer\(s\) inside \(e.g. Conv2D\)"):
+        receptive_field(model)
+    with pytest.raises(ValueError, match=r"\(Plain\) computes in code with 1 convolution"):
+        receptive_field(Plain(), input_shape=(3, 10, 10))
+    assert profile(Plain(), input_shape=(3, 10, 10)).splitlines()[5].rstrip().endswith("-")

@@ -21,7 +21,8 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from nnlab.adversarial import FGSM, PGD
-from nnlab.analysis import count_macs, count_params
+from nnlab.analysis import activation_memory, count_macs, count_params, receptive_field
+from nnlab.analysis.receptive_field import OpaqueLayerError
 from nnlab.compress import factorize, prune_magnitude, quantize_int8, share_weights, ternarize
 from nnlab.compress.ternary import weight_levels
 from nnlab.compress.weight_sharing import distinct_values
@@ -209,6 +210,18 @@ def analysis(case: Case) -> Applied:
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         m(case.tx[:1])                                  # torch's own count, one image
     assert count_macs(m, input_shape=case.x.shape[1:]) == counter.get_total_flops() // 2 > 0
+    # receptive fields by hand: 3x3 same, pool 2, 3x3, Flatten of 2x2 -> 10; two 3x3 + GAP
+    # of 8x8 -> 12; ResNet-8: 3 + 4 + 2 + 4 + 4 + 8 (convs), + 4 (GAP of 2x2) -> 29
+    field = {"sequential": (10, 10), "functional": (12, 12), "zoo_resnet_bn": (29, 29)}
+    if case.style in field:
+        assert receptive_field(m, input_shape=case.x.shape[1:])[-1].size == field[case.style]
+    else:                               # convolutions in code: refused, not a silent 1x1
+        with pytest.raises(OpaqueLayerError, match=r"computes in code with 2 convolution"):
+            receptive_field(m, input_shape=case.x.shape[1:])
+    memory = activation_memory(m, input_shape=case.x.shape[1:])
+    assert memory.forward_bytes == sum(r.bytes for r in memory.rows) > 0
+    assert memory.rows[0].elements == int(np.prod(case.x.shape[1:]))       # the input
+    assert tuple(memory.rows[-1].output_shape) == (None, 3)                # the scores
     return applied
 
 
