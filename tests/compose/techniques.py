@@ -22,8 +22,11 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from nnlab.adversarial import FGSM, PGD
 from nnlab.analysis import activation_memory, count_macs, count_params, receptive_field
-from nnlab.analysis.receptive_field import OpaqueLayerError
-from nnlab.compress import factorize, prune_magnitude, quantize_int8, share_weights, ternarize
+import nnlab
+from nnlab.adversarial.training import AdversarialTraining
+from nnlab.compress import (PruningSchedule, factorize, prune_magnitude, quantize_int8,
+                            quantize_static_int8, share_weights, sparsity_report, ternarize)
+from nnlab.losses import SparseCategoricalCrossentropy
 from nnlab.compress.ternary import weight_levels
 from nnlab.compress.weight_sharing import distinct_values
 from nnlab.interpret import GradCAM, GuidedBackprop, IntegratedGradients, Occlusion, Saliency
@@ -200,6 +203,51 @@ def low_rank(case: Case) -> Applied:
     return _reparametrised(case, "factorize", lambda m: factorize(m, rank=1), rank_one)
 
 
+def _trainable(case: Case) -> nn.Module:
+    """The model ``fit`` runs on: the model, or a plain module wrapped in a Sequential."""
+    model = case.model if case.keras else nnlab.Sequential([case.model])
+    model.compile("adam", SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def pruning_schedule(case: Case) -> Applied:
+    applied = _snapshot(case, "pruned")
+    schedule = PruningSchedule(SPARSITY, steps=2)
+    _trainable(case).fit(case.x, case.y, epochs=2, batch_size=2, verbose=0,
+                         callbacks=[schedule])
+    assert [round(s, 2) for _, s in schedule.history] == [0.25, 0.5]
+    rows = sparsity_report(case.model)
+    assert all(abs(r["sparsity"] - SPARSITY) < 0.03 for r in rows)
+    return applied
+
+
+def adversarial_training(case: Case) -> Applied:
+    before = {k: v.clone() for k, v in case.model.state_dict().items()}
+    model = _trainable(case)
+    history = model.fit(case.x, case.y, epochs=1, batch_size=2, verbose=0,
+                        callbacks=[AdversarialTraining(FGSM(model, eps=EPS))])
+    assert np.isfinite(history.history["loss"]).all()
+    assert any(not torch.equal(v, before[k]) for k, v in case.model.state_dict().items()
+               if v.is_floating_point())
+    case.model.eval()
+    return _snapshot(case, "intact")    # trained; from here on it must stay as it is
+
+
+def static_int8(case: Case) -> Applied:
+    """Static int8 mirrors a Sequential of valid convs, Dense, pooling and relu: every
+    style here is refused before any work, naming why and what to use instead."""
+    applied = _snapshot(case, "intact")
+    expected = {"sequential": r"layer '.*' needs groups=1 and padding='valid'",
+                "plain_torch": r"got PlainNet \(a plain torch module\).*quantize_int8.*"
+                               r"torch.ao.quantization's prepare/convert"}.get(
+        case.style, r"needs an nnlab Sequential of the layer types .*; got \w+ \(not a "
+                    r"Sequential\)\. Rebuild it as a Sequential, or use "
+                    r"nnlab.compress.quantize_int8")
+    with pytest.raises(TypeError, match=expected):
+        quantize_static_int8(case.model, case.x)
+    return applied
+
+
 def analysis(case: Case) -> Applied:
     applied = _snapshot(case, "intact")
     m = case.model
@@ -216,7 +264,7 @@ def analysis(case: Case) -> Applied:
     if case.style in field:
         assert receptive_field(m, input_shape=case.x.shape[1:])[-1].size == field[case.style]
     else:                               # convolutions in code: refused, not a silent 1x1
-        with pytest.raises(OpaqueLayerError, match=r"computes in code with 2 convolution"):
+        with pytest.raises(ValueError, match=r"computes in code with 2 convolution"):
             receptive_field(m, input_shape=case.x.shape[1:])
     memory = activation_memory(m, input_shape=case.x.shape[1:])
     assert memory.forward_bytes == sum(r.bytes for r in memory.rows) > 0
@@ -226,5 +274,6 @@ def analysis(case: Case) -> Applied:
 
 
 TECHNIQUES = {f.__name__: f for f in (saliency, guided_backprop, gradcam, occlusion,
-                                      integrated_gradients, fgsm, pgd, pruning, int8_dynamic,
+                                      integrated_gradients, fgsm, pgd, adversarial_training,
+                                      pruning, pruning_schedule, int8_dynamic, static_int8,
                                       weight_sharing, ternary, low_rank, analysis)}
