@@ -1,5 +1,6 @@
 """Bad inputs to the attribution methods get clear errors before any work, and guided
-backprop leaves the model as it found it."""
+backprop leaves the model as it found it (functional ReLUs and refusals:
+test_guided_functional.py)."""
 import pytest
 import torch
 
@@ -63,12 +64,3 @@ def test_guided_backprop_restores_relus():
         assert not m._backward_hooks and not m._forward_hooks and not m._forward_pre_hooks
     # and plain gradients are plain again
     torch.testing.assert_close(Saliency(net).attribute(x, target=2, abs=False), plain)
-
-
-def test_guided_backprop_needs_relu_modules():
-    class FunctionalRelu(torch.nn.Module):
-        def forward(self, x):
-            return torch.relu(x).sum((1, 2, 3))[:, None]
-
-    with pytest.raises(ValueError, match="has no ReLU module"):
-        GuidedBackprop(FunctionalRelu()).attribute(torch.randn(1, 3, 4, 4), target=0)

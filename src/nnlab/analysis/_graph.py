@@ -15,12 +15,16 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from torch import nn
+
 from ..errors import ShapeError
 from ..models.functional import Functional
 from ..layers.base.input_layer import InputLayer
 from ..layers.base.layer import Layer, format_shape
 from ..models.sequential import Sequential
 from ..layers.base.symbolic import SymbolicTensor
+from ..layers.base.torch_module import TorchModule
+from ..utils.naming import to_snake_case
 from ..tree import flatten_shape_structure, is_shape, map_structure
 
 Shape = Tuple[Optional[int], ...]
@@ -59,6 +63,18 @@ class Walk:
     output_shapes: List[Shape] = field(default_factory=list)
 
 
+def as_layer(model: Any) -> Layer:
+    """``model`` itself when it is an nnlab layer; a plain ``torch.nn.Module`` wrapped as
+    one (DESIGN.md: any ``nn.Module`` is a layer), named after its class and run on the
+    shapes it is given as they are (its own layout, e.g. ``(C, H, W)``)."""
+    if isinstance(model, Layer):
+        return model
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"nnlab.analysis: expected an nnlab model/layer or a torch.nn.Module, "
+                        f"got {type(model).__name__}")
+    return TorchModule(model, channels_first=False, name=to_snake_case(type(model).__name__))
+
+
 def is_container(layer: Any) -> bool:
     """Sequential and functional models are walked into; every other layer is a leaf."""
     return isinstance(layer, (Sequential, Functional))
@@ -67,9 +83,16 @@ def is_container(layer: Any) -> bool:
 def leaf_layers(model: Layer) -> Iterator[Tuple[str, Layer, int]]:
     """``(qualified name, layer, depth)`` of every distinct leaf layer, in model order.
 
-    Needs no shapes (an unbuilt Sequential works). Shared layers appear once.
+    Needs no shapes (an unbuilt Sequential works). Shared layers appear once. A plain
+    ``torch.nn.Module`` gives its leaf submodules that hold weights (``features.0``, ...).
     """
     seen: set = set()
+    if not isinstance(model, Layer):
+        for name, module in model.named_modules():
+            if name and not any(True for _ in module.children()) and \
+                    any(True for _ in module.state_dict()):
+                yield name, module, name.count(".")
+        return
 
     def visit(container: Layer, prefix: str, depth: int):
         for layer in container.layers:
@@ -201,6 +224,7 @@ def walk(model: Layer, input_shape: Any = None) -> Walk:
         ValueError: the model has no known input shape and none was given.
         ShapeError: a layer cannot take the shape that reaches it.
     """
+    model = as_layer(model)
     shapes = model_input_shapes(model, input_shape)
     walker = _Walker()
     keys = [walker.new_key() for _ in shapes]

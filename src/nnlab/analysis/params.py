@@ -67,8 +67,9 @@ def count_params(model: Layer) -> ParamReport:
 
     Args:
         model: a Sequential or functional model (nested models are expanded into their
-            layers, named ``outer/inner``), or a single layer. Build it first (an input
-            shape), or its layers have no weights yet.
+            layers, named ``outer/inner``), a single layer, or a plain ``torch.nn.Module``
+            (one row per leaf submodule holding weights, named by its path). Build it
+            first (an input shape), or its layers have no weights yet.
 
     Returns:
         :class:`ParamReport` with per-layer rows and totals. Example: VGG-16 has

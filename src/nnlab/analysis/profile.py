@@ -16,7 +16,7 @@ from typing import Any, List
 
 from ..layers.base.layer import Layer, format_shape
 from ..models.summary import param_counts
-from ._graph import walk
+from ._graph import as_layer, walk
 from .macs import macs_per_layer
 from .memory import activation_memory
 from .receptive_field import receptive_field_per_call
@@ -91,7 +91,7 @@ def profile(model: Layer, input_shape: Any = None, dtype_bytes: int = 4) -> str:
     width = sum(widths)
     total_params = sum(param_counts(model))
     total_macs = sum(m.macs for m in macs)
-    out = [f'Profile of "{model.name}" (per image, {dtype_bytes}-byte elements)', "=" * width,
+    out = [f'Profile of "{as_layer(model).name}" (per image, {dtype_bytes}-byte elements)', "=" * width,
            line(headers), "-" * width]
     out += [line(row) for row in table]
     out += ["=" * width,

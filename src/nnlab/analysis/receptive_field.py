@@ -15,7 +15,10 @@ separable) and pooling windows use the recurrence; zero padding moves ``start`` 
 cropping forward; upsampling and transposed convolutions divide the jump by their factor;
 global pooling and ``Flatten`` see the whole map (a window the size of the input).
 Layers that act per pixel (activations, batch norm, 1x1 kernels, Dense on a map) leave
-the receptive field unchanged.
+the receptive field unchanged. A leaf that computes windows in code (a subclassed model,
+a plain torch module with convolutions inside) is refused by name
+(:class:`OpaqueLayerError`) rather than counted as per-pixel; :func:`profile` shows
+"-" for it.
 
 Three stacked 3x3 convolutions (stride 1) see 7x7, like one 7x7 convolution, with
 ``3 * 3*3*C*C = 27 C^2`` weights instead of ``49 C^2``; ``N`` of them see ``(2N+1)x(2N+1)``.
@@ -28,6 +31,8 @@ input to the model's first output.
 from __future__ import annotations
 
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+
+from torch import nn
 
 from ..config import image_data_format
 from ..layers.conv_depthwise import BaseDepthwiseConv
@@ -110,8 +115,32 @@ def _window(state: _State, in_spatial, kernel, strides, dilation, padding) -> _S
                   for st, k, d, p, ji in zip(start, kernel, dilation, pads, j)))
 
 
+_WINDOWED = (BaseConv, BaseDepthwiseConv, BasePooling, BaseConvTranspose,
+             nn.modules.conv._ConvNd, nn.modules.pooling._MaxPoolNd,
+             nn.modules.pooling._AvgPoolNd)
+
+
+class OpaqueLayerError(ValueError):
+    """A leaf layer hides windowed layers (a subclassed model, a plain torch module)."""
+
+
+def _check_transparent(layer: Layer, call: Call) -> None:
+    """Refuse a leaf that computes windows in code (its convolutions would be counted as
+    per-pixel layers: a silently wrong 1x1 field)."""
+    hidden = [m for m in layer.modules() if m is not layer and isinstance(m, _WINDOWED)]
+    if hidden:
+        raise OpaqueLayerError(
+            f"receptive_field: layer {call.name!r} ({type(getattr(layer, 'module', layer)).__name__}) "
+            f"computes in code with {len(hidden)} convolution/pooling layer(s) inside "
+            f"(e.g. {type(hidden[0]).__name__}), whose windows shape arithmetic cannot see. "
+            f"Build the model as a Sequential or functional model of nnlab layers to get "
+            f"its receptive field (count_params, count_macs and activation_memory work on "
+            f"any model).")
+
+
 def _step(layer: Layer, call: Call, state: _State) -> _State:
     """The receptive field after ``layer`` given the one of its input."""
+    _check_transparent(layer, call)
     x = call.inputs[0]
     if isinstance(layer, (BaseConv, BaseDepthwiseConv)):
         return _window(state, spatial_of(x, layer.data_format), layer.kernel_size,
@@ -146,9 +175,10 @@ def _rank_of(shape) -> int:
     return max(len(shape) - 2, 1)
 
 
-def _states(model: Layer, input_shape: Any = None):
+def _states(model: Layer, input_shape: Any = None, strict: bool = True):
     """Receptive-field state of every tensor of the walk, and for each call the index of
-    the input it inherits from (the one with the largest field)."""
+    the input it inherits from (the one with the largest field). An opaque leaf raises
+    :class:`OpaqueLayerError` (``strict``) or gets no field, nor do the calls after it."""
     result = walk(model, input_shape)
     states: Dict[int, _State] = {}
     for key, shape in zip(result.input_keys, result.input_shapes):
@@ -165,7 +195,13 @@ def _states(model: Layer, input_shape: Any = None):
         if isinstance(layer, SpatialLayer) and len(best[0]) != layer.rank:
             state = best  # a layer of another rank (e.g. Conv1D after a reshape)
         else:
-            state = _step(layer, call, best)
+            try:
+                state = _step(layer, call, best)
+            except OpaqueLayerError:
+                if strict:
+                    raise
+                per_call.append((None, None))
+                continue
         for k in call.out_keys:
             states[k] = state
         per_call.append((state, best_key))
@@ -217,8 +253,9 @@ def receptive_field(model: Layer, input_shape: Any = None) -> List[RFRow]:
 
 def receptive_field_per_call(model: Layer, input_shape: Any = None) -> List[Optional[RFRow]]:
     """Like :func:`receptive_field` but one row per layer call of the whole graph
-    (``None`` for calls not connected to a spatial input); used by :func:`profile`."""
-    result, _, per_call = _states(model, input_shape)
+    (``None`` for calls not connected to a spatial input, or inside/after a layer that
+    hides its windows); used by :func:`profile`."""
+    result, _, per_call = _states(model, input_shape, strict=False)
     rows: List[Optional[RFRow]] = []
     for call, (state, _) in zip(result.calls, per_call):
         if state is None:

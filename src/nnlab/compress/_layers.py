@@ -39,12 +39,16 @@ def supported_layers(model: nn.Module, layers: Optional[Sequence] = None,
                              f"supported layer types: {', '.join(SUPPORTED)}")
         return out
     by_name = {layer_label(n, m): m for n, m in named}
+    labels = {id(m): label for label, m in by_name.items()}
     out = []
     for spec in layers:
         module = by_name.get(spec) if isinstance(spec, str) else spec
         if module is None:
             raise ValueError(f"layers: no layer named {spec!r} in the model")
-        label = layer_label("", module) if not isinstance(spec, str) else spec
+        # a module given by object is labelled by its path in the model (two nn.Conv2d
+        # modules are 'features.0' and 'features.3', not both 'Conv2d')
+        label = labels.get(id(module), layer_label("", module)) if not isinstance(spec, str) \
+            else spec
         attr = weight_name(module)
         if attr is None:
             raise TypeError(f"layer {label!r} of type {type(module).__name__} cannot be {what}; "

@@ -11,6 +11,14 @@ weights; plain torch ``nn.Linear``/``nn.LSTM`` modules are converted by
 installed here); its deprecation warnings are silenced inside these calls.
 Convolutions and nnlab's own recurrent layers are left in float32 (dynamic quantisation
 covers linear/recurrent layers only).
+
+The copy is for inference (``predict``, ``model(x)``, ``evaluate``, attributions, the
+analyses). ``copy.train()`` (what every training loop calls) is refused, and on an
+nnlab model copy ``fit``/``train_on_batch`` (int8 weights have no gradient),
+``save``/``save_weights`` and ``get_weights``/``set_weights`` (torch's packed int8
+parameters have no Keras layout or safetensors form) are refused with an error
+naming the model and what to do instead: train, save and copy the float model, and
+quantise again after loading (quantisation takes milliseconds and is deterministic).
 """
 from __future__ import annotations
 
@@ -38,6 +46,49 @@ def _quiet():
 
 def _dense_call(self, inputs):
     return self.activation(self._int8_linear(inputs))
+
+
+#: what the int8 copy of an nnlab model refuses, and why
+_REFUSED = {"fit": "trained", "train_on_batch": "trained", "save": "saved",
+            "save_weights": "saved", "get_weights": "read as Keras weights",
+            "set_weights": "given Keras weights"}
+
+
+def _refusal(name: str, method: str, what: str):
+    def refused(*args: Any, **kwargs: Any):
+        raise TypeError(
+            f"{method}: model {name!r} is an int8 copy made by "
+            f"nnlab.compress.quantize_int8 (its Dense/Linear weights are torch's packed "
+            f"dynamic int8 weights) and cannot be {what}. Use the float model instead: fit, save "
+            f"or copy its weights, and call quantize_int8(model) again (it is deterministic "
+            f"and takes milliseconds); the int8 copy is for predict/evaluate/model(x).")
+    refused.__name__ = method
+    return refused
+
+
+def _refuse_training_mode(q: nn.Module) -> None:
+    """``q.train()`` (what every training loop calls, ``fit`` included) raises; ``eval()``
+    (``train(False)``) still works."""
+    name = getattr(q, "name", type(q).__name__)
+    refused = _refusal(name, "train", "trained")
+    plain_train = q.train
+
+    def train(mode: bool = True):
+        if mode:
+            refused()
+        return plain_train(False)
+    object.__setattr__(q, "train", train)
+
+
+def _refuse_keras_methods(q: nn.Module) -> None:
+    """Instance methods on the copy that refuse what int8 weights cannot do."""
+    _refuse_training_mode(q)
+    if not hasattr(q, "get_weights"):
+        return
+    name = getattr(q, "name", type(q).__name__)
+    for method, what in _REFUSED.items():
+        if hasattr(q, method):
+            object.__setattr__(q, method, _refusal(name, method, what))
 
 
 @torch.no_grad()
@@ -72,6 +123,7 @@ def quantize_int8(model: nn.Module) -> nn.Module:
             q = quantize_dynamic(q, {nn.Linear, nn.LSTM}, dtype=torch.qint8, inplace=True)
     finally:
         ctx.__exit__(None, None, None)
+    _refuse_keras_methods(q)
     return q
 
 

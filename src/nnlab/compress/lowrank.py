@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..layers.base.reparametrised import mark
 from ._layers import layer_label
 
 __all__ = ["factorize", "FACTORIZABLE"]
@@ -122,6 +123,10 @@ def factorize(model: nn.Module, rank: Optional[int] = None, energy: Optional[flo
         m.register_parameter("kernel_u", nn.Parameter(uu.contiguous()))
         m.register_parameter("kernel_v", nn.Parameter(vv.contiguous()))
         m.call = types.MethodType(call, m)
+        mark(m, "kernel", "nnlab.compress.factorize",
+             "Use model.save_weights(path) and load them into the same architecture "
+             "factorised again with the same rank (factorize(model, rank=...) then "
+             "model.load_weights(path)).")
         kept = float((s[:r] ** 2).sum() / (s ** 2).sum().clamp_min(1e-300))
         out[label] = {"rank": r, "max_rank": max_rank, "params_before": before,
                       "params_after": uu.numel() + vv.numel(), "energy": kept}

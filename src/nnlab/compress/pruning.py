@@ -9,7 +9,10 @@ neurons/filters (rows of the ``(out, in, ...)`` weight) by their L1 norm instead
 
 Masks are torch's pruning reparametrisation: the weight becomes ``<w>_orig`` (the
 Parameter the optimiser updates, the same object as before) times the buffer ``<w>_mask``,
-recomputed in a forward pre-hook, so pruned weights stay zero through ``fit``. Pruning
+recomputed in a forward pre-hook, so pruned weights stay zero through ``fit``. Keras'
+view of a pruned model is unchanged (``get_weights`` gives the effective weights in
+Keras' layout and count; ``save``/``load_model`` keep the masks): see
+:mod:`nnlab.layers.base.pruned_weights`. Pruning
 again to a higher sparsity keeps every earlier zero (the new mask is ANDed with the
 old one). ``strip_pruning`` makes the masks permanent (``prune.remove``).
 """
@@ -21,6 +24,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from ..layers.base.pruned_weights import install_mask, remove_mask
 from ._layers import effective_weight, supported_layers
 
 __all__ = ["prune_magnitude", "sparsity_report", "format_sparsity_report", "strip_pruning",
@@ -46,7 +50,7 @@ def _set_mask(module: nn.Module, attr: str, mask: torch.Tensor) -> None:
         old.copy_(old * mask.to(old.dtype))
         setattr(module, attr, getattr(module, attr + "_orig") * old)  # as torch's hook does
     else:
-        prune.custom_from_mask(module, attr, mask)
+        install_mask(module, attr, mask)  # channels_last kernels too; Keras' weight order kept
 
 
 def _n_to_prune(numel: int, sparsity: float) -> int:
@@ -87,7 +91,7 @@ def prune_magnitude(model: nn.Module, sparsity: float, scope: str = "layer",
             start += w.numel()
     else:
         for _, m, a in targets:
-            w = effective_weight(m, a).detach()
+            w = effective_weight(m, a).detach().contiguous()  # torch's selectors .view(-1)
             if structured:
                 k = _n_to_prune(w.shape[0], sparsity)
                 method = prune.LnStructured(amount=k, n=1, dim=0)
@@ -126,5 +130,5 @@ def strip_pruning(model: nn.Module) -> nn.Module:
     again with its zeros baked in; masks no longer constrain training."""
     for _, m, a in supported_layers(model, None, "pruned"):
         if is_pruned(m, a):
-            prune.remove(m, a)
+            remove_mask(m, a)
     return model

@@ -160,6 +160,15 @@ def quantize_static_int8(model: nn.Module, calibration_x: Any, batch_size: int =
     Returns: an ``nn.Module`` for inference: ``(batch, ...) -> (batch, classes)``.
     """
     from torch.ao.quantization import convert, fuse_modules, get_default_qconfig, prepare
+    if type(model).__name__ != "Sequential" or not hasattr(model, "layers"):
+        kind = "a plain torch module" if not hasattr(model, "layers") else "not a Sequential"
+        raise TypeError(
+            f"quantize_static_int8 needs an nnlab Sequential of the layer types "
+            f"{', '.join(SUPPORTED_STATIC)}; got {type(model).__name__} ({kind}). Rebuild "
+            f"it as a Sequential, or use nnlab.compress.quantize_int8 (dynamic int8 of its "
+            f"Dense/Linear layers, any model)"
+            + (", or torch.ao.quantization's prepare/convert on the torch module itself."
+               if kind.startswith("a plain") else "."))
     calibration_x = torch.as_tensor(np.asarray(calibration_x), dtype=torch.float32)
     if calibration_x.dim() < 2 or len(calibration_x) == 0:
         raise ValueError(f"calibration_x must be a non-empty batch (n, ...), got shape "

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from ..layers.base.reparametrised import mark, unmark
 from ._layers import supported_layers
 
 __all__ = ["share_weights", "is_shared", "strip_sharing", "shared_state", "check_bits",
@@ -120,6 +121,9 @@ def share_weights(model: nn.Module, bits, layers: Optional[Sequence] = None,
         m.register_buffer(a + "_smask", mask.to(w.dtype))
         hook = _SharedWeight(a)
         m._shared_hook = m.register_forward_pre_hook(hook)
+        mark(m, a, "nnlab.compress.share_weights",
+             "Call nnlab.compress.strip_sharing(model) first (the shared values become "
+             "plain weights), or write the compact form with save_compressed(model, path).")
         setattr(m, a, hook.compute(m))
         out[label] = {"bits": per_layer[label], "centroids": k, "kept": int(kept.sum())}
     _reset_optimizer(model)
@@ -148,6 +152,7 @@ def strip_sharing(model: nn.Module) -> nn.Module:
         if a in m.__dict__:
             del m.__dict__[a]
         m.register_parameter(a, nn.Parameter(w))
+        unmark(m, a)
     _reset_optimizer(model)
     return model
 

@@ -15,13 +15,23 @@ from .loss import _REDUCTIONS, LOSSES, LossFunctionWrapper, Tensorish, _per_samp
 
 
 def triplet_margin_loss(anchor: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor,
-                        margin: float = 1.0, reduction: str = "none") -> torch.Tensor:
-    """``L = max(||a - p|| - ||a - n|| + margin, 0)``; embeddings ``(batch, dim)`` -> ``(batch,)``.
+                        margin: float = 1.0, reduction: str = "none",
+                        squared: bool = False) -> torch.Tensor:
+    """``L = max(d(a, p) - d(a, n) + margin, 0)``; embeddings ``(batch, dim)`` -> ``(batch,)``.
 
-    Computed by ``F.triplet_margin_loss`` (Euclidean distances, not squared; FaceNet's
-    squared form is :func:`nnlab.vision.verification.triplet_loss`).
+    ``squared=False`` (default, torch's and PyTorch users' triplet loss): ``d`` is the
+    Euclidean distance ``||a - p||``, computed by ``F.triplet_margin_loss``.
+    ``squared=True`` (FaceNet, Schroff et al. 2015, eq. 1): ``d = ||a - p||^2``. The two
+    give different numbers on the same input (``||.||`` vs ``||.||^2``);
+    :func:`nnlab.vision.verification.triplet_loss` is this function with FaceNet's
+    ``squared=True, margin=0.2, reduction="mean"``.
     """
-    per = F.triplet_margin_loss(anchor, positive, negative, margin=margin, reduction="none")
+    if squared:
+        per = F.relu((anchor - positive).pow(2).sum(-1) - (anchor - negative).pow(2).sum(-1)
+                     + margin)
+    else:
+        per = F.triplet_margin_loss(anchor, positive, negative, margin=margin,
+                                    reduction="none")
     return _reduce(per, reduction, "triplet_margin_loss")
 
 

@@ -2,7 +2,9 @@
 losses with a margin, online batch-hard and semi-hard negative mining, a distance threshold
 chosen on validation pairs, and the ROC curve.
 
-Embeddings are L2-normalised; distances are Euclidean.
+Embeddings are L2-normalised; distances are Euclidean, and the triplet losses here use
+their squares, as FaceNet does (``nnlab.losses.triplet_margin_loss`` defaults to plain
+Euclidean distances: see :func:`triplet_loss`).
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from ..losses.metric_learning import triplet_margin_loss
 
 __all__ = ["EmbeddingNet", "contrastive_loss", "triplet_loss", "batch_hard_triplet_loss",
            "batch_semi_hard_triplet_loss", "batch_all_triplet_loss", "choose_threshold",
@@ -59,9 +63,16 @@ def contrastive_loss(e1: torch.Tensor, e2: torch.Tensor, same: torch.Tensor,
 
 def triplet_loss(anchor: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor,
                  margin: float = 0.2) -> torch.Tensor:
-    """``mean(max(0, ||a - p||^2 - ||a - n||^2 + margin))`` (FaceNet eq. 1)."""
-    return F.relu((anchor - positive).pow(2).sum(-1) - (anchor - negative).pow(2).sum(-1)
-                  + margin).mean()
+    """FaceNet's triplet loss (eq. 1) on **squared** distances, averaged over the batch:
+    ``mean(max(0, ||a - p||^2 - ||a - n||^2 + margin))``.
+
+    One definition: this is ``nnlab.losses.triplet_margin_loss(a, p, n, margin,
+    reduction="mean", squared=True)``. ``nnlab.losses.triplet_margin_loss`` by default
+    uses plain Euclidean distances (torch's ``F.triplet_margin_loss``) and margin 1.0,
+    so the two names give different numbers on the same input by design.
+    """
+    return triplet_margin_loss(anchor, positive, negative, margin=margin, reduction="mean",
+                               squared=True)
 
 
 def _masks(labels: torch.Tensor):
@@ -86,8 +97,10 @@ def batch_hard_triplet_loss(emb: torch.Tensor, labels: torch.Tensor,
                             margin: float = 0.2) -> torch.Tensor:
     """Batch-hard (Hermans et al.): per anchor, the farthest positive and nearest negative.
 
-    ``emb`` ``(B, D)``, ``labels`` ``(B,)``; squared distances; anchors without a positive
-    are skipped.
+    ``emb`` ``(B, D)``, ``labels`` ``(B,)``; **squared** distances (FaceNet's, as
+    :func:`triplet_loss`), margin 0.2; anchors without a positive are skipped. The Keras
+    loss ``nnlab.losses.batch_hard_triplet(labels, emb)`` is the same mining on plain
+    Euclidean distances with margin 1.0, so their numbers differ by design.
     """
     pos, neg = _masks(labels)
     d = torch.cdist(emb, emb).pow(2)

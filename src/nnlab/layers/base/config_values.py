@@ -63,13 +63,20 @@ def deserialize_value(value: Any, custom_objects: Optional[Dict[str, Any]] = Non
     return value
 
 
-def layer_to_config(layer: nn.Module) -> Dict[str, Any]:
-    """``{"class_name": registered name, "config": layer.get_config()}``.
+def layer_to_config(layer: nn.Module, build_config: bool = False) -> Dict[str, Any]:
+    """``{"class_name": registered name, "config": layer.get_config()}``, plus Keras 3's
+    ``"build_config": {"input_shape": ...}`` when ``build_config`` and the layer was built
+    from a shape (``save`` asks for it: a subclassed model's weights exist only once it
+    has been called, so ``load_model`` builds it with that shape before loading them).
 
     Raises:
         ValueError: the layer's class name is held by another class (see the registry).
     """
-    return {"class_name": check_saveable(type(layer)), "config": layer.get_config()}
+    config = {"class_name": check_saveable(type(layer)), "config": layer.get_config()}
+    built = getattr(layer, "get_build_config", None)
+    if build_config and built is not None and built() is not None:
+        config["build_config"] = built()
+    return config
 
 
 def layer_from_config(config: Dict[str, Any],
@@ -90,5 +97,14 @@ def layer_from_config(config: Dict[str, Any],
         raise ConfigError(f"The config of layer class {name!r} must be an object, got "
                           f"{type(inner).__name__}")
     if getattr(cls, "_config_holds_layers", False):  # models rebuild their own layers
-        return cls.from_config(inner, custom_objects)
-    return cls.from_config({k: deserialize_value(v, custom_objects) for k, v in inner.items()})
+        layer = cls.from_config(inner, custom_objects)
+    else:
+        layer = cls.from_config({k: deserialize_value(v, custom_objects)
+                                 for k, v in inner.items()})
+    build = config.get("build_config")
+    if build is not None and hasattr(layer, "build_from_config"):
+        if not isinstance(build, dict):
+            raise ConfigError(f"The build_config of layer class {name!r} must be an object "
+                              f"with an input_shape, got {str(build)[:80]}")
+        layer.build_from_config(build)
+    return layer

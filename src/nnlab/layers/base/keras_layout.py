@@ -30,6 +30,9 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
+from .pruned_weights import is_pruned_weight, refresh_pruned
+from .reparametrised import refuse_reparametrised
+
 Rule = Tuple[Callable[[torch.Tensor], torch.Tensor], Callable[[torch.Tensor, tuple], torch.Tensor]]
 
 
@@ -120,18 +123,29 @@ def rule(layer, name: str) -> Optional[Rule]:
 
 
 def _entries(model) -> List[Tuple[str, Any, str, torch.Tensor]]:
-    """``(qualified name, owning module, local name, tensor)`` for every float weight."""
+    """``(qualified name, owning module, local name, tensor)`` for every float weight.
+
+    A pruned weight (``kernel_orig`` and ``kernel_mask``) is one entry: local name
+    ``kernel``, tensor ``orig * mask``, state name ``...kernel_orig`` (what
+    ``set_weights`` writes); see :mod:`nnlab.layers.base.pruned_weights`."""
     out = []
     for qualified, tensor in model.state_dict(keep_vars=True).items():
         if not tensor.is_floating_point():
             continue
         path, _, local = qualified.rpartition(".")
-        out.append((qualified, model.get_submodule(path) if path else model, local, tensor))
+        owner = model.get_submodule(path) if path else model
+        if local.endswith("_mask") and is_pruned_weight(owner, local[:-5]):
+            continue
+        if local.endswith("_orig") and is_pruned_weight(owner, local[:-5]):
+            local = local[:-5]
+            tensor = tensor * getattr(owner, local + "_mask")
+        out.append((qualified, owner, local, tensor))
     return out
 
 
 def get_weights(model) -> List[np.ndarray]:
     """Every float weight of ``model`` as numpy, in Keras' layouts and order."""
+    refuse_reparametrised(model, "get_weights")
     arrays = []
     for _, owner, local, tensor in _entries(model):
         r = rule(owner, local)
@@ -143,6 +157,7 @@ def get_weights(model) -> List[np.ndarray]:
 def set_weights(model, weights: Sequence[Any]) -> None:
     """Load ``weights`` given in Keras' layouts and order; checks every shape first and
     changes nothing when one is wrong (the error names the weight)."""
+    refuse_reparametrised(model, "set_weights")
     entries = _entries(model)
     weights = list(weights)
     if len(weights) != len(entries):
@@ -160,3 +175,4 @@ def set_weights(model, weights: Sequence[Any]) -> None:
                              f"{expected} (Keras layout), got {tuple(value.shape)}")
         state[qualified] = (r[1](value, tuple(current.shape)) if r else value).contiguous()
     model.load_state_dict(state, strict=False)
+    refresh_pruned(model)

@@ -29,10 +29,12 @@ from ... import regularizers as _regularizers
 from ...errors import ShapeError
 from ...tree import flatten, is_shape, map_shape_structure, map_structure
 from ...utils.naming import reserve_name, to_snake_case, unique_name
+from .build_config import build_from_config, get_build_config
 from .config_values import deserialize_value, serialize_value
 from .input_cast import FLOAT_IDS_LAYERS, cast_inputs, to_tensor
 from .keras_layout import get_weights, set_weights
 from .masking import get_mask, set_mask, warn_dropped
+from .pruned_weights import is_pruned_weight
 from .meta import call_on_meta, infer_output_shape, weight_device
 from .registry import register_layer_class
 from .variable import Variable
@@ -215,6 +217,8 @@ class Layer(nn.Module):
     def _is_weight_buffer(self, qualified_name: str) -> bool:
         module_path, _, attr = qualified_name.rpartition(".")
         module = self.get_submodule(module_path) if module_path else self
+        if attr.endswith("_mask") and is_pruned_weight(module, attr[:-5]):
+            return False  # pruning's mask: part of the weight it masks, not a weight
         return attr not in module._non_persistent_buffers_set and \
             module._buffers[attr] is not None and module._buffers[attr].is_floating_point()
 
@@ -262,6 +266,16 @@ class Layer(nn.Module):
     # ------------------------------------------------------------------ build
     def build(self, input_shape: Any) -> None:
         """Create weights for ``input_shape`` (batch axis included). Default: none."""
+
+    def get_build_config(self) -> Optional[Dict[str, Any]]:
+        """Keras 3's ``{"input_shape": [None, 8, 8, 3]}`` once built from a shape, else
+        ``None`` (see :mod:`nnlab.layers.base.build_config`)."""
+        return get_build_config(self)
+
+    def build_from_config(self, config: Dict[str, Any]) -> None:
+        """Keras 3's ``build_from_config``: build for ``config["input_shape"]``, sublayers
+        included (see :mod:`nnlab.layers.base.build_config`)."""
+        build_from_config(self, config)
 
     def maybe_build(self, input_shape: Any) -> None:
         """Check ``input_shape`` and build once."""

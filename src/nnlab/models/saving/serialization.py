@@ -3,7 +3,8 @@
 ``save_model`` writes a safetensors file whose header metadata holds the model's JSON
 config; ``load_model`` reads the header, rebuilds the layers by *name* from nnlab's
 layer registry (never importing or executing anything named by the file) and loads
-the tensors. Every write is atomic (temporary file, fsync, ``os.replace``).
+the tensors (a pruned model keeps its masks: see
+:mod:`nnlab.layers.base.pruned_weights`). Every write is atomic (temporary file, fsync, ``os.replace``).
 
 Loading is checked before it costs anything: the header is validated without reading
 the weights (:mod:`nnlab.models.saving.file_format`), the architecture is first built on
@@ -21,6 +22,8 @@ import torch
 
 from ...errors import ConfigError
 from ...layers.base.config_values import layer_from_config, layer_to_config
+from ...layers.base.pruned_weights import pruned_names, refresh_pruned, restore_pruning
+from ...layers.base.reparametrised import refuse_reparametrised
 from ...utils.io import atomic_write
 from .file_format import TORCH_DTYPES, content_hash, header_shapes, loads, read_header
 from .ordering import match_state
@@ -34,7 +37,18 @@ DEFAULT_MAX_PARAMS = 1_000_000_000
 
 # -------------------------------------------------------------------------- files
 def _state_tensors(model: torch.nn.Module) -> Dict[str, torch.Tensor]:
-    return {k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
+    """Every ``state_dict`` entry; a non-tensor entry (torch's packed quantised weights
+    carry dtypes and tuples) is refused before anything is written, naming it."""
+    state = model.state_dict()
+    other = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
+    if other:
+        raise ConfigError(
+            f"Cannot save model {getattr(model, 'name', type(model).__name__)!r}: its state "
+            f"holds non-tensor entries ({', '.join(other[:4])}{', ...' if len(other) > 4 else ''}"
+            f"), e.g. torch's packed int8 weights from quantize_int8. nnlab files hold "
+            f"tensors only: save the float model and quantise again after loading (or use "
+            f"torch.save(model.state_dict()) for torch's own format).")
+    return {k: v.detach().cpu().contiguous().clone() for k, v in state.items()}
 
 
 def _write(path: str, tensors: Dict[str, torch.Tensor], metadata: Dict[str, str]) -> None:
@@ -61,11 +75,49 @@ def _read_tensors(path: str, header: Dict[str, Any]) -> Dict[str, torch.Tensor]:
 
 def save_model(model, path: str) -> None:
     """Write ``model``'s config and weights to ``path`` (one safetensors file), atomically."""
-    config = layer_to_config(model)
+    refuse_reparametrised(model, "save", ConfigError)
+    config = layer_to_config(model, build_config=True)
     json.dumps(config)  # fail before touching the disk if the config is not JSON
     tensors = _state_tensors(model)
     metadata = {"format": FORMAT, "config": json.dumps(config), "order": json.dumps(list(tensors))}
-    _write(path, tensors, metadata)
+    _write(path, tensors, _with_pruning(model, metadata))
+
+
+def _with_pruning(model, metadata: Dict[str, str]) -> Dict[str, str]:
+    """The header lists pruned weights (``kernel_orig``/``kernel_mask`` in the file) so
+    loading re-creates the pruning and the masks hold in a later ``fit``."""
+    names = pruned_names(model)
+    return dict(metadata, pruned=json.dumps(names)) if names else metadata
+
+
+def _names_in(model, names: list, order: Optional[list]) -> list:
+    """The file's pruned weight ``names`` as ``model`` names them: the same, or (layer
+    names differ, as ``load_weights`` allows) the weights at the same positions."""
+    state = model.state_dict()
+    if order is None or all(n + "_orig" in state or n in state for n in names):
+        return names
+
+    def logical(keys, pruned):
+        return [k[:-5] if k.endswith("_orig") and k[:-5] in pruned else k for k in keys
+                if not (k.endswith("_mask") and k[:-5] in pruned)]
+    theirs, ours = logical(order, set(names)), logical(state, set(pruned_names(model)))
+    if len(theirs) != len(ours):
+        return names
+    lookup = dict(zip(theirs, ours))
+    return [lookup.get(n, n) for n in names]
+
+
+def _restore_pruning(model, meta: Dict[str, str], path: str) -> None:
+    if "pruned" not in meta:
+        return
+    names = loads(meta["pruned"], path, "the list of pruned weights in its header")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"{path!r}: the list of pruned weights in its header must be a "
+                          f"list of weight names")
+    try:
+        restore_pruning(model, _names_in(model, names, _file_order(meta, path)), repr(path))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _file_order(meta: Dict[str, str], path: str) -> Optional[list]:
@@ -126,9 +178,11 @@ def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None,
     config = loads(meta["config"], path, "the model config in its header")
     order = _file_order(meta, path)
     skeleton = _build_on_meta(config, path, custom_objects, max_params)
+    _restore_pruning(skeleton, meta, path)
     match_state(skeleton, header_shapes(header), path, order)
     del skeleton
     model = layer_from_config(config, custom_objects)
+    _restore_pruning(model, meta, path)
     _load_state(model, _read_tensors(path, header), path, order)
     return model
 
@@ -136,8 +190,8 @@ def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None,
 def save_weights(model, path: str) -> None:
     """Write only the weights, with the architecture's signature (names and shapes)."""
     tensors = _state_tensors(model)
-    _write(path, tensors, {"format": WEIGHTS_FORMAT, "model": model.name,
-                           "order": json.dumps(list(tensors))})
+    _write(path, tensors, _with_pruning(model, {"format": WEIGHTS_FORMAT, "model": model.name,
+                                                "order": json.dumps(list(tensors))}))
 
 
 def load_weights(model, path: str) -> None:
@@ -152,6 +206,7 @@ def load_weights(model, path: str) -> None:
     if meta.get("format") not in (FORMAT, WEIGHTS_FORMAT):
         raise ConfigError(f"{path!r} is not an nnlab weights file")
     order = _file_order(meta, path)
+    _restore_pruning(model, meta, path)  # all-ones masks until the file's are loaded
     match_state(model, header_shapes(header), path, order)
     _load_state(model, _read_tensors(path, header), path, order)
 
@@ -161,3 +216,4 @@ def _load_state(model, tensors: Dict[str, torch.Tensor], path: str,
     mapping = match_state(model, {k: (tuple(t.shape), TORCH_DTYPES.get(t.dtype, "?"))
                              for k, t in tensors.items()}, path, file_order)
     model.load_state_dict({k: tensors[f] for k, f in mapping.items()}, strict=True)
+    refresh_pruned(model)
