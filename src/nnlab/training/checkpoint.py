@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import stat
 import warnings
 from typing import Any, Dict, List, Optional
 
@@ -75,6 +76,30 @@ def optimizers_of(trainer) -> List[torch.optim.Optimizer]:
     return list(several) if several else [trainer.optimizer]
 
 
+def _open_lock(lock_path: str) -> int:
+    """The lock file's descriptor, never through a symbolic link (a link named ``.lock``
+    would make the pid overwrite the file it points to): a link or another non-regular
+    file there is refused with a ConfigError."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(lock_path, flags, 0o644)
+    except OSError as exc:
+        if os.path.islink(lock_path) or not os.path.isfile(lock_path):
+            raise ConfigError(
+                f"{lock_path!r} is a symbolic link or not a regular file; fit writes its "
+                f"lock there and never writes through a link. Remove it (the file it points "
+                f"to is not touched) or use another checkpoint_dir.") from exc
+        raise
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+        os.close(fd)
+        what = "has other hard links" if stat.S_ISREG(info.st_mode) else \
+            "is not a regular file"
+        raise ConfigError(f"{lock_path!r} {what}; fit keeps its lock there and would "
+                          f"overwrite it. Remove it or use another checkpoint_dir.")
+    return fd
+
+
 def _callback_key(index: int, cb) -> str:
     return f"{index}:{type(cb).__name__}"
 
@@ -106,7 +131,7 @@ class CheckpointState:
     def _lock(self) -> None:
         lock_path = os.path.join(self.directory, LOCKNAME)
         for _ in range(10):
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = _open_lock(lock_path)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -117,12 +142,16 @@ class CheckpointState:
                     f"(pid {owner}); two processes cannot write one checkpoint. Give each "
                     f"run its own checkpoint_dir.") from None
             try:  # the holder before us may have removed the file: lock the one on disk
-                same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+                same = os.fstat(fd).st_ino == os.lstat(lock_path).st_ino
             except FileNotFoundError:
                 same = False
             if same:
-                os.ftruncate(fd, 0)
-                os.write(fd, str(os.getpid()).encode())
+                try:  # a failure here (full disk) must not leave the folder locked
+                    os.ftruncate(fd, 0)
+                    os.write(fd, str(os.getpid()).encode())
+                except BaseException:
+                    os.close(fd)  # closing releases the flock
+                    raise
                 self._lock_fd = fd
                 return
             os.close(fd)

@@ -15,7 +15,7 @@ arrive (NaN/inf, strings, ragged rows), before they can reach the weights.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Callable, Iterator, Optional, Tuple
 
 import numpy as np
 import torch
@@ -216,6 +216,15 @@ class StreamData:
             raise ValueError("The data source yielded no batches: it is empty or exhausted "
                              "(a Python generator can be iterated only once; pass "
                              "steps_per_epoch or a re-iterable Dataset/DataLoader).")
+
+
+def private_input(augment: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``augment`` applied to a copy of each batch of x: a batch may be a view of the
+    caller's arrays (``shuffle=False`` slices them; a generator may yield them), and an
+    augmentation working in place (``b.add_(0.1)``) must never change the user's data."""
+    def augment_copy(xb: Any) -> Any:
+        return augment(map_structure(torch.clone, xb))
+    return augment_copy
 
 
 def adapt(x: Any, y: Any = None, sample_weight: Any = None, batch_size: Optional[int] = 32,

@@ -40,6 +40,7 @@ from ..callbacks import CallbackList, TerminateOnNaN
 from .checkpoint import CheckpointState
 from .fit_arguments import FitArguments
 from ..callbacks import History
+from .data_adapter import private_input
 from .progress import Progress
 from .run_fingerprint import fingerprint
 from ..tree import first_leaf
@@ -162,7 +163,8 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
     """The epochs of :func:`run_fit` (see the module docstring for what happens when)."""
     model, data, cbs, progress, guard = run.model, run.data, run.callbacks, run.progress, \
         run.guard
-    train, augment, batch_size, shuffle = step.train, run.augment, run.batch_size, run.shuffle
+    train, batch_size, shuffle = step.train, run.batch_size, run.shuffle
+    augment = None if run.augment is None else private_input(run.augment)
     batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
     transform = cbs.wants("transform_train_batch")
     first = True

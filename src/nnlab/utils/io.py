@@ -91,6 +91,8 @@ def stale_temporaries(folder: str) -> List[str]:
         if pid == os.getpid():
             continue  # ours: a write in progress in this process (another thread)
         path = os.path.join(folder, name)
+        if os.path.islink(path):
+            continue  # nnlab never makes links: someone else's, left alone
         started = _process_start_time(pid)
         try:
             written = os.stat(path).st_mtime
