@@ -117,6 +117,7 @@ class CheckpointState:
         self.mismatch = mismatch
         self._lock_fd: Optional[int] = None
         self._callbacks: Dict[str, Any] = {}
+        self._data: Any = None
         self.fingerprint: Dict[str, Any] = {}
         self.epochs = 0
 
@@ -167,8 +168,9 @@ class CheckpointState:
             self._lock_fd = None
 
     # ------------------------------------------------------------------ save
-    def save(self, trainer, epoch: int, history, callbacks: List[Any]) -> None:
-        """Write the checkpoint after ``epoch`` (0-based) ended."""
+    def save(self, trainer, epoch: int, history, callbacks: List[Any], data: Any = None) -> None:
+        """Write the checkpoint after ``epoch`` (0-based) ended (``data``: the training
+        data, whose position is saved when it keeps one, e.g. ``steps_per_epoch``)."""
         model = trainer.model
         cb_states = {_callback_key(i, cb): cb.get_state() for i, cb in enumerate(callbacks)
                      if callable(getattr(cb, "get_state", None))}
@@ -181,6 +183,8 @@ class CheckpointState:
                  "history": json.dumps({"history": history.history, "epoch": history.epoch}),
                  "fingerprint": json.dumps(self.fingerprint),
                  "rng": _rng_state()}
+        if callable(getattr(data, "state", None)):
+            state["data"] = data.state()
         atomic_write(self.path, lambda tmp: torch.save(state, tmp))
 
     # --------------------------------------------------------------- restore
@@ -236,6 +240,7 @@ class CheckpointState:
             opt.load_state_dict(opt_state)
         trainer.iterations = int(state.get("iterations", getattr(trainer, "iterations", 0)))
         self._callbacks = state.get("callbacks", {})
+        self._data = state.get("data")
         saved = json.loads(state["history"])
         history.history = {k: list(v) for k, v in saved["history"].items()}
         history.epoch = list(saved["epoch"])
@@ -259,6 +264,11 @@ class CheckpointState:
         except RuntimeError as exc:
             raise ConfigError(f"The checkpoint in {self.directory!r} belongs to another "
                               f"architecture than model {model.name!r}: {exc}") from exc
+
+    def restore_data(self, data: Any) -> None:
+        """Give the training data its checkpointed position (if it keeps one)."""
+        if self._data is not None and callable(getattr(data, "set_state", None)):
+            data.set_state(self._data)
 
     def restore_callbacks(self, callbacks: List[Any]) -> None:
         """Give callbacks their checkpointed state (call after ``on_train_begin``, which

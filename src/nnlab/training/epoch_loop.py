@@ -145,6 +145,7 @@ def run_fit(run: FitRun, step: TrainStep) -> History:
             initial_epoch = max(initial_epoch,
                                 ckpt.restore(view, run.history, this_run, run.epochs))
             step.restored(view)
+            ckpt.restore_data(run.data)
         model.stop_training = False
         model.history = run.history
         cbs.call("on_train_begin", {})
@@ -205,6 +206,6 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
         progress.epoch_end(epoch, n, tracker.samples, logs)
         cbs.call("on_epoch_end", epoch, logs)
         if run.ckpt is not None:
-            run.ckpt.save(step.checkpoint_view(), epoch, run.history, cbs.callbacks)
+            run.ckpt.save(step.checkpoint_view(), epoch, run.history, cbs.callbacks, data)
         if model.stop_training:
             break
