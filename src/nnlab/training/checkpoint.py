@@ -50,6 +50,8 @@ except ImportError:  # pragma: no cover
 FILENAME = "last.ckpt"
 LOCKNAME = ".lock"
 FORMAT = "nnlab-checkpoint"
+#: The checkpoint layout this nnlab writes and the newest it reads.
+VERSION = 2
 MISMATCH_MODES = ("error", "restart")
 
 
@@ -174,7 +176,7 @@ class CheckpointState:
         model = trainer.model
         cb_states = {_callback_key(i, cb): cb.get_state() for i, cb in enumerate(callbacks)
                      if callable(getattr(cb, "get_state", None))}
-        state = {"format": FORMAT, "version": 2, "epoch": epoch, "epochs": self.epochs,
+        state = {"format": FORMAT, "version": VERSION, "epoch": epoch, "epochs": self.epochs,
                  "stopped": bool(getattr(model, "stop_training", False)),
                  "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
                  "optimizers": [opt.state_dict() for opt in optimizers_of(trainer)],
@@ -190,12 +192,29 @@ class CheckpointState:
     # --------------------------------------------------------------- restore
     def _read(self) -> Dict[str, Any]:
         try:
-            state = torch.load(self.path, map_location="cpu", weights_only=True)
-        except Exception as exc:
-            raise ConfigError(f"Cannot read the resume checkpoint {self.path!r}: {exc}. "
-                              f"Delete it to start training from scratch.") from exc
+            with warnings.catch_warnings():  # torch's remarks on a garbage file's pickle
+                warnings.simplefilter("ignore")
+                state = torch.load(self.path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # torch's advice (weights_only=False) is unsafe: not given
+            size = os.path.getsize(self.path) if os.path.exists(self.path) else 0
+            raise ConfigError(
+                f"Cannot read the resume checkpoint {self.path!r} ({size:,} bytes): it is "
+                f"damaged or truncated (e.g. written to a full disk), or not a checkpoint of "
+                f"nnlab's fit ({type(exc).__name__}). Delete it to start training from "
+                f"scratch; do not load it with weights_only=False.") from None
         if not isinstance(state, dict) or state.get("format") != FORMAT:
-            raise ConfigError(f"{self.path!r} is not an nnlab fit checkpoint")
+            raise ConfigError(f"{self.path!r} is not an nnlab fit checkpoint; delete it or "
+                              f"use another checkpoint_dir")
+        version = state.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise ConfigError(f"The resume checkpoint {self.path!r} has no valid format "
+                              f"version ({version!r}); delete it to start from scratch.")
+        if version > VERSION:
+            from .. import __version__
+            raise ConfigError(f"The resume checkpoint {self.path!r} was written by a newer "
+                              f"nnlab (checkpoint format version {version}); this is nnlab "
+                              f"{__version__}, which reads versions up to {VERSION}. Resume "
+                              f"it with that newer nnlab, or use another checkpoint_dir.")
         missing = [k for k in ("epoch", "model", "history", "rng") if k not in state]
         if missing or ("optimizer" not in state and "optimizers" not in state):
             raise ConfigError(f"The resume checkpoint {self.path!r} is incomplete (missing "
