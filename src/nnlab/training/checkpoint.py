@@ -55,7 +55,8 @@ VERSION = 2
 MISMATCH_MODES = ("error", "restart")
 
 
-def _rng_state() -> Dict[str, Any]:
+def rng_state() -> Dict[str, Any]:
+    """The RNG states of torch, numpy and python, as checkpoint values."""
     kind, keys, pos, has_gauss, cached = np.random.get_state()
     return {"torch": torch.get_rng_state(),
             "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)),
@@ -63,13 +64,19 @@ def _rng_state() -> Dict[str, Any]:
             "python": json.dumps(random.getstate())}
 
 
-def _set_rng_state(state: Dict[str, Any]) -> None:
+def set_rng_state(state: Dict[str, Any]) -> None:
+    """Put back RNG states taken by :func:`rng_state`."""
     torch.set_rng_state(state["torch"])
     n = state["numpy"]
     np.random.set_state((n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"],
                          n["has_gauss"], n["cached"]))
     version, internal, gauss = json.loads(state["python"])
     random.setstate((version, tuple(internal), gauss))
+
+
+def data_state(data: Any) -> Any:
+    """The training data's position (``steps_per_epoch``'s walk), or None."""
+    return data.state() if callable(getattr(data, "state", None)) else None
 
 
 def optimizers_of(trainer) -> List[torch.optim.Optimizer]:
@@ -120,6 +127,7 @@ class CheckpointState:
         self._lock_fd: Optional[int] = None
         self._callbacks: Dict[str, Any] = {}
         self._data: Any = None
+        self.partial: Optional[Dict[str, Any]] = None
         self.fingerprint: Dict[str, Any] = {}
         self.epochs = 0
 
@@ -170,9 +178,12 @@ class CheckpointState:
             self._lock_fd = None
 
     # ------------------------------------------------------------------ save
-    def save(self, trainer, epoch: int, history, callbacks: List[Any], data: Any = None) -> None:
+    def save(self, trainer, epoch: int, history, callbacks: List[Any], data: Any = None,
+             partial: Optional[Dict[str, Any]] = None) -> None:
         """Write the checkpoint after ``epoch`` (0-based) ended (``data``: the training
-        data, whose position is saved when it keeps one, e.g. ``steps_per_epoch``)."""
+        data, whose position is saved when it keeps one, e.g. ``steps_per_epoch``).
+        ``partial``: the epoch after ``epoch`` was stopped mid-way
+        (:mod:`nnlab.training.preemption`); its data position is the epoch's start."""
         model = trainer.model
         cb_states = {_callback_key(i, cb): cb.get_state() for i, cb in enumerate(callbacks)
                      if callable(getattr(cb, "get_state", None))}
@@ -184,9 +195,12 @@ class CheckpointState:
                  "callbacks": cb_states,
                  "history": json.dumps({"history": history.history, "epoch": history.epoch}),
                  "fingerprint": json.dumps(self.fingerprint),
-                 "rng": _rng_state()}
-        if callable(getattr(data, "state", None)):
-            state["data"] = data.state()
+                 "rng": rng_state()}
+        position = data_state(data) if partial is None else partial["data_epoch"]
+        if position is not None:
+            state["data"] = position
+        if partial is not None:
+            state["partial"] = partial
         atomic_write(self.path, lambda tmp: torch.save(state, tmp))
 
     # --------------------------------------------------------------- restore
@@ -260,10 +274,13 @@ class CheckpointState:
         trainer.iterations = int(state.get("iterations", getattr(trainer, "iterations", 0)))
         self._callbacks = state.get("callbacks", {})
         self._data = state.get("data")
+        self.partial = state.get("partial")  # an epoch stopped mid-way (preemption.py)
+        if self.partial is not None:
+            self.partial["rng_now"] = state["rng"]
         saved = json.loads(state["history"])
         history.history = {k: list(v) for k, v in saved["history"].items()}
         history.epoch = list(saved["epoch"])
-        _set_rng_state(state["rng"])
+        set_rng_state(state["rng"])
         if state.get("stopped") or done == epochs:
             why = "a callback stopped it" if state.get("stopped") else "it is complete"
             warnings.warn(f"checkpoint_dir {self.directory!r} holds a finished run of "
