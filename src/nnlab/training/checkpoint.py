@@ -27,6 +27,7 @@ The file holds only tensors and plain python values and is read with
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
@@ -39,7 +40,7 @@ import torch
 
 from ..errors import ConfigError
 from ..models.saving.ordering import by_position
-from ..utils.io import atomic_write, remove_stale_temporaries
+from ..utils.io import atomic_write, free_bytes, remove_stale_temporaries, write_error
 from .run_fingerprint import differences
 
 try:  # POSIX advisory locks; elsewhere the folder is not locked
@@ -72,6 +73,24 @@ def set_rng_state(state: Dict[str, Any]) -> None:
                          n["has_gauss"], n["cached"]))
     version, internal, gauss = json.loads(state["python"])
     random.setstate((version, tuple(internal), gauss))
+
+
+def _size(state: Any) -> int:
+    """About the bytes ``torch.save(state)`` writes: the tensors, and a margin for the
+    zip records and the pickled structure."""
+    tensors = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, torch.Tensor):
+            tensors.append(value.numel() * value.element_size())
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+    walk(state)
+    return sum(tensors) + 64 * len(tensors) + 2**16
 
 
 def data_state(data: Any) -> Any:
@@ -201,7 +220,22 @@ class CheckpointState:
             state["data"] = position
         if partial is not None:
             state["partial"] = partial
-        atomic_write(self.path, lambda tmp: torch.save(state, tmp))
+        kept = (f"the model in memory holds the weights after epoch {epoch + 1}; the "
+                f"checkpoint on disk is the previous one (fit resumes from it)")
+        atomic_write(self.path, lambda tmp: torch.save(state, tmp), size=_size(state),
+                     kept=kept)
+
+    def check_space(self, model) -> None:
+        """Refuse before training when ``checkpoint_dir`` lacks the space of one
+        checkpoint (the last one's size, or 3 x the weights: optimizer slots)."""
+        if os.path.exists(self.path):
+            needed = os.path.getsize(self.path)
+        else:
+            needed = 3 * sum(t.numel() * t.element_size() for t in model.state_dict().values())
+        free = free_bytes(self.directory)
+        if free is not None and free < needed:
+            raise write_error(self.path, OSError(errno.ENOSPC, "No space left on device"),
+                              needed, "nothing was trained yet", free=free, before=True)
 
     # --------------------------------------------------------------- restore
     def _read(self) -> Dict[str, Any]:
@@ -243,6 +277,7 @@ class CheckpointState:
         finished or a callback stopped it, with a warning saying so.
         """
         self.fingerprint, self.epochs = fingerprint, epochs
+        self.check_space(trainer.model)
         if not os.path.exists(self.path):
             return 0
         state = self._read()
