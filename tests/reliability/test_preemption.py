@@ -139,3 +139,55 @@ def test_a_real_sigterm_from_outside_stops_within_seconds(tmp_path, reference):
         np.testing.assert_array_equal(saved[k], v.numpy(), err_msg=k)
     for k, v in hist.items():
         np.testing.assert_array_equal(saved[f"history/{k}"], np.array(v), err_msg=k)
+
+
+class _OwnStep(__import__("nnlab").Model):
+    """A model with its own train_step (Keras' guide pattern): its metrics' running
+    sums live in ``self.metrics`` and must survive a mid-epoch stop too."""
+
+    def train_step(self, data):
+        x, y = data
+        self.zero_grad()
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(y=y, y_pred=y_pred)
+        loss.backward()
+        weights = list(self.trainable_weights)
+        with torch.no_grad():
+            self.optimizer.apply([v.value.grad for v in weights], weights)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def _own_step_run(ckpt, trigger=None):
+    import nnlab
+    from nnlab.callbacks import LambdaCallback
+    from nnlab.layers import Dense, Dropout
+    nnlab.set_seed(0)
+    x, y = preempt_case.data()
+    inputs = nnlab.Input(shape=(8,))
+    out = Dense(3, activation="softmax")(Dropout(0.2)(Dense(8, activation="relu")(inputs)))
+    model = _OwnStep(inputs, out)
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    count = [0]
+
+    def batch_end(batch, logs):
+        count[0] += 1
+        if trigger == count[0]:
+            os.kill(os.getpid(), signal.SIGTERM)
+    history = model.fit(x, y, epochs=3, batch_size=16, verbose=0, checkpoint_dir=ckpt,
+                        callbacks=[LambdaCallback(on_train_batch_end=batch_end)])
+    return model, history
+
+
+def test_a_models_own_train_step_resumes_mid_epoch_bit_identically(tmp_path):
+    model, history = _own_step_run(str(tmp_path / "ref"))
+    reference = [v.clone() for v in model.state_dict().values()], history.history
+    ckpt = str(tmp_path / "ck")
+    with pytest.raises(SystemExit):
+        _own_step_run(ckpt, trigger=17)  # epoch 2, step 4 of 13
+    model, history = _own_step_run(ckpt)
+    _same_as_reference(model, history, reference)
