@@ -7,3 +7,12 @@ class ShapeError(ValueError):
 
 class ConfigError(ValueError):
     """A saved model/weights file or a config cannot be used."""
+
+
+class FileWriteError(OSError):
+    """A file could not be written (a full disk, a read-only folder...). An ``OSError``
+    (``errno`` as the system gave it, ``filename`` the target) whose message names the
+    file, the bytes needed and free when space ran out, and what was kept."""
+
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()

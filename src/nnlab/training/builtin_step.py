@@ -19,6 +19,7 @@ from .data_adapter import ArrayData
 from .epoch_loop import TrainStep
 from .first_batch_checks import check_first_batch
 from .loss_tracker import LossTracker
+from .preemption import metrics_in
 
 
 class BuiltinStep(TrainStep):
@@ -55,3 +56,6 @@ class BuiltinStep(TrainStep):
 
     def checkpoint_view(self) -> Any:
         return self.trainer  # model, optimizer, iterations
+
+    def epoch_metrics(self, metrics: List[List[Any]]) -> List[Any]:
+        return metrics_in(metrics)

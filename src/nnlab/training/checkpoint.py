@@ -27,9 +27,11 @@ The file holds only tensors and plain python values and is read with
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
+import stat
 import warnings
 from typing import Any, Dict, List, Optional
 
@@ -38,7 +40,7 @@ import torch
 
 from ..errors import ConfigError
 from ..models.saving.ordering import by_position
-from ..utils.io import atomic_write, remove_stale_temporaries
+from ..utils.io import atomic_write, free_bytes, remove_stale_temporaries, write_error
 from .run_fingerprint import differences
 
 try:  # POSIX advisory locks; elsewhere the folder is not locked
@@ -49,10 +51,13 @@ except ImportError:  # pragma: no cover
 FILENAME = "last.ckpt"
 LOCKNAME = ".lock"
 FORMAT = "nnlab-checkpoint"
+#: The checkpoint layout this nnlab writes and the newest it reads.
+VERSION = 2
 MISMATCH_MODES = ("error", "restart")
 
 
-def _rng_state() -> Dict[str, Any]:
+def rng_state() -> Dict[str, Any]:
+    """The RNG states of torch, numpy and python, as checkpoint values."""
     kind, keys, pos, has_gauss, cached = np.random.get_state()
     return {"torch": torch.get_rng_state(),
             "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)),
@@ -60,7 +65,8 @@ def _rng_state() -> Dict[str, Any]:
             "python": json.dumps(random.getstate())}
 
 
-def _set_rng_state(state: Dict[str, Any]) -> None:
+def set_rng_state(state: Dict[str, Any]) -> None:
+    """Put back RNG states taken by :func:`rng_state`."""
     torch.set_rng_state(state["torch"])
     n = state["numpy"]
     np.random.set_state((n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"],
@@ -69,10 +75,57 @@ def _set_rng_state(state: Dict[str, Any]) -> None:
     random.setstate((version, tuple(internal), gauss))
 
 
+def _size(state: Any) -> int:
+    """About the bytes ``torch.save(state)`` writes: the tensors, and a margin for the
+    zip records and the pickled structure."""
+    tensors = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, torch.Tensor):
+            tensors.append(value.numel() * value.element_size())
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+    walk(state)
+    return sum(tensors) + 64 * len(tensors) + 2**16
+
+
+def data_state(data: Any) -> Any:
+    """The training data's position (``steps_per_epoch``'s walk), or None."""
+    return data.state() if callable(getattr(data, "state", None)) else None
+
+
 def optimizers_of(trainer) -> List[torch.optim.Optimizer]:
     """The trainer's optimizers: ``trainer.optimizers`` if it has several, else one."""
     several = getattr(trainer, "optimizers", None)
     return list(several) if several else [trainer.optimizer]
+
+
+def _open_lock(lock_path: str) -> int:
+    """The lock file's descriptor, never through a symbolic link (a link named ``.lock``
+    would make the pid overwrite the file it points to): a link or another non-regular
+    file there is refused with a ConfigError."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(lock_path, flags, 0o644)
+    except OSError as exc:
+        if os.path.islink(lock_path) or not os.path.isfile(lock_path):
+            raise ConfigError(
+                f"{lock_path!r} is a symbolic link or not a regular file; fit writes its "
+                f"lock there and never writes through a link. Remove it (the file it points "
+                f"to is not touched) or use another checkpoint_dir.") from exc
+        raise
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+        os.close(fd)
+        what = "has other hard links" if stat.S_ISREG(info.st_mode) else \
+            "is not a regular file"
+        raise ConfigError(f"{lock_path!r} {what}; fit keeps its lock there and would "
+                          f"overwrite it. Remove it or use another checkpoint_dir.")
+    return fd
 
 
 def _callback_key(index: int, cb) -> str:
@@ -92,6 +145,8 @@ class CheckpointState:
         self.mismatch = mismatch
         self._lock_fd: Optional[int] = None
         self._callbacks: Dict[str, Any] = {}
+        self._data: Any = None
+        self.partial: Optional[Dict[str, Any]] = None
         self.fingerprint: Dict[str, Any] = {}
         self.epochs = 0
 
@@ -106,7 +161,7 @@ class CheckpointState:
     def _lock(self) -> None:
         lock_path = os.path.join(self.directory, LOCKNAME)
         for _ in range(10):
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = _open_lock(lock_path)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -117,12 +172,16 @@ class CheckpointState:
                     f"(pid {owner}); two processes cannot write one checkpoint. Give each "
                     f"run its own checkpoint_dir.") from None
             try:  # the holder before us may have removed the file: lock the one on disk
-                same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+                same = os.fstat(fd).st_ino == os.lstat(lock_path).st_ino
             except FileNotFoundError:
                 same = False
             if same:
-                os.ftruncate(fd, 0)
-                os.write(fd, str(os.getpid()).encode())
+                try:  # a failure here (full disk) must not leave the folder locked
+                    os.ftruncate(fd, 0)
+                    os.write(fd, str(os.getpid()).encode())
+                except BaseException:
+                    os.close(fd)  # closing releases the flock
+                    raise
                 self._lock_fd = fd
                 return
             os.close(fd)
@@ -138,12 +197,16 @@ class CheckpointState:
             self._lock_fd = None
 
     # ------------------------------------------------------------------ save
-    def save(self, trainer, epoch: int, history, callbacks: List[Any]) -> None:
-        """Write the checkpoint after ``epoch`` (0-based) ended."""
+    def save(self, trainer, epoch: int, history, callbacks: List[Any], data: Any = None,
+             partial: Optional[Dict[str, Any]] = None) -> None:
+        """Write the checkpoint after ``epoch`` (0-based) ended (``data``: the training
+        data, whose position is saved when it keeps one, e.g. ``steps_per_epoch``).
+        ``partial``: the epoch after ``epoch`` was stopped mid-way
+        (:mod:`nnlab.training.preemption`); its data position is the epoch's start."""
         model = trainer.model
         cb_states = {_callback_key(i, cb): cb.get_state() for i, cb in enumerate(callbacks)
                      if callable(getattr(cb, "get_state", None))}
-        state = {"format": FORMAT, "version": 2, "epoch": epoch, "epochs": self.epochs,
+        state = {"format": FORMAT, "version": VERSION, "epoch": epoch, "epochs": self.epochs,
                  "stopped": bool(getattr(model, "stop_training", False)),
                  "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
                  "optimizers": [opt.state_dict() for opt in optimizers_of(trainer)],
@@ -151,18 +214,55 @@ class CheckpointState:
                  "callbacks": cb_states,
                  "history": json.dumps({"history": history.history, "epoch": history.epoch}),
                  "fingerprint": json.dumps(self.fingerprint),
-                 "rng": _rng_state()}
-        atomic_write(self.path, lambda tmp: torch.save(state, tmp))
+                 "rng": rng_state()}
+        position = data_state(data) if partial is None else partial["data_epoch"]
+        if position is not None:
+            state["data"] = position
+        if partial is not None:
+            state["partial"] = partial
+        kept = (f"the model in memory holds the weights after epoch {epoch + 1}; the "
+                f"checkpoint on disk is the previous one (fit resumes from it)")
+        atomic_write(self.path, lambda tmp: torch.save(state, tmp), size=_size(state),
+                     kept=kept)
+
+    def check_space(self, model) -> None:
+        """Refuse before training when ``checkpoint_dir`` lacks the space of one
+        checkpoint (the last one's size, or 3 x the weights: optimizer slots)."""
+        if os.path.exists(self.path):
+            needed = os.path.getsize(self.path)
+        else:
+            needed = 3 * sum(t.numel() * t.element_size() for t in model.state_dict().values())
+        free = free_bytes(self.directory)
+        if free is not None and free < needed:
+            raise write_error(self.path, OSError(errno.ENOSPC, "No space left on device"),
+                              needed, "nothing was trained yet", free=free, before=True)
 
     # --------------------------------------------------------------- restore
     def _read(self) -> Dict[str, Any]:
         try:
-            state = torch.load(self.path, map_location="cpu", weights_only=True)
-        except Exception as exc:
-            raise ConfigError(f"Cannot read the resume checkpoint {self.path!r}: {exc}. "
-                              f"Delete it to start training from scratch.") from exc
+            with warnings.catch_warnings():  # torch's remarks on a garbage file's pickle
+                warnings.simplefilter("ignore")
+                state = torch.load(self.path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # torch's advice (weights_only=False) is unsafe: not given
+            size = os.path.getsize(self.path) if os.path.exists(self.path) else 0
+            raise ConfigError(
+                f"Cannot read the resume checkpoint {self.path!r} ({size:,} bytes): it is "
+                f"damaged or truncated (e.g. written to a full disk), or not a checkpoint of "
+                f"nnlab's fit ({type(exc).__name__}). Delete it to start training from "
+                f"scratch; do not load it with weights_only=False.") from None
         if not isinstance(state, dict) or state.get("format") != FORMAT:
-            raise ConfigError(f"{self.path!r} is not an nnlab fit checkpoint")
+            raise ConfigError(f"{self.path!r} is not an nnlab fit checkpoint; delete it or "
+                              f"use another checkpoint_dir")
+        version = state.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise ConfigError(f"The resume checkpoint {self.path!r} has no valid format "
+                              f"version ({version!r}); delete it to start from scratch.")
+        if version > VERSION:
+            from .. import __version__
+            raise ConfigError(f"The resume checkpoint {self.path!r} was written by a newer "
+                              f"nnlab (checkpoint format version {version}); this is nnlab "
+                              f"{__version__}, which reads versions up to {VERSION}. Resume "
+                              f"it with that newer nnlab, or use another checkpoint_dir.")
         missing = [k for k in ("epoch", "model", "history", "rng") if k not in state]
         if missing or ("optimizer" not in state and "optimizers" not in state):
             raise ConfigError(f"The resume checkpoint {self.path!r} is incomplete (missing "
@@ -177,6 +277,7 @@ class CheckpointState:
         finished or a callback stopped it, with a warning saying so.
         """
         self.fingerprint, self.epochs = fingerprint, epochs
+        self.check_space(trainer.model)
         if not os.path.exists(self.path):
             return 0
         state = self._read()
@@ -207,10 +308,14 @@ class CheckpointState:
             opt.load_state_dict(opt_state)
         trainer.iterations = int(state.get("iterations", getattr(trainer, "iterations", 0)))
         self._callbacks = state.get("callbacks", {})
+        self._data = state.get("data")
+        self.partial = state.get("partial")  # an epoch stopped mid-way (preemption.py)
+        if self.partial is not None:
+            self.partial["rng_now"] = state["rng"]
         saved = json.loads(state["history"])
         history.history = {k: list(v) for k, v in saved["history"].items()}
         history.epoch = list(saved["epoch"])
-        _set_rng_state(state["rng"])
+        set_rng_state(state["rng"])
         if state.get("stopped") or done == epochs:
             why = "a callback stopped it" if state.get("stopped") else "it is complete"
             warnings.warn(f"checkpoint_dir {self.directory!r} holds a finished run of "
@@ -230,6 +335,11 @@ class CheckpointState:
         except RuntimeError as exc:
             raise ConfigError(f"The checkpoint in {self.directory!r} belongs to another "
                               f"architecture than model {model.name!r}: {exc}") from exc
+
+    def restore_data(self, data: Any) -> None:
+        """Give the training data its checkpointed position (if it keeps one)."""
+        if self._data is not None and callable(getattr(data, "set_state", None)):
+            data.set_state(self._data)
 
     def restore_callbacks(self, callbacks: List[Any]) -> None:
         """Give callbacks their checkpointed state (call after ``on_train_begin``, which

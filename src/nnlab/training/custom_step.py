@@ -214,3 +214,6 @@ class ModelStep(TrainStep):
 
     def restored(self, view: SimpleNamespace) -> None:
         self.trainer.iterations = view.iterations
+
+    def epoch_metrics(self, state: Any) -> List[Any]:
+        return list(self.model.metrics)

@@ -15,7 +15,7 @@ arrive (NaN/inf, strings, ragged rows), before they can reach the weights.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Callable, Iterator, Optional, Tuple
 
 import numpy as np
 import torch
@@ -146,24 +146,28 @@ class ArrayData:
     def batches(self, batch_size: int, shuffle: bool = False,
                 generator: Optional[torch.Generator] = None) -> Iterator[tuple]:
         order = torch.randperm(self.n, generator=generator) if shuffle else None
-        # the common case, one tensor each for x and y that needs no cast: index directly
-        plain_x = isinstance(self.x, torch.Tensor) and self.x.dtype != torch.float64
-        plain_y = isinstance(self.y, torch.Tensor) and self.y.dtype != torch.float64
         for start in range(0, self.n, batch_size):
             if order is None:
                 index: Any = slice(start, start + batch_size)
             else:
                 index = order[start:start + batch_size]
-            xb = self.x[index] if plain_x else map_structure(lambda t: _batch(t, index), self.x)
-            if plain_y:
-                yb = self.y[index]
-            elif self.y is None:
-                yb = None
-            else:
-                yb = map_structure(lambda t: _batch(t, index), self.y)
-            wb = None if self.sample_weight is None else map_structure(lambda t: _batch(t, index),
-                                                              self.sample_weight)
-            yield xb, yb, wb
+            yield self.batch(index)
+
+    def batch(self, index: Any) -> tuple:
+        """``(x, y, sample_weight)`` of the samples at ``index`` (a slice or index tensor)."""
+        # the common case, one tensor each for x and y that needs no cast: index directly
+        x, y = self.x, self.y
+        xb = x[index] if type(x) is torch.Tensor and x.dtype != torch.float64 else \
+            map_structure(lambda t: _batch(t, index), x)
+        if type(y) is torch.Tensor and y.dtype != torch.float64:
+            yb = y[index]
+        elif y is None:
+            yb = None
+        else:
+            yb = map_structure(lambda t: _batch(t, index), y)
+        wb = None if self.sample_weight is None else map_structure(lambda t: _batch(t, index),
+                                                                   self.sample_weight)
+        return xb, yb, wb
 
 
 class StreamData:
@@ -216,6 +220,15 @@ class StreamData:
             raise ValueError("The data source yielded no batches: it is empty or exhausted "
                              "(a Python generator can be iterated only once; pass "
                              "steps_per_epoch or a re-iterable Dataset/DataLoader).")
+
+
+def private_input(augment: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``augment`` applied to a copy of each batch of x: a batch may be a view of the
+    caller's arrays (``shuffle=False`` slices them; a generator may yield them), and an
+    augmentation working in place (``b.add_(0.1)``) must never change the user's data."""
+    def augment_copy(xb: Any) -> Any:
+        return augment(map_structure(torch.clone, xb))
+    return augment_copy
 
 
 def adapt(x: Any, y: Any = None, sample_weight: Any = None, batch_size: Optional[int] = 32,

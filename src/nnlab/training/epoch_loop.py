@@ -40,6 +40,8 @@ from ..callbacks import CallbackList, TerminateOnNaN
 from .checkpoint import CheckpointState
 from .fit_arguments import FitArguments
 from ..callbacks import History
+from .data_adapter import private_input
+from .preemption import Preemption
 from .progress import Progress
 from .run_fingerprint import fingerprint
 from ..tree import first_leaf
@@ -91,6 +93,11 @@ class TrainStep:
     def restored(self, view: Any) -> None:
         """Called after the checkpoint was restored into ``view``."""
 
+    def epoch_metrics(self, state: Any) -> List[Any]:
+        """The metric objects whose running sums an epoch's ``state`` holds (saved in a
+        mid-epoch checkpoint, :mod:`.preemption`)."""
+        return []
+
 
 @dataclass
 class FitRun:
@@ -110,6 +117,7 @@ class FitRun:
     guard: Optional[TerminateOnNaN]
     progress: Progress
     ckpt: Optional[CheckpointState]
+    preempt: Optional[Preemption] = None  # SIGTERM/SIGINT save mid-epoch (checkpoint_dir)
 
 
 def new_run(model: Any, args: FitArguments, data: Any, val: Any) -> FitRun:
@@ -129,7 +137,9 @@ def new_run(model: Any, args: FitArguments, data: Any, val: Any) -> FitRun:
                   initial_epoch=args.initial_epoch, batch_size=args.batch_size,
                   validation_batch_size=args.val_batch_size, shuffle=args.shuffle,
                   augment=args.augment, callbacks=cbs, history=history, guard=guard,
-                  progress=Progress(args.verbose, args.epochs, steps), ckpt=ckpt)
+                  progress=Progress(args.verbose, args.epochs, steps), ckpt=ckpt,
+                  preempt=Preemption(ckpt) if ckpt is not None and not args.distributed
+                  else None)
 
 
 def run_fit(run: FitRun, step: TrainStep) -> History:
@@ -144,13 +154,15 @@ def run_fit(run: FitRun, step: TrainStep) -> History:
             initial_epoch = max(initial_epoch,
                                 ckpt.restore(view, run.history, this_run, run.epochs))
             step.restored(view)
+            ckpt.restore_data(run.data)
         model.stop_training = False
         model.history = run.history
         cbs.call("on_train_begin", {})
         if ckpt is not None:
             ckpt.restore_callbacks(cbs.callbacks)
         try:
-            with step.labels_checked(run.data, run.val):
+            with step.labels_checked(run.data, run.val), \
+                    run.preempt if run.preempt is not None else contextlib.nullcontext():
                 _epochs(run, step, initial_epoch)
         finally:
             model.train(was_training)  # direct calls after fit run inference again
@@ -162,17 +174,21 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
     """The epochs of :func:`run_fit` (see the module docstring for what happens when)."""
     model, data, cbs, progress, guard = run.model, run.data, run.callbacks, run.progress, \
         run.guard
-    train, augment, batch_size, shuffle = step.train, run.augment, run.batch_size, run.shuffle
+    train, batch_size, shuffle = step.train, run.batch_size, run.shuffle
+    augment = None if run.augment is None else private_input(run.augment)
     batch_logs = cbs.wants("on_train_batch_end") or cbs.wants("on_train_batch_begin")
     transform = cbs.wants("transform_train_batch")
     first = True
+    preempt = run.preempt
+    signalled = preempt.flag if preempt is not None else [0]  # read once per step
     for epoch in range(initial_epoch, run.epochs):
         cbs.call("on_epoch_begin", epoch, {})
         model.train()
         tracker, state = step.new_epoch()
         progress.epoch_begin(epoch)
-        n = 0
-        for n, (xb, yb, wb) in enumerate(data.batches(batch_size, shuffle), start=1):
+        batches, n = (data.batches(batch_size, shuffle), 0) if preempt is None else \
+            preempt.epoch_batches(epoch, data, batch_size, shuffle, step, tracker, state)
+        for n, (xb, yb, wb) in enumerate(batches, start=n + 1):
             if augment is not None:
                 xb = augment(xb)
             if first:  # before the first optimizer step (mistakes raise here)
@@ -191,8 +207,10 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
                 if guard is not None:
                     guard.check(tracker, epoch, n)
                 progress.update(n, tracker.samples, lambda: step.logs(tracker, state), now)
-            if model.stop_training:
+            if model.stop_training or signalled[0]:
                 break
+        if signalled[0]:  # SIGTERM/SIGINT: save mid-epoch and end the fit
+            preempt.stop_mid_epoch(step.checkpoint_view(), epoch, n, run, step, tracker, state)
         if guard is not None and guard.check(tracker, epoch, n):
             progress.epoch_end(epoch, n, tracker.samples, {})
             break
@@ -203,6 +221,8 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
         progress.epoch_end(epoch, n, tracker.samples, logs)
         cbs.call("on_epoch_end", epoch, logs)
         if run.ckpt is not None:
-            run.ckpt.save(step.checkpoint_view(), epoch, run.history, cbs.callbacks)
+            run.ckpt.save(step.checkpoint_view(), epoch, run.history, cbs.callbacks, data)
+            if signalled[0]:  # the signal came during validation or the epoch end
+                preempt.stop_after_epoch(epoch, run)
         if model.stop_training:
             break

@@ -7,10 +7,11 @@ epoch loop of :mod:`nnlab.training.epoch_loop`) reads and replaces fields of thi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Optional, Tuple
 
 from .data_adapter import ArrayData, adapt
+from .steps_per_epoch import EpochSlices
 
 #: ``fit``'s default batch size (Keras' 32)
 DEFAULT_BATCH_SIZE = 32
@@ -64,7 +65,9 @@ class FitArguments:
         if self.validation_data is not None:
             given = self.validation_data
             if isinstance(given, (tuple, list)) and len(given) in (2, 3):
-                val = adapt(*given[:2], batch_size=self.val_batch_size, what="validation x")
+                weights = given[2] if len(given) == 3 else None  # (x, y, sample_weight)
+                val = adapt(given[0], given[1], weights, batch_size=self.val_batch_size,
+                            what="validation x")
             else:
                 val = adapt(given, batch_size=self.val_batch_size)
         elif self.validation_split:
@@ -72,4 +75,14 @@ class FitArguments:
                 raise ValueError("validation_split needs in-memory arrays; pass "
                                  "validation_data for a Dataset or generator")
             data, val = data.split(self.validation_split)
+        if self.steps_per_epoch is not None and isinstance(data, ArrayData):
+            data = EpochSlices(data, self.steps_per_epoch)  # Keras 3's walk over the passes
         return data, val
+
+    def targets_by_name(self, order: Callable[[Any, str], Any]) -> "FitArguments":
+        """These arguments with ``y`` (and the validation targets) put in the model's
+        output order by ``order(y, what)`` (a dict of targets is matched by name)."""
+        val = self.validation_data
+        if isinstance(val, (tuple, list)) and len(val) in (2, 3):
+            val = (val[0], order(val[1], "validation_data's y")) + tuple(val[2:])
+        return replace(self, y=order(self.y, "y"), validation_data=val)

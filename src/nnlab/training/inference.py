@@ -18,7 +18,7 @@ from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .loss_tracker import LossTracker
 from .memory_format import prepare_inference
-from .structure import outputs
+from .structure import outputs, targets_by_name
 
 
 def cpu_allocator_tuning(model) -> None:
@@ -54,6 +54,17 @@ class InferenceMixin:
         """The model on one batch (its forward without wrapper frames when unobserved)."""
         return call_layer(self.model, xb) if type(xb) is torch.Tensor else self.model(xb)
 
+    def order_targets(self, y: Any, what: str = "y") -> Any:
+        """``y`` in output order; a dict of targets matched by output name (Keras' rule:
+        its order does not count, an unknown name is refused)."""
+        if not isinstance(y, dict):
+            return y
+        struct = getattr(self.model, "_output_struct", None)
+        keys = list(struct) if isinstance(struct, dict) else []
+        aliases = [[layer] + keys[i:i + 1] for i, layer in
+                   enumerate(self.output_layer_names())]
+        return targets_by_name(y, self.output_names, aliases, what)
+
     def _evaluate_data(self, data, batch_size: int) -> Dict[str, float]:
         metrics = self._new_metrics()
         tracker = LossTracker()
@@ -75,7 +86,7 @@ class InferenceMixin:
         """Loss and metrics on ``x``/``y`` in inference mode: a float, or
         ``[loss, metric1, ...]`` (Keras' order), or a dict with ``return_dict=True``."""
         batch_size = 32 if batch_size is None else batch_size
-        data = adapt(x, y, sample_weight, batch_size, False, steps)
+        data = adapt(x, self.order_targets(y), sample_weight, batch_size, False, steps)
         if overrides(self.model):  # the model's own test_step (custom_step.py)
             cbs = CallbackList(list(callbacks or []), self.model, {"verbose": verbose})
             cbs.call("on_test_begin", {})

@@ -47,3 +47,32 @@ def output_layer(model, index: int):
     layers = getattr(model, "layers", None)
     return layers[-1] if layers and index == 0 else None
 
+
+
+def targets_by_name(y: Any, names: List[str], aliases: List[List[str]], what: str = "y") -> Any:
+    """``y`` in the model's output order: a dict of targets is matched by output name
+    (Keras' rule), never by its order; an unknown or missing name is a ValueError naming
+    both. ``aliases[i]`` are further names of output ``i`` (its layer's name, the key of
+    a dict-output model). Anything but a dict is returned as it is."""
+    if not isinstance(y, dict):
+        return y
+    position = {}
+    for i, name in enumerate(names):
+        for key in [name] + list(aliases[i] if i < len(aliases) else []):
+            position.setdefault(key, i)
+    unknown = [k for k in y if k not in position]
+    if unknown:
+        raise ValueError(f"{what}: unknown output name(s) {unknown}; the model's outputs are "
+                         f"{names}. Key the targets by output name.")
+    ordered: List[Any] = [None] * len(names)
+    for key, value in y.items():
+        i = position[key]
+        if ordered[i] is not None:
+            raise ValueError(f"{what}: two targets ({key!r} and another name) for output "
+                             f"{names[i]!r}")
+        ordered[i] = value
+    missing = [names[i] for i, v in enumerate(ordered) if v is None]
+    if missing:
+        raise ValueError(f"{what}: no targets for output(s) {missing}; got targets for "
+                         f"{list(y)}")
+    return ordered[0] if len(names) == 1 else ordered

@@ -320,7 +320,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
             steps_per_epoch=steps_per_epoch, validation_batch_size=validation_batch_size,
             sample_weight=sample_weight, checkpoint_dir=checkpoint_dir, augment=augment,
             terminate_on_nan=terminate_on_nan, checkpoint_mismatch=checkpoint_mismatch,
-            distributed=distributed)
+            distributed=distributed).targets_by_name(self.order_targets)
         step = self._fit_step()
         self._train_forward = None  # a forward wrapper lives for one fit
         if args.distributed:  # shard per rank, DDP forward, rank-0 checkpoint and progress

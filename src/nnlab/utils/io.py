@@ -13,6 +13,7 @@ Temporary files of live writers are left alone. Readers refuse temporary files
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -91,6 +92,8 @@ def stale_temporaries(folder: str) -> List[str]:
         if pid == os.getpid():
             continue  # ours: a write in progress in this process (another thread)
         path = os.path.join(folder, name)
+        if os.path.islink(path):
+            continue  # nnlab never makes links: someone else's, left alone
         started = _process_start_time(pid)
         try:
             written = os.stat(path).st_mtime
@@ -117,22 +120,37 @@ def remove_stale_temporaries(folder: str) -> int:
     return removed
 
 
-def atomic_write(path: str, write: Callable[[str], None]) -> None:
+def atomic_write(path: str, write: Callable[[str], None], size: Optional[int] = None,
+                 kept: str = "") -> None:
     """Call ``write(tmp_path)``, fsync it, then ``os.replace`` it onto ``path``.
 
     The temporary file lives in the same folder (so the rename is atomic); it is
     removed if ``write`` raises, and ``path`` is then left as it was. Stale temporary
     files of earlier, killed writes into this folder are removed first.
+
+    ``size``: the bytes the file will take, when known: with less free space the write
+    is refused before anything is written. A write that fails for want of space or
+    another I/O reason (read-only folder, no permission) raises
+    :class:`~nnlab.errors.FileWriteError` naming ``path``, the bytes needed and free,
+    and what was kept (the previous file; ``kept`` adds e.g. "the model in memory").
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise write_error(path, exc, size, kept) from exc
+    if size is not None:
+        free = free_bytes(folder)
+        if free is not None and free < size:
+            raise write_error(path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), size,
+                              kept, free=free, before=True)
     remove_stale_temporaries(folder)
     name = os.path.basename(path)
     tmp_dir = os.path.join(folder, f".{name}{TMP_MARKER}{os.getpid()}.{secrets.token_hex(4)}")
-    os.mkdir(tmp_dir)
     tmp = os.path.join(tmp_dir, name)
     try:
+        os.mkdir(tmp_dir)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
         os.close(fd)
         write(tmp)
@@ -141,6 +159,11 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except Exception as exc:
+        error = write_error(path, exc, size, kept, written=_size_of(tmp))
+        if error is None:
+            raise
+        raise error from exc
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     try:
@@ -151,3 +174,84 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    """Write ``data`` to the existing file ``path`` (never through a link), so that a
+    failure is the system's own ``OSError`` (e.g. ``ENOSPC``) rather than a library's."""
+    fd = os.open(path, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def free_bytes(folder: str) -> Optional[int]:
+    """Bytes free for this user in ``folder``'s file system (None if unknown)."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def _size_of(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+_FULL = ("no space left", "os error 28", "storagefull", "disk quota", "os error 122")
+
+
+def _is_disk_full(exc: BaseException, folder: str, size: Optional[int]) -> bool:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    if any(marker in text for marker in _FULL):
+        return True
+    # torch's zip writer hides the errno ("unexpected pos ..."): judge by the free space
+    free = free_bytes(folder)
+    return isinstance(exc, RuntimeError) and "unexpected pos" in text and \
+        free is not None and free < max(2**20, size or 0)
+
+
+def _human(n: int) -> str:
+    """``n`` bytes, exactly and (from 1 KiB) in binary units: "10,012 bytes (9.8 KiB)"."""
+    text = f"{n:,} bytes"
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{text} ({n / scale:.1f} {unit})"
+    return text
+
+
+def write_error(path: str, exc: BaseException, size: Optional[int], kept: str = "",
+                free: Optional[int] = None, written: int = 0,
+                before: bool = False) -> Optional[Exception]:
+    """The :class:`~nnlab.errors.FileWriteError` for a write of ``path`` that failed with
+    ``exc`` (None when ``exc`` is no I/O failure: it is raised as it is)."""
+    from ..errors import FileWriteError
+    folder = os.path.dirname(os.path.abspath(path))
+    previous = f"the previous {os.path.basename(path)} is unchanged" if os.path.exists(path) \
+        else "no file was written there"
+    kept_text = previous + (f"; {kept}" if kept else "")
+    if _is_disk_full(exc, folder, size):
+        free = free_bytes(folder) if free is None else free
+        needed = _human(size) if size is not None else f"more than {_human(written)}"
+        when = "refused before writing" if before else "the write failed"
+        message = (f"Cannot write {path!r}: not enough disk space ({when}): it needs "
+                   f"{needed}, {_human(free) if free is not None else 'an unknown amount'} "
+                   f"free in {folder!r}. Nothing partial was left: {kept_text}. Free some "
+                   f"space or write elsewhere.")
+        code = errno.ENOSPC
+    elif isinstance(exc, OSError) and exc.errno is not None:
+        message = (f"Cannot write {path!r}: {exc.strerror or exc} (errno {exc.errno}). "
+                   f"Nothing partial was left: {kept_text}.")
+        code = exc.errno
+    else:
+        return None
+    error = FileWriteError(code, message)
+    error.filename = path
+    return error

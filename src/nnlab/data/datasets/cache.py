@@ -8,12 +8,16 @@ Layout (``$NNLAB_CACHE_DIR``, default ``~/.cache/nnlab``)::
 
 Writes are atomic: a temporary file in the same folder, ``fsync``, then
 ``os.replace``; a crash mid-write never leaves a half-written ``.npz`` under
-the real name. Reads never unpickle (``allow_pickle=False``). A cached file
-that cannot be read, or whose arrays fail the dataset's checks, is reported
+the real name. Reads never unpickle (``allow_pickle=False``). Each file holds
+the SHA-256 of its arrays (names, dtypes, shapes, bytes), verified on every read,
+so a file modified after nnlab wrote it (e.g. labels rewritten) is not trusted;
+files cached before the hash existed have none and are read as before. A cached
+file that cannot be read, fails its hash, or whose arrays fail the dataset's checks, is reported
 with a :class:`CacheWarning`, removed, and rebuilt from the source.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import warnings
@@ -29,6 +33,17 @@ log = logging.getLogger(__name__)
 #: Bump when the layout of any cached ``.npz`` changes; older files are rebuilt.
 CACHE_FORMAT = 1
 _FORMAT_KEY = "__nnlab_cache_format__"
+_HASH_KEY = "__nnlab_sha256__"
+
+
+def arrays_digest(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 (hex) over every array's name, dtype, shape and bytes, in name order."""
+    digest = hashlib.sha256()
+    for key in sorted(arrays):
+        a = np.ascontiguousarray(arrays[key])
+        digest.update(f"{key}\0{a.dtype.str}\0{a.shape}\0".encode())
+        digest.update(memoryview(a).cast("B") if a.size else b"")
+    return digest.hexdigest()
 
 
 class DatasetNotAvailable(FileNotFoundError):
@@ -83,6 +98,7 @@ def save_npz_atomic(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write ``arrays`` to ``path`` as an uncompressed ``.npz``, atomically."""
     payload = dict(arrays)
     payload[_FORMAT_KEY] = np.array(CACHE_FORMAT, dtype=np.int64)
+    payload[_HASH_KEY] = np.array(arrays_digest(arrays))
     atomic_write_bytes(path, lambda f: np.savez(f, **payload))
 
 
@@ -93,6 +109,10 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
     fmt = out.pop(_FORMAT_KEY, None)
     if fmt is None or int(fmt) != CACHE_FORMAT:
         raise ValueError(f"cache format {None if fmt is None else int(fmt)}, expected {CACHE_FORMAT}")
+    stored = out.pop(_HASH_KEY, None)  # files cached before the hash existed have none
+    if stored is not None and str(stored) != arrays_digest(out):
+        raise ValueError("its SHA-256 does not match the one stored when it was written "
+                         "(the file was modified after nnlab wrote it)")
     return out
 
 

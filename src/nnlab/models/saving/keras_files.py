@@ -46,7 +46,9 @@ def is_keras_file(path: Any) -> bool:
     return head.startswith(_HDF5_MAGIC) or head.startswith(_ZIP_MAGIC)
 
 
-def _open(path: Any):
+def _open(path: Any, limit: int):
+    """The h5py file of ``path`` (a ``.keras`` zip's ``model.weights.h5`` is read into
+    memory only when its declared size is at most ``limit`` bytes)."""
     try:
         import h5py
     except ImportError as exc:
@@ -58,6 +60,11 @@ def _open(path: Any):
             if "model.weights.h5" not in archive.namelist():
                 raise ConfigError(f"{os.fspath(path)!r} is a zip archive without "
                                   f"model.weights.h5: not a Keras 3 .keras file")
+            declared = archive.getinfo("model.weights.h5").file_size
+            if declared > limit:
+                raise ConfigError(f"{os.fspath(path)!r}: its model.weights.h5 unpacks to "
+                                  f"{declared:,} bytes, more than this model's weights can "
+                                  f"need ({limit:,}); refused before unpacking.")
             data = archive.read("model.weights.h5")
         return h5py.File(io.BytesIO(data), "r")
     return h5py.File(path, "r")
@@ -69,11 +76,13 @@ def _own_weights(layer: nn.Module) -> List[Tuple[str, torch.Tensor]]:
     return [(k, t) for k, t in tensors if t is not None and t.is_floating_point()]
 
 
-def _vars(group) -> List[np.ndarray]:
+def _vars(group) -> List[Any]:
+    """The h5py datasets of ``group/vars`` in order (not read: their shapes are checked
+    against the model first)."""
     if group is None or "vars" not in group:
         return []
     found = group["vars"]
-    return [np.asarray(found[k]) for k in sorted(found, key=int)]
+    return [found[k] for k in sorted(found, key=int)]
 
 
 def _container_names(items: List[nn.Module]) -> List[str]:
@@ -143,21 +152,34 @@ def load_keras_weights(model: nn.Module, path: Any) -> None:
     the Keras model). Raises ConfigError naming the layer or weight that does not fit,
     before any weight changes."""
     plan: list = []
-    with _open(path) as f:
+    with _open(path, _weight_bytes(model)) as f:
         _plan(model, f, "", plan)
-    if not plan:
-        raise ConfigError(f"Keras file {os.fspath(path)!r}: no weights matched model "
-                          f"{getattr(model, 'name', '')!r} (is it built?)")
-    updates = []
-    for module, local, tensor, array, where in plan:
-        r = rule(module, local)
-        expected = tuple(r[0](tensor.detach()).shape) if r else tuple(tensor.shape)
-        if tuple(array.shape) != expected:
-            raise ConfigError(f"Keras file: {where} has shape {tuple(array.shape)}, but "
-                              f"weight {local!r} of layer {getattr(module, 'name', '')!r} "
-                              f"needs {expected} (Keras layout)")
-        value = torch.as_tensor(array, dtype=tensor.dtype)
-        updates.append((tensor, (r[1](value, tuple(tensor.shape)) if r else value)))
+        if not plan:
+            raise ConfigError(f"Keras file {os.fspath(path)!r}: no weights matched model "
+                              f"{getattr(model, 'name', '')!r} (is it built?)")
+        expected_shapes = []
+        for module, local, tensor, dataset, where in plan:  # every shape before any read
+            r = rule(module, local)
+            expected = tuple(r[0](tensor.detach()).shape) if r else tuple(tensor.shape)
+            shape, kind = tuple(dataset.shape), getattr(dataset.dtype, "kind", "?")
+            if shape != expected or kind not in "fiub":
+                got = f"shape {shape}" if shape != expected else f"dtype {dataset.dtype}"
+                raise ConfigError(f"Keras file {os.fspath(path)!r}: {where} has {got}, but "
+                                  f"weight {local!r} of layer "
+                                  f"{getattr(module, 'name', '')!r} needs {expected} (Keras "
+                                  f"layout, numbers); nothing was read")
+            expected_shapes.append(r)
+        updates = []
+        for (module, local, tensor, dataset, where), r in zip(plan, expected_shapes):
+            value = torch.as_tensor(np.asarray(dataset), dtype=tensor.dtype)
+            updates.append((tensor, (r[1](value, tuple(tensor.shape)) if r else value)))
     with torch.no_grad():
         for tensor, value in updates:
             tensor.copy_(value)
+
+
+def _weight_bytes(model: nn.Module) -> int:
+    """An upper bound of the bytes a Keras weight file for ``model`` can need: its
+    weights as float64, x4 (optimizer slots), and at least 64 MiB."""
+    values = sum(t.numel() for t in model.state_dict().values())
+    return max(64 * 2**20, 4 * 8 * values)

@@ -54,7 +54,9 @@ def _state_tensors(model: torch.nn.Module) -> Dict[str, torch.Tensor]:
 def _write(path: str, tensors: Dict[str, torch.Tensor], metadata: Dict[str, str]) -> None:
     from safetensors.torch import save_file
     metadata = dict(metadata, sha256=content_hash(tensors, metadata.items()))
-    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
+    size = sum(t.numel() * t.element_size() for t in tensors.values()) + len(str(metadata))
+    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata), size=size,
+                 kept="the model in memory is unchanged")
 
 
 def _read_tensors(path: str, header: Dict[str, Any]) -> Dict[str, torch.Tensor]:

@@ -1,0 +1,93 @@
+"""The fit that tests/reliability/test_preemption.py interrupts with SIGTERM / SIGINT
+(imported in-process, or run as a script by the subprocess test).
+
+A dropout layer (RNG used inside the epoch), shuffling, a validation split, metrics, a
+per-step learning-rate schedule, ReduceLROnPlateau and EarlyStopping: everything a
+mid-epoch resume must put back. ``trigger`` sends the signal to this process:
+``("step", k)`` after global training step k, ``("val", e)`` during epoch e's
+validation, ``("write", e)`` inside epoch e's checkpoint write, ``("epoch_end", e)``
+in epoch e's on_epoch_end.
+"""
+import os
+import signal
+import sys
+
+import numpy as np
+import torch
+
+import nnlab
+from nnlab.callbacks import EarlyStopping, LambdaCallback, ReduceLROnPlateau
+from nnlab.layers import Dense, Dropout
+from nnlab.schedules import ExponentialDecay
+
+EPOCHS = 4
+
+
+def data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 8)).astype("float32")
+    y = (x[:, 0] + x[:, 1] > 0).astype("int64") + (x[:, 2] > 1).astype("int64")
+    return x, y
+
+
+def run(ckpt_dir, trigger=None, sig=signal.SIGTERM, epochs=EPOCHS, pause=0.0):
+    """Fit once; returns (model, history). The signal is sent by ``trigger``."""
+    nnlab.set_seed(0)
+    x, y = data()
+    model = nnlab.Sequential([Dense(16, input_shape=(8,), activation="relu"), Dropout(0.3),
+                              Dense(3, activation="softmax")])
+    schedule = ExponentialDecay(0.05, decay_steps=3, decay_rate=0.9)
+    model.compile(nnlab.optimizers.SGD(learning_rate=schedule, momentum=0.9),
+                  "sparse_categorical_crossentropy", metrics=["accuracy"])
+    kind, when = trigger if trigger else (None, None)
+    counter = {"steps": 0}
+
+    def send():
+        os.kill(os.getpid(), sig)
+
+    def on_batch_end(batch, logs):
+        counter["steps"] += 1
+        if kind == "step" and counter["steps"] == when:
+            send()
+        if pause:
+            import time
+            time.sleep(pause)
+
+    def on_epoch_end(epoch, logs):
+        if kind == "epoch_end" and epoch == when:
+            send()
+
+    callbacks = [ReduceLROnPlateau(monitor="val_loss", patience=1, factor=0.5),
+                 EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
+                 LambdaCallback(on_train_batch_end=on_batch_end, on_epoch_end=on_epoch_end)]
+    trainer = model.compiled
+    real_evaluate, real_save = trainer._evaluate_data, torch.save
+    epoch_of = {"val": 0}
+
+    def evaluate(data_, batch_size):
+        if kind == "val" and epoch_of["val"] == when:
+            send()
+        epoch_of["val"] += 1
+        return real_evaluate(data_, batch_size)
+
+    def save(obj, path, *args, **kwargs):
+        if kind == "write" and isinstance(obj, dict) and obj.get("epoch") == when:
+            send()
+        return real_save(obj, path, *args, **kwargs)
+    trainer._evaluate_data = evaluate
+    torch.save = save
+    try:
+        history = model.fit(x, y, epochs=epochs, batch_size=16, verbose=0,
+                            validation_split=0.2, checkpoint_dir=ckpt_dir,
+                            callbacks=callbacks)
+    finally:
+        torch.save = real_save
+    return model, history
+
+
+if __name__ == "__main__":  # argv: checkpoint_dir, output .npz; pauses per step
+    model, history = run(sys.argv[1], pause=float(sys.argv[3]))
+    arrays = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+    arrays.update({f"history/{k}": np.array(v) for k, v in history.history.items()})
+    np.savez(sys.argv[2], **arrays)
+    print("done", flush=True)
