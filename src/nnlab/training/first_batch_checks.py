@@ -104,7 +104,7 @@ def _dry_metrics(trainer: Any, yb: Any, y_pred: Any) -> None:
         return
     targets: List[Any] = outputs(yb)
     preds: List[Any] = outputs(y_pred)
-    for i, group in enumerate(trainer._new_metrics()):
+    for i, group in enumerate(trainer._new_metrics(private=True)):
         for metric in group:
             name = trainer._metric_name(i, metric)
             problem = _metric_mismatch(metric, targets[i], preds[i])
