@@ -32,10 +32,12 @@ from ...utils.naming import reserve_name, to_snake_case, unique_name
 from .config_values import deserialize_value, serialize_value
 from .input_cast import FLOAT_IDS_LAYERS, cast_inputs, to_tensor
 from .keras_layout import get_weights, set_weights
+from .keras_members import KerasMembers
 from .masking import get_mask, set_mask, warn_dropped
 from .meta import call_on_meta, infer_output_shape, weight_device
 from .registry import register_layer_class
 from .variable import Variable
+from . import weight_args
 from .symbolic import Node, SymbolicTensor, has_symbolic
 
 _BASE_ARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype")
@@ -49,7 +51,7 @@ def format_shape(shape: Any) -> str:
         ",)" if len(shape) == 1 else ")")
 
 
-class Layer(nn.Module):
+class Layer(KerasMembers, nn.Module):
     """Base layer.
 
     Args:
@@ -137,6 +139,11 @@ class Layer(nn.Module):
             self._batch_input_shape = None
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, torch.Tensor) and "_parameters" in self.__dict__:
+            old = weight_args.adopt_attribute_name(
+                self, name, value, self.__dict__.get("_automatic_weights", set()))
+            if old is not None:  # a weight penalty follows its weight's new name
+                self._regularized = [(name if k == old else k, r) for k, r in self._regularized]
         if isinstance(value, (list, tuple)) and value and \
                 all(isinstance(v, nn.Module) for v in value):
             value = nn.ModuleList(value)  # Keras tracks layers kept in a list attribute
@@ -153,6 +160,7 @@ class Layer(nn.Module):
                   if not (k in _BASE_ARGS and v is None)}
         config["name"] = self.name
         config["trainable"] = self.trainable
+        config.setdefault("dtype", "float32")  # Keras' base config has it (weights: float32)
         if self._batch_input_shape is not None:
             own = inspect.signature(type(self).__init__).parameters
             for key in ("input_shape", "input_dim", "batch_size"):
@@ -179,21 +187,25 @@ class Layer(nn.Module):
             if isinstance(m, Layer):
                 m._trainable = bool(value)
 
-    def add_weight(self, name: str, shape: Sequence[int], initializer: Any = "glorot_uniform",
-                   regularizer: Any = None, trainable: bool = True) -> torch.Tensor:
-        """Create a weight (Keras' ``add_weight``).
-
-        Trainable weights are ``nn.Parameter``; non-trainable state (such as batch
-        norm's moving statistics) is a persistent buffer, counted as non-trainable.
+    def add_weight(self, *args: Any, **kwargs: Any) -> torch.Tensor:
+        """Create a weight: Keras 3's ``add_weight(shape=..., initializer=...,
+        trainable=..., name=...)`` / ``add_weight((3, 2))``, Keras 2's keywords or nnlab's
+        ``add_weight(name, shape, initializer, regularizer, trainable)``
+        (:mod:`.weight_args`). Trainable weights are ``nn.Parameter``; non-trainable state
+        (batch norm's moving statistics) is a persistent buffer, counted as non-trainable.
         """
-        tensor = torch.empty(tuple(shape), device=weight_device())
-        _initializers.fill(tensor, _initializers.get(initializer))
-        if trainable:
-            param = Variable(tensor, requires_grad=self._trainable)
-            self.register_parameter(name, param)
+        spec = weight_args.resolve(self.name, args, kwargs)
+        name = spec.name
+        if name is None:  # renamed after the attribute it is assigned to (__setattr__)
+            name = weight_args.automatic_name(self)
+            self.__dict__.setdefault("_automatic_weights", set()).add(name)
+        tensor = torch.empty(spec.shape, device=weight_device(), dtype=spec.dtype)
+        _initializers.fill(tensor, _initializers.get(spec.initializer))
+        if spec.trainable:
+            self.register_parameter(name, Variable(tensor, requires_grad=self._trainable))
         else:
             self.register_buffer(name, tensor)
-        reg = _regularizers.get(regularizer)
+        reg = _regularizers.get(spec.regularizer)
         if reg is not None:
             self._regularized.append((name, reg))
         return getattr(self, name)
