@@ -120,13 +120,19 @@ def rule(layer, name: str) -> Optional[Rule]:
 
 
 def _entries(model) -> List[Tuple[str, Any, str, torch.Tensor]]:
-    """``(qualified name, owning module, local name, tensor)`` for every float weight."""
-    out = []
+    """``(qualified name, owning module, local name, tensor)`` for every weight: the
+    float ones and the integer ones ``add_weight`` made (Normalization's ``count``),
+    each once (a weight kept under two names, ``add_weight(name="kernel")`` as
+    ``self.w``, is one weight)."""
+    out, seen = [], set()
     for qualified, tensor in model.state_dict(keep_vars=True).items():
-        if not tensor.is_floating_point():
-            continue
         path, _, local = qualified.rpartition(".")
-        out.append((qualified, model.get_submodule(path) if path else model, local, tensor))
+        owner = model.get_submodule(path) if path else model
+        if id(tensor) in seen or not (tensor.is_floating_point() or
+                                      local in owner.__dict__.get("_int_weights", ())):
+            continue
+        seen.add(id(tensor))
+        out.append((qualified, owner, local, tensor))
     return out
 
 

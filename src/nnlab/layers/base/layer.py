@@ -140,10 +140,7 @@ class Layer(KerasMembers, nn.Module):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, torch.Tensor) and "_parameters" in self.__dict__:
-            old = weight_args.adopt_attribute_name(
-                self, name, value, self.__dict__.get("_automatic_weights", set()))
-            if old is not None:  # a weight penalty follows its weight's new name
-                self._regularized = [(name if k == old else k, r) for k, r in self._regularized]
+            weight_args.adopt_attribute_name(self, name, value)  # add_weight's unnamed
         if isinstance(value, (list, tuple)) and value and \
                 all(isinstance(v, nn.Module) for v in value):
             value = nn.ModuleList(value)  # Keras tracks layers kept in a list attribute
@@ -205,6 +202,8 @@ class Layer(KerasMembers, nn.Module):
             self.register_parameter(name, Variable(tensor, requires_grad=self._trainable))
         else:
             self.register_buffer(name, tensor)
+            if not spec.dtype.is_floating_point:  # a weight too (Normalization's count)
+                self.__dict__.setdefault("_int_weights", set()).add(name)
         reg = _regularizers.get(spec.regularizer)
         if reg is not None:
             self._regularized.append((name, reg))
@@ -227,8 +226,9 @@ class Layer(KerasMembers, nn.Module):
     def _is_weight_buffer(self, qualified_name: str) -> bool:
         module_path, _, attr = qualified_name.rpartition(".")
         module = self.get_submodule(module_path) if module_path else self
-        return attr not in module._non_persistent_buffers_set and \
-            module._buffers[attr] is not None and module._buffers[attr].is_floating_point()
+        buffer = module._buffers[attr]
+        return attr not in module._non_persistent_buffers_set and buffer is not None and (
+            buffer.is_floating_point() or attr in module.__dict__.get("_int_weights", ()))
 
     def count_params(self) -> int:
         """Total number of weights (trainable and not), as Keras counts them."""

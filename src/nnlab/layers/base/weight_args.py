@@ -88,26 +88,32 @@ def automatic_name(module: torch.nn.Module) -> str:
     return name
 
 
-def adopt_attribute_name(module: torch.nn.Module, attr: str, value: Any,
-                         automatic: set) -> Optional[str]:
-    """Before ``module.attr = value``: a weight ``add_weight`` registered under an
-    automatic name (in ``automatic``) drops that name, so the attribute's name is its
-    one key; a buffer (non-trainable weight) registered under another name is moved to
-    the attribute's name, so ``.to(device)`` and ``state_dict`` see the tensor the
-    attribute holds. Returns the name given up, or None."""
-    if attr in module._parameters or attr in module._buffers:
-        return None
+def adopt_attribute_name(layer: torch.nn.Module, attr: str, value: torch.Tensor) -> None:
+    """Before ``layer.attr = value``: a weight ``add_weight`` registered under an
+    automatic name drops that name, so the attribute's name is its one key; a buffer
+    (non-trainable weight) registered under another name moves to the attribute's name,
+    so ``.to(device)`` and ``state_dict`` see the tensor the attribute holds. Its weight
+    penalty and integer-weight mark follow it."""
+    if attr in layer._parameters or attr in layer._buffers:
+        return
+    automatic = layer.__dict__.get("_automatic_weights", set())
+    old = None
     if isinstance(value, torch.nn.Parameter):
-        for key, param in list(module._parameters.items()):
-            if param is value and key in automatic:
-                del module._parameters[key]
-                automatic.discard(key)
-                return key
-        return None
-    for key, buf in list(module._buffers.items()):
-        if buf is value and key not in module._non_persistent_buffers_set:
-            del module._buffers[key]
-            automatic.discard(key)
-            module.register_buffer(attr, value)
-            return key
-    return None
+        old = next((k for k, p in layer._parameters.items() if p is value and k in automatic),
+                   None)
+        if old is not None:
+            del layer._parameters[old]
+    else:
+        old = next((k for k, b in layer._buffers.items()
+                    if b is value and k not in layer._non_persistent_buffers_set), None)
+        if old is not None:
+            del layer._buffers[old]
+            layer.register_buffer(attr, value)
+    if old is None:
+        return
+    automatic.discard(old)
+    ints = layer.__dict__.get("_int_weights", set())
+    if old in ints:
+        ints.discard(old)
+        ints.add(attr)
+    layer._regularized = [(attr if k == old else k, r) for k, r in layer._regularized]
