@@ -18,12 +18,18 @@ from . import distributed  # registers fit(distributed=True) with the trainer
 
 __version__ = "0.1.0"
 
+
+def version() -> str:
+    """nnlab's version (``keras.version()``)."""
+    return __version__
+
+
 __all__ = [
     "ConfigError", "Functional", "Input", "Layer", "Model", "Sequential", "ShapeError",
     "Variable",
     "activations", "callbacks", "config", "diagnostics", "image_data_format", "initializers",
     "layers", "load_model", "losses", "metrics", "optimizers", "regularizers", "schedules",
-    "set_image_data_format", "set_seed", "training",
+    "set_image_data_format", "set_seed", "training", "version",
 ]
 
 # Subpackages loaded on first attribute access (``nnlab.zoo`` after ``import nnlab``), as

@@ -20,30 +20,12 @@ import torch
 from . import ops as _ops
 from ._deprecation import warn_once
 from .dtypes import to_torch_dtype
-from .config import image_data_format, set_image_data_format
+from .config import backend, epsilon, floatx, image_data_format, set_image_data_format
 
 __all__ = ["KerasTensor", "backend", "clear_session", "count_params", "epsilon", "floatx", "get_value",
            "image_data_format", "int_shape", "is_float_dtype", "is_int_dtype",
            "is_keras_tensor", "set_image_data_format",
            "set_value", "standardize_dtype"]
-
-_EPSILON = 1e-7  # the fuzz factor nnlab's losses use (nnlab.losses.EPSILON), as Keras
-
-
-def epsilon() -> float:
-    """The fuzz factor used to clamp probabilities before ``log`` (1e-7, as Keras)."""
-    return _EPSILON
-
-
-def floatx() -> str:
-    """The default float type: weights and activations are float32."""
-    return "float32"
-
-
-def backend() -> str:
-    """The engine under nnlab: always ``"torch"``."""
-    return "torch"
-
 
 class KerasTensor:
     """Keras 3's ``keras.KerasTensor``: the base of nnlab's symbolic tensors

@@ -23,6 +23,24 @@ if _state["data_format"] not in _DATA_FORMATS:
     )
 
 
+_EPSILON = 1e-7  # the fuzz factor nnlab's losses use (nnlab.losses.EPSILON), as Keras
+
+
+def backend() -> str:
+    """The engine under nnlab: always ``"torch"`` (``keras.config.backend()``)."""
+    return "torch"
+
+
+def epsilon() -> float:
+    """The fuzz factor used to clamp probabilities before ``log`` (1e-7, as Keras)."""
+    return _EPSILON
+
+
+def floatx() -> str:
+    """The default float type: weights and activations are float32."""
+    return "float32"
+
+
 def image_data_format() -> str:
     """Return the current default data format: ``'channels_last'`` or ``'channels_first'``."""
     return _state["data_format"]

@@ -20,7 +20,7 @@ def test_rescaling():
 
 def test_normalization_with_fixed_statistics():
     run_layer_test(lambda: Normalization(mean=[1.0, 2.0, 3.0], variance=[4.0, 4.0, 4.0]),
-                   (5, 3), (None, 5, 3), 6, train_step=False)
+                   (5, 3), (None, 5, 3), 0, train_step=False)  # constants, as in Keras
     layer = Normalization(mean=2.0, variance=4.0)
     assert torch.allclose(layer(torch.tensor([[4.0]])), torch.tensor([[1.0]]))
 
@@ -45,7 +45,9 @@ def test_normalization_inside_a_saved_model(tmp_path):
     loaded = nnlab.load_model(tmp_path / "m.nnlab")
     x = torch.from_numpy(data[:3])
     assert torch.equal(model(x), loaded(x))
-    assert model.count_params() == 2 * 8 + 8 * 2 + 2  # mean and variance are non-trainable
+    # mean, variance and Keras' int count are non-trainable weights
+    assert model.count_params() == 2 * 8 + 1 + 8 * 2 + 2 == loaded.count_params()
+    assert loaded.layers[0].get_weights()[2].dtype == np.int32
 
 
 def test_normalization_errors():
@@ -62,3 +64,22 @@ def test_numpy_statistics_are_saved_in_the_config():
     layer(nnlab.Input(shape=(2,)))
     config = layer.get_config()
     assert config["mean"] == [1.0, 2.0] and config["variance"] == [1.0, 4.0]
+
+
+def test_weights_and_parameter_counts_equal_keras():
+    """Adapted: mean, variance and an int32 ``count`` (2F + 1); given statistics:
+    constants, no weights (issue 28: a ViT port counted one parameter fewer)."""
+    data = np.random.RandomState(2).normal(size=(10, 4)).astype("float32")
+    for make in (lambda k: k.layers.Normalization(),
+                 lambda k: k.layers.Normalization(mean=1.0, variance=2.0)):
+        ours, theirs = make(nnlab), make(keras)
+        for layer in (ours, theirs):
+            if layer.get_config().get("mean") is None:
+                layer.adapt(data)
+            else:
+                layer.build((None, 4))
+        assert ours.count_params() == theirs.count_params()
+        assert [w.shape for w in ours.get_weights()] == \
+            [tuple(w.shape) for w in theirs.get_weights()]
+        assert [str(w.dtype) for w in ours.get_weights()] == \
+            [str(w.dtype) for w in theirs.get_weights()]

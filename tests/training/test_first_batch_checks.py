@@ -106,3 +106,39 @@ def test_terminate_on_nan_callback_acts_and_restores_the_last_finite_weights():
     assert guard.nan_epoch == 1 and guard.nan_step is not None
     assert hist.history.get("loss", []) == []  # stopped inside the first epoch
     assert all(bool(torch.isfinite(p).all()) for p in model.parameters())
+
+
+class _TwoTables(nnlab.Model):
+    """keras-io collaborative_filtering_movielens: column 0 -> users, column 1 -> movies."""
+
+    def __init__(self):
+        super().__init__()
+        self.users = Embedding(4, 3)
+        self.movies = Embedding(50, 3)
+
+    def call(self, inputs):
+        u, m = self.users(inputs[:, 0]), self.movies(inputs[:, 1])
+        return nnlab.ops.sum(u * m, axis=1, keepdims=True)
+
+
+def test_subclassed_model_sending_columns_to_different_embeddings_is_not_refused():
+    ids = np.stack([np.arange(40) % 4, np.arange(40)], axis=1)  # movie ids up to 39 >= 4
+    model = _TwoTables()
+    model.compile("adam", "mse")
+    history = model.fit(ids, np.ones((40, 1), "float32"), batch_size=8, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+
+
+def test_functional_inputs_are_checked_against_their_own_embedding():
+    users = nnlab.Input((1,), dtype="int64", name="user")
+    movies = nnlab.Input((1,), dtype="int64", name="movie")
+    u = Embedding(4, 3, name="users")(users)
+    m = Embedding(50, 3, name="movies")(movies)
+    model = nnlab.Model([users, movies], Dense(1)(Flatten()(u * m)))
+    model.compile("adam", "mse")
+    u_ids, m_ids, y = np.arange(40)[:, None] % 4, np.arange(40)[:, None], np.ones((40, 1))
+    model.fit([u_ids, m_ids], y, batch_size=8, verbose=0)  # movie ids >= 4 are valid
+    with pytest.raises(ValueError, match=r"'movies' \(Embedding\) got token id 50"):
+        model.fit([u_ids, m_ids + 11], y, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match=r"'users' \(Embedding\) got token id 4"):
+        model.fit({"user": u_ids + 1, "movie": m_ids}, y, batch_size=8, verbose=0)

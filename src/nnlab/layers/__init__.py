@@ -27,6 +27,8 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                       MaxPooling2D, MaxPooling3D)
 from .recurrent import GRU, LSTM, SimpleRNN
 from .string_lookup import StringLookup
+from .integer_lookup import IntegerLookup
+from .category_encoding import CategoryEncoding
 from .text_vectorization import TextVectorization
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D,
                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
@@ -38,3 +40,11 @@ from .noise import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDrop
 from .repeat_vector import RepeatVector
 from . import merge  # Keras 2's keras.layers.merge path (warns once on use)
 from .unpooling import MaxUnpooling2D  # noqa: E402,F401
+
+# Keras' short aliases of the pooling layers (the same classes)
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (GlobalMaxPooling1D, GlobalMaxPooling2D,
+                                                     GlobalMaxPooling3D)
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (
+    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D)

@@ -45,8 +45,9 @@ class Normalization(Layer):
         mean, variance: fixed statistics (a number or one value per feature); leave
             them out and call :meth:`adapt` on training data instead.
 
-    Weights: ``mean`` and ``variance`` of shape ``(features,)``, non-trainable (saved
-    with the model).
+    Weights (adapted statistics): ``mean`` and ``variance`` of shape ``(features,)`` and
+    Keras' ``count`` (an int32 scalar), non-trainable, saved with the model; statistics
+    given to the constructor are constants of the config, as in Keras (no weights).
 
     Example:
         >>> norm = Normalization()
@@ -76,8 +77,14 @@ class Normalization(Layer):
             raise ShapeError(f"Layer {self.name!r} (Normalization) needs a known feature axis "
                              f"{self.axis}, got input shape {format_shape(input_shape)}")
         features = input_shape[self.axis]
-        self.register_buffer("mean", torch.zeros(features))
-        self.register_buffer("variance", torch.ones(features))
+        # As Keras: statistics given to the constructor are constants (in the config, not
+        # weights); adapted ones are weights, with Keras' int ``count`` (2F + 1 in all).
+        given = self._given is not None
+        self.register_buffer("mean", torch.zeros(features), persistent=not given)
+        self.register_buffer("variance", torch.ones(features), persistent=not given)
+        if not given:
+            self.add_weight(name="count", shape=(), dtype="int32", initializer="zeros",
+                            trainable=False)
         self._view = [1] * len(input_shape)
         self._view[self.axis] = features
         if self._given is not None:

@@ -19,6 +19,7 @@ from ..layers.base.layer import Layer, format_shape
 from ..layers.base.symbolic import Node, SymbolicTensor
 from ..tree import flatten, flatten_shape_structure, is_shape, map_structure
 from .functional_config import functional_config, functional_from_config
+from .input_rank import adjust_rank
 from .layer_order import keras_layer_order
 from .model import Model, register_functional_class
 from .summary import graph_rows
@@ -152,7 +153,10 @@ class Functional(Model):
     def check_input_shape(self, shape):
         return None  # inputs are checked against each Input's shape in forward
 
-    def _check_real_inputs(self, xs: List[Any]) -> None:
+    def _check_real_inputs(self, xs: List[Any]) -> List[Any]:
+        """``xs`` checked against the Inputs' shapes, a trailing size-1 axis added or
+        dropped where Keras does (:mod:`.input_rank`)."""
+        xs = [adjust_rank(x, sym.shape) for sym, x in zip(self.inputs, xs)]
         for sym, x in zip(self.inputs, xs):
             expected = sym.shape
             got = tuple(getattr(x, "shape", ()))
@@ -161,10 +165,10 @@ class Functional(Model):
                 raise ShapeError(f"Model {self.name!r}: input {sym.history[0].name!r} expects "
                                  f"shape {format_shape(expected)}, got "
                                  f"{format_shape((None,) + got[1:]) if got else got}.")
+        return xs
 
     def forward(self, *args: Any, training: Optional[bool] = None) -> Any:
-        xs = self._bind_inputs(args)
-        self._check_real_inputs(xs)
+        xs = self._check_real_inputs(self._bind_inputs(args))
         values = {id(sym): x for sym, x in zip(self.inputs, xs)}
         if training is None:
             return self._execute(values, lambda layer, a, k: layer(*a, **k))

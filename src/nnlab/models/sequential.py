@@ -19,6 +19,7 @@ from ..layers.base.config_values import layer_from_config, layer_to_config
 from ..layers.base.fast_call import call_layer
 from ..layers.base.input_layer import InputLayer
 from ..layers.base.layer import Layer, format_shape
+from .input_rank import adjust_rank
 from .summary import sequential_rows
 from .model import Model
 from ..layers.base.symbolic import SymbolicTensor
@@ -156,6 +157,11 @@ class Sequential(Model):
         expected = self._batch_input_shape
         if expected is None or not isinstance(shape, tuple):
             return
+        if self.__dict__.get("_built_by_call") and len(expected) > 2:
+            # Built by its first call (no declared input), as Keras: later calls may
+            # differ on the inner axes (a sequence length, the probes of an outer shape
+            # inference); the rank and the feature axis stay.
+            expected = (None,) * (len(expected) - 1) + expected[-1:]
         if len(shape) != len(expected) or any(
                 e is not None and s is not None and e != s
                 for e, s in zip(expected[1:], shape[1:])):
@@ -167,9 +173,11 @@ class Sequential(Model):
         if expected is not None:
             # Fast path: the exact expected shape (no None axes); else the full check.
             if inputs.shape[1:] != expected[1:]:
+                inputs = adjust_rank(inputs, expected)  # (N, 28, 28) -> (N, 28, 28, 1)
                 self.check_input_shape((None,) + tuple(inputs.shape[1:]))
         elif not self.built:
             self.build((None,) + tuple(inputs.shape[1:]))
+            self._built_by_call = True
             if inputs.is_meta:  # built inside an outer layer's shape inference
                 from ..layers.base.meta import call_on_meta
                 return call_on_meta(self, inputs, (), {"training": training})

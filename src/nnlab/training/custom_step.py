@@ -75,11 +75,14 @@ class CustomStepMixin:
     # ------------------------------------------------ what the model's step calls
     def step_metrics(self) -> List[Any]:
         """``model.metrics``: the loss tracker (if a loss was compiled) and the compiled
-        metrics, created once and kept (``fit`` resets them every epoch)."""
+        metrics, created once and kept (``fit`` resets them every epoch). The tracker
+        exists when a loss was compiled or the model computes its own (an overridden
+        ``compute_loss``, as keras-io's knowledge_distillation compiles no ``loss=``)."""
         if getattr(self, "_step_metrics", None) is None:
             from ..metrics import Mean
-            tracker = [Mean(name="loss")] if any(loss is not None for loss in self.losses) \
-                else []
+            tracked = any(loss is not None for loss in self.losses) or \
+                overrides(self.model, ("compute_loss",))
+            tracker = [Mean(name="loss")] if tracked else []
             self._step_metric_groups = self._new_metrics()
             self._step_metrics = tracker + [m for group in self._step_metric_groups
                                             for m in group]

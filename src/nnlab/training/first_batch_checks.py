@@ -10,7 +10,7 @@ range) raises a clear error while the weights are still untouched.
 """
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Tuple
 
 import torch
 
@@ -43,21 +43,61 @@ def _metric_mismatch(metric: Any, y: torch.Tensor, pred: torch.Tensor) -> str:
     return ""
 
 
+def _graph_is_call(model: Any, base: type) -> bool:
+    """True when ``model`` runs its ``base`` graph as is (no subclass overrides the call)."""
+    for cls in type(model).__mro__:
+        if cls is base:
+            return True
+        if "call" in cls.__dict__ or "forward" in cls.__dict__:
+            return False
+    return False
+
+
+def embedding_feeds(model: Any, x: Any) -> List[Tuple[Any, torch.Tensor]]:
+    """``(Embedding, ids)`` pairs where the model certainly feeds that array of ``x``
+    unchanged into that Embedding: a Sequential whose first layer is an Embedding, or a
+    functional model's ``Input`` consumed directly by an Embedding. Anything else -- a
+    subclassed model slicing columns, a Lambda or cast in between -- gives no pair: a
+    check that guesses could refuse valid input."""
+    from ..models.functional import Functional
+    from ..models.sequential import Sequential
+    if isinstance(model, Sequential) and _graph_is_call(model, Sequential):
+        layers = [m for m in model.layers if type(m).__name__ != "InputLayer"]
+        if layers and type(layers[0]).__name__ == "Embedding" and isinstance(x, torch.Tensor):
+            return [(layers[0], x)]
+        return []
+    if not (isinstance(model, Functional) and _graph_is_call(model, Functional)):
+        return []
+    if isinstance(x, torch.Tensor):
+        arrays = [x] if len(model.inputs) == 1 else []
+    elif isinstance(x, dict):
+        arrays = [x.get(name) for name in model.input_names]
+    elif isinstance(x, (list, tuple)) and len(x) == len(model.inputs):
+        arrays = list(x)
+    else:
+        arrays = []
+    by_input = {id(t): a for t, a in zip(model.inputs, arrays) if isinstance(a, torch.Tensor)}
+    pairs = []
+    for node in model.nodes:
+        if type(node.layer).__name__ == "Embedding" and len(node.args) == 1 and \
+                not node.kwargs and id(node.args[0]) in by_input:
+            pairs.append((node.layer, by_input[id(node.args[0])]))
+    return pairs
+
+
 def check_embedding_ids(model: Any, x: Any) -> None:
-    """Whole-data range check of the ids for a model whose first layer is an Embedding."""
-    layers = [m for m in getattr(model, "layers", []) if type(m).__name__ != "InputLayer"]
-    if not layers or type(layers[0]).__name__ != "Embedding" or not isinstance(x, torch.Tensor):
-        return
-    layer = layers[0]
-    if x.is_floating_point() or not x.numel():
-        return
-    low, high = torch.aminmax(x)
-    if int(low) < 0 or int(high) >= layer.input_dim:
-        bad = int(low) if int(low) < 0 else int(high)
-        raise ValueError(f"x: layer {layer.name!r} (Embedding) got token id {bad}, outside "
-                         f"the valid range [0, {layer.input_dim - 1}] (input_dim="
-                         f"{layer.input_dim}). Raise input_dim to the vocabulary size or map "
-                         f"unknown tokens to a valid id.")
+    """Whole-data range check of the ids fed to an Embedding, where the mapping from
+    ``x`` to the Embedding is certain (:func:`embedding_feeds`)."""
+    for layer, ids in embedding_feeds(model, x):
+        if ids.is_floating_point() or not ids.numel():
+            continue
+        low, high = torch.aminmax(ids)
+        if int(low) < 0 or int(high) >= layer.input_dim:
+            bad = int(low) if int(low) < 0 else int(high)
+            raise ValueError(f"x: layer {layer.name!r} (Embedding) got token id {bad}, "
+                             f"outside the valid range [0, {layer.input_dim - 1}] (input_dim="
+                             f"{layer.input_dim}). Raise input_dim to the vocabulary size or "
+                             f"map unknown tokens to a valid id.")
 
 
 def check_first_batch(trainer: Any, xb: Any, yb: Any, wb: Any) -> None:
@@ -104,7 +144,7 @@ def _dry_metrics(trainer: Any, yb: Any, y_pred: Any) -> None:
         return
     targets: List[Any] = outputs(yb)
     preds: List[Any] = outputs(y_pred)
-    for i, group in enumerate(trainer._new_metrics()):
+    for i, group in enumerate(trainer._new_metrics(private=True)):
         for metric in group:
             name = trainer._metric_name(i, metric)
             problem = _metric_mismatch(metric, targets[i], preds[i])

@@ -15,6 +15,7 @@ during training and the loss is computed from logits with log-softmax.
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 from typing import Any, Dict, List, Optional
 
@@ -101,12 +102,23 @@ class Trainer(InferenceMixin, CustomStepMixin):
         self._single = len(names) == 1 and self.losses[0] is not None
 
     # ------------------------------------------------------------- set-up
-    def _new_metrics(self) -> List[List[Any]]:
+    def _new_metrics(self, private: bool = False) -> List[List[Any]]:
+        """The compiled metrics with empty state, one list per output: names and classes
+        are instantiated afresh; a Metric object given to ``compile`` is reset and used
+        itself, as Keras does (``private=True``: a reset copy, for a dry run that must not
+        touch the live state). Without the reset, an object carried the previous epoch's
+        or fit's counts into the next epoch and into ``evaluate``."""
         out = []
         for specs, loss in zip(self.metric_specs, self.losses):
-            loss_name = getattr(loss, "name", None)
-            out.append([metrics_mod.get(m, loss=loss_name) if isinstance(m, str)
-                        else metrics_mod.get(m) for m in specs])
+            group = []
+            for m in specs:  # the loss itself: "accuracy" follows its from_logits too
+                metric = metrics_mod.get(m, loss=loss) if isinstance(m, str) \
+                    else metrics_mod.get(m)
+                if metric is m:
+                    metric = copy.deepcopy(m) if private else m
+                    metric.reset_state()
+                group.append(metric)
+            out.append(group)
         return out
 
     def _metric_name(self, i: int, metric) -> str:

@@ -123,17 +123,22 @@ def rule(layer, name: str) -> Optional[Rule]:
 
 
 def _entries(model) -> List[Tuple[str, Any, str, torch.Tensor]]:
-    """``(qualified name, owning module, local name, tensor)`` for every float weight.
+    """``(qualified name, owning module, local name, tensor)`` for every weight: the
+    float ones and the integer ones ``add_weight`` made (Normalization's ``count``),
+    each once (a weight kept under two names, ``add_weight(name="kernel")`` as
+    ``self.w``, is one weight).
 
     A pruned weight (``kernel_orig`` and ``kernel_mask``) is one entry: local name
     ``kernel``, tensor ``orig * mask``, state name ``...kernel_orig`` (what
     ``set_weights`` writes); see :mod:`nnlab.layers.base.pruned_weights`."""
-    out = []
+    out, seen = [], set()
     for qualified, tensor in model.state_dict(keep_vars=True).items():
-        if not tensor.is_floating_point():
-            continue
         path, _, local = qualified.rpartition(".")
         owner = model.get_submodule(path) if path else model
+        if id(tensor) in seen or not (tensor.is_floating_point() or
+                                      local in owner.__dict__.get("_int_weights", ())):
+            continue
+        seen.add(id(tensor))
         if local.endswith("_mask") and is_pruned_weight(owner, local[:-5]):
             continue
         if local.endswith("_orig") and is_pruned_weight(owner, local[:-5]):

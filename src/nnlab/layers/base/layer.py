@@ -33,11 +33,13 @@ from .build_config import build_from_config, get_build_config
 from .config_values import deserialize_value, serialize_value
 from .input_cast import FLOAT_IDS_LAYERS, cast_inputs, to_tensor
 from .keras_layout import get_weights, set_weights
+from .keras_members import KerasMembers
 from .masking import get_mask, set_mask, warn_dropped
 from .pruned_weights import is_pruned_weight
 from .meta import call_on_meta, infer_output_shape, weight_device
 from .registry import register_layer_class
 from .variable import Variable
+from . import weight_args
 from .symbolic import Node, SymbolicTensor, has_symbolic
 
 _BASE_ARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype")
@@ -51,7 +53,7 @@ def format_shape(shape: Any) -> str:
         ",)" if len(shape) == 1 else ")")
 
 
-class Layer(nn.Module):
+class Layer(KerasMembers, nn.Module):
     """Base layer.
 
     Args:
@@ -139,6 +141,8 @@ class Layer(nn.Module):
             self._batch_input_shape = None
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, torch.Tensor) and "_parameters" in self.__dict__:
+            weight_args.adopt_attribute_name(self, name, value)  # add_weight's unnamed
         if isinstance(value, (list, tuple)) and value and \
                 all(isinstance(v, nn.Module) for v in value):
             value = nn.ModuleList(value)  # Keras tracks layers kept in a list attribute
@@ -155,6 +159,7 @@ class Layer(nn.Module):
                   if not (k in _BASE_ARGS and v is None)}
         config["name"] = self.name
         config["trainable"] = self.trainable
+        config.setdefault("dtype", "float32")  # Keras' base config has it (weights: float32)
         if self._batch_input_shape is not None:
             own = inspect.signature(type(self).__init__).parameters
             for key in ("input_shape", "input_dim", "batch_size"):
@@ -181,21 +186,27 @@ class Layer(nn.Module):
             if isinstance(m, Layer):
                 m._trainable = bool(value)
 
-    def add_weight(self, name: str, shape: Sequence[int], initializer: Any = "glorot_uniform",
-                   regularizer: Any = None, trainable: bool = True) -> torch.Tensor:
-        """Create a weight (Keras' ``add_weight``).
-
-        Trainable weights are ``nn.Parameter``; non-trainable state (such as batch
-        norm's moving statistics) is a persistent buffer, counted as non-trainable.
+    def add_weight(self, *args: Any, **kwargs: Any) -> torch.Tensor:
+        """Create a weight: Keras 3's ``add_weight(shape=..., initializer=...,
+        trainable=..., name=...)`` / ``add_weight((3, 2))``, Keras 2's keywords or nnlab's
+        ``add_weight(name, shape, initializer, regularizer, trainable)``
+        (:mod:`.weight_args`). Trainable weights are ``nn.Parameter``; non-trainable state
+        (batch norm's moving statistics) is a persistent buffer, counted as non-trainable.
         """
-        tensor = torch.empty(tuple(shape), device=weight_device())
-        _initializers.fill(tensor, _initializers.get(initializer))
-        if trainable:
-            param = Variable(tensor, requires_grad=self._trainable)
-            self.register_parameter(name, param)
+        spec = weight_args.resolve(self.name, args, kwargs)
+        name = spec.name
+        if name is None:  # renamed after the attribute it is assigned to (__setattr__)
+            name = weight_args.automatic_name(self)
+            self.__dict__.setdefault("_automatic_weights", set()).add(name)
+        tensor = torch.empty(spec.shape, device=weight_device(), dtype=spec.dtype)
+        _initializers.fill(tensor, _initializers.get(spec.initializer))
+        if spec.trainable:
+            self.register_parameter(name, Variable(tensor, requires_grad=self._trainable))
         else:
             self.register_buffer(name, tensor)
-        reg = _regularizers.get(regularizer)
+            if not spec.dtype.is_floating_point:  # a weight too (Normalization's count)
+                self.__dict__.setdefault("_int_weights", set()).add(name)
+        reg = _regularizers.get(spec.regularizer)
         if reg is not None:
             self._regularized.append((name, reg))
         return getattr(self, name)
@@ -219,8 +230,9 @@ class Layer(nn.Module):
         module = self.get_submodule(module_path) if module_path else self
         if attr.endswith("_mask") and is_pruned_weight(module, attr[:-5]):
             return False  # pruning's mask: part of the weight it masks, not a weight
-        return attr not in module._non_persistent_buffers_set and \
-            module._buffers[attr] is not None and module._buffers[attr].is_floating_point()
+        buffer = module._buffers[attr]
+        return attr not in module._non_persistent_buffers_set and buffer is not None and (
+            buffer.is_floating_point() or attr in module.__dict__.get("_int_weights", ()))
 
     def count_params(self) -> int:
         """Total number of weights (trainable and not), as Keras counts them."""

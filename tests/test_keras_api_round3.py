@@ -1,0 +1,117 @@
+"""Keras 3 API that keras-io programs use and nnlab lacked (issue 28), each checked
+against Keras 3 (the dev oracle) where Keras runs it: ``models.clone_model``,
+``layers.CategoryEncoding``, ``layers.IntegerLookup`` (Keras 3 needs TensorFlow for it:
+checked against Keras' documented examples), the ``MaxPool2D``/``AvgPool2D`` aliases,
+``keras.version()`` and ``keras.config.backend()``.
+"""
+import numpy as np
+import pytest
+import torch
+
+import nnlab
+
+keras = pytest.importorskip("keras")
+
+
+def _np(t):
+    return np.asarray(t.detach().cpu() if isinstance(t, torch.Tensor) else t)
+
+
+@pytest.mark.parametrize("mode,data", [
+    ("one_hot", np.array([3, 2, 0, 1])),
+    ("one_hot", np.array([[3], [2]])),
+    ("one_hot", np.array([[1, 2], [0, 3]])),
+    ("multi_hot", np.array([[0, 1], [0, 0], [1, 2], [3, 1]])),
+    ("multi_hot", np.array([0, 1, 1])),
+    ("count", np.array([[0, 1], [0, 0], [1, 2], [3, 1]])),
+])
+def test_category_encoding_as_keras(mode, data):
+    ours = nnlab.layers.CategoryEncoding(4, mode)(data)
+    theirs = keras.layers.CategoryEncoding(4, mode)(data)
+    np.testing.assert_allclose(_np(ours), _np(theirs))
+
+
+def test_category_encoding_count_weights_shapes_and_errors():
+    ids = np.array([[0, 1], [0, 0]])
+    weights = np.array([[0.1, 0.2], [0.1, 0.1]], "float32")
+    ours = nnlab.layers.CategoryEncoding(4, "count")(ids, count_weights=weights)
+    theirs = keras.layers.CategoryEncoding(4, "count")(ids, count_weights=weights)
+    np.testing.assert_allclose(_np(ours), _np(theirs), rtol=1e-6)
+    for mode, shape in (("multi_hot", (3,)), ("one_hot", (1,))):
+        assert nnlab.layers.CategoryEncoding(5, mode)(
+            nnlab.Input(shape, dtype="int32")).shape == keras.layers.CategoryEncoding(5, mode)(
+            keras.Input(shape, dtype="int32")).shape
+    with pytest.raises(ValueError, match=r"'enc' \(CategoryEncoding\) got id 4"):
+        nnlab.layers.CategoryEncoding(4, name="enc")(np.array([[4]]))
+
+
+def test_integer_lookup_keras_documented_examples():
+    lookup = nnlab.layers.IntegerLookup
+    data = np.array([[12, 1138, 42], [42, 1000, 36]])
+    layer = lookup()
+    layer.adapt(data)
+    assert layer.get_vocabulary() == [-1, 42, 1138, 1000, 36, 12]
+    vocab = [12, 36, 1138, 42]
+    assert lookup(vocabulary=vocab)(data).tolist() == [[1, 3, 4], [4, 0, 2]]
+    masked = lookup(vocabulary=vocab, mask_token=0)
+    assert masked.get_vocabulary() == [0, -1, 12, 36, 1138, 42]
+    assert masked(np.array([[12, 1138, 42], [42, 1000, 36]])).tolist() == [[2, 4, 5],
+                                                                            [5, 1, 3]]
+    assert lookup(vocabulary=vocab, invert=True)(np.array([[1, 3, 4], [4, 0, 2]])).tolist() \
+        == [[12, 1138, 42], [42, -1, 36]]
+    multi = lookup(vocabulary=vocab, output_mode="multi_hot")
+    assert multi(np.array([[12, 1138, 42, 42], [42, 7, 36, 7]])).tolist() == \
+        [[0, 1, 0, 1, 1], [1, 0, 1, 0, 1]]
+    assert lookup(vocabulary=vocab, num_oov_indices=2)(np.array([5, 6, 36])).tolist() == \
+        [1, 0, 3]  # unknowns modulated over the two OOV indices
+    with pytest.raises(ValueError, match="token 5 is not in the vocabulary"):
+        lookup(vocabulary=vocab, num_oov_indices=0)(np.array([5]))
+
+
+def test_integer_lookup_in_a_model_and_its_config():
+    layer = nnlab.layers.IntegerLookup()
+    layer.adapt(np.array([7, 7, 3, 9]))
+    inputs = nnlab.Input((3,), dtype="int64")
+    ids = layer(inputs)
+    assert ids.shape == (None, 3) and ids.dtype == torch.int64
+    model = nnlab.Model(inputs, nnlab.layers.Embedding(layer.vocabulary_size(), 2)(ids))
+    assert model.predict(np.array([[7, 5, 9]]), verbose=0).shape == (1, 3, 2)
+    again = nnlab.layers.IntegerLookup.from_config(layer.get_config())
+    assert again.get_vocabulary() == layer.get_vocabulary() == [-1, 7, 9, 3]
+
+
+def _models(k):
+    seq = k.Sequential([k.Input((4,)), k.layers.Dense(3), k.layers.Dense(2)])
+    inputs = k.Input((4,))
+    shared = k.layers.Dense(4)
+    out = k.layers.Add()([shared(shared(inputs)), inputs])
+    return seq, k.Model(inputs, out)
+
+
+def test_clone_model_as_keras():
+    for ours, theirs in zip(_models(nnlab), _models(keras)):
+        a, b = nnlab.models.clone_model(ours), keras.models.clone_model(theirs)
+        assert a.count_params() == b.count_params() == ours.count_params()
+        assert [type(x).__name__ for x in a.layers] == [type(x).__name__ for x in b.layers]
+        assert a is not ours and all(x is not y for x, y in zip(a.layers, ours.layers))
+        assert not np.allclose(a.get_weights()[0], ours.get_weights()[0])  # new weights
+        a.set_weights(ours.get_weights())
+        x = np.ones((2, 4), "float32")
+        np.testing.assert_allclose(a.predict(x, verbose=0), ours.predict(x, verbose=0))
+    seq = _models(nnlab)[0]
+    wider = nnlab.models.clone_model(seq, clone_function=lambda layer: nnlab.layers.Dense(
+        7) if layer is seq.layers[0] else layer.__class__.from_config(layer.get_config()))
+    assert wider.count_params() == 4 * 7 + 7 + 7 * 2 + 2
+
+
+def test_aliases_version_and_backend():
+    layers = nnlab.layers
+    assert layers.MaxPool2D is layers.MaxPooling2D and layers.AvgPool2D is \
+        layers.AveragePooling2D
+    for name in ("MaxPool1D", "MaxPool3D", "AvgPool1D", "AvgPool3D", "GlobalMaxPool2D",
+                 "GlobalAvgPool1D", "GlobalAvgPool2D"):
+        assert hasattr(layers, name) and hasattr(keras.layers, name), name
+    assert nnlab.version() == nnlab.__version__
+    assert nnlab.config.backend() == keras.config.backend() == "torch"
+    assert nnlab.config.floatx() == keras.config.floatx()
+    assert nnlab.config.epsilon() == keras.config.epsilon()
