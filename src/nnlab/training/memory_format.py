@@ -41,12 +41,12 @@ _MARGIN = 0.03  # NCHW must win by more than this to replace the default
 
 
 def conv_kernels(model: torch.nn.Module) -> List[torch.nn.Parameter]:
-    """The 4-D weights of ``model``'s 2-D convolutions (any module whose 4-D parameter
-    is named like a kernel)."""
-    return [p for name, p in model.named_parameters()
-            if p.dim() == 4 and name.rpartition(".")[2] in ("kernel", "weight",
-                                                            "depthwise_kernel",
-                                                            "pointwise_kernel")]
+    """The 4-D kernels of ``model``'s channels_last nnlab convolutions (a plain
+    ``torch.nn.Conv2d`` inside keeps the layout its owner gave it)."""
+    return [p for module in model.modules() if isinstance(module, Layer)
+            and getattr(module, "data_format", None) == "channels_last"
+            for name, p in module.named_parameters(recurse=False)
+            if p.dim() == 4 and name in ("kernel", "depthwise_kernel", "pointwise_kernel")]
 
 
 def convert_kernels(model: torch.nn.Module, fmt: str) -> None:
@@ -115,7 +115,7 @@ def choose(model: torch.nn.Module, xb: torch.Tensor) -> str:
 
 
 def _applies(model: torch.nn.Module, data: Any) -> bool:
-    return isinstance(data, ArrayData) and isinstance(data.x, torch.Tensor) and \
+    return isinstance(model, Layer) and isinstance(data, ArrayData) and isinstance(data.x, torch.Tensor) and \
         data.x.dim() == 4 and data.x.is_floating_point() and \
         getattr(model, "data_format", "channels_last") == "channels_last" and \
         config.image_data_format() == "channels_last" and bool(conv_kernels(model))
