@@ -83,8 +83,8 @@ def test_auto_keeps_nchw_only_when_measured_faster_and_measures_once(setting, mo
 
 
 def test_the_measurement_is_real_and_leaves_the_seeded_run_alone(setting):
-    """A real measurement runs both formats on a copy; training after it equals training
-    with the choice already remembered (the trial's dropout does not consume the seed's
+    """A real measurement runs both formats on the model and puts back what it changed;
+    training after it equals training with the choice already remembered (the trial's dropout does not consume the seed's
     random stream) and the model's own weights are not touched by the trial."""
     x, y = _data()
     config.set_conv_memory_format("auto")

@@ -10,7 +10,7 @@ channels_last while ResNet-18 (64x64, batch 32) trains 5% faster in NCHW (issue 
 ``nnlab.config.set_conv_memory_format`` decides:
 
 - ``"auto"`` (default): at the first ``fit`` of a model with 2-D convolutions on a 4-D
-  input, time a forward and backward pass on a copy of the model in each format (the
+  input (built-in step), time a forward and backward pass of the model in each format (the
   first batch, one warm-up and two timed repeats each; about 10-20 steps' worth of
   work), keep NCHW only when it is faster by more than 3%, and remember the choice for
   that model signature, batch shape, thread count and CPU in this process;
@@ -23,7 +23,6 @@ the optimizer creates any state.
 """
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from typing import Any, Dict, List, Optional, Tuple
@@ -66,6 +65,7 @@ def in_memory_format(x: torch.Tensor, fmt: str) -> torch.Tensor:
 
 
 def _timed(model: torch.nn.Module, xb: torch.Tensor, repeats: int) -> float:
+    """The fastest of ``repeats`` forward+backward passes, after one warm-up."""
     best = float("inf")
     for i in range(repeats + 1):  # the first run warms oneDNN's caches up
         start = time.perf_counter()
@@ -78,17 +78,29 @@ def _timed(model: torch.nn.Module, xb: torch.Tensor, repeats: int) -> float:
 
 
 def measure(model: torch.nn.Module, xb: torch.Tensor, repeats: int = 2) -> Dict[str, float]:
-    """Seconds of one forward+backward on ``xb`` in each format, on a copy of ``model``."""
-    # the modules only: not the trainer, optimizer or history a compiled model holds
-    memo = {id(v): None for k, v in vars(model).items()
-            if k in ("compiled", "optimizer", "history") and v is not None}
-    trial = copy.deepcopy(model, memo).train()
+    """Seconds of one forward+backward on ``xb`` in each format, on ``model`` itself with
+    everything it changes put back: its buffers (batch norm's statistics), the gradients
+    it held, its kernels' format and the random stream (dropout draws). A copy would be
+    simpler, but deep-copying a functional graph recurses through every node."""
+    buffers = [(b, b.detach().clone()) for b in model.buffers()]
+    grads = [(p, p.grad) for p in model.parameters()]
+    formats = [(p, p.data) for p in conv_kernels(model)]
     seconds = {}
-    with torch.random.fork_rng(devices=[]):  # dropout in the trial leaves the seed's stream
-        for fmt in ("channels_last", "contiguous"):
-            convert_kernels(trial, fmt)
-            seconds[fmt] = _timed(trial, in_memory_format(xb, fmt), repeats)
-            trial.zero_grad(set_to_none=True)
+    try:
+        with torch.random.fork_rng(devices=[]):
+            for fmt in ("channels_last", "contiguous"):
+                convert_kernels(model, fmt)
+                seconds[fmt] = _timed(model, in_memory_format(xb, fmt), repeats)
+                for p, _ in grads:
+                    p.grad = None
+    finally:
+        with torch.no_grad():
+            for b, saved in buffers:
+                b.copy_(saved)
+            for p, data in formats:
+                p.data = data
+        for p, grad in grads:
+            p.grad = grad
     return seconds
 
 
@@ -105,7 +117,12 @@ def choose(model: torch.nn.Module, xb: torch.Tensor) -> str:
         return pinned
     key = _key(model, xb)
     if key not in _CHOICES:
-        seconds = measure(model, xb)
+        try:
+            seconds = measure(model, xb)
+        except Exception as exc:  # a speed probe never fails a fit: keep the default
+            log.info("conv memory format not measured for %s (%s: %s); channels_last",
+                     type(model).__name__, type(exc).__name__, exc)
+            seconds = {"channels_last": 0.0, "contiguous": 0.0}
         faster = seconds["contiguous"] < (1 - _MARGIN) * seconds["channels_last"]
         _CHOICES[key] = "contiguous" if faster else "channels_last"
         log.info("conv memory format for %s on %s: %s (forward+backward %.1f ms "

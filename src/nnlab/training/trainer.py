@@ -339,7 +339,8 @@ class Trainer(InferenceMixin, CustomStepMixin):
             args = distributed_fit_preparer()(self, args)
         data, val = args.datasets()
         cpu_allocator_tuning(self.model)
-        prepare_memory_format(self.model, data, val, args.batch_size or 32)
+        if isinstance(step, BuiltinStep):  # a model's own train_step feeds x its own way
+            prepare_memory_format(self.model, data, val, args.batch_size or 32)
         step.prepare(data, val)
         return run_fit(new_run(self.model, args, data, val), step)
 
