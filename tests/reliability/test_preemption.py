@@ -18,6 +18,7 @@ import torch
 
 from nnlab.training.preemption import Preemption
 from tests.reliability import preempt_case
+from tests.training.test_custom_step import GuideModel  # Keras' guide train_step
 
 STEPS_PER_EPOCH = 10  # 160 training samples / 16
 
@@ -141,27 +142,6 @@ def test_a_real_sigterm_from_outside_stops_within_seconds(tmp_path, reference):
         np.testing.assert_array_equal(saved[f"history/{k}"], np.array(v), err_msg=k)
 
 
-class _OwnStep(__import__("nnlab").Model):
-    """A model with its own train_step (Keras' guide pattern): its metrics' running
-    sums live in ``self.metrics`` and must survive a mid-epoch stop too."""
-
-    def train_step(self, data):
-        x, y = data
-        self.zero_grad()
-        y_pred = self(x, training=True)
-        loss = self.compute_loss(y=y, y_pred=y_pred)
-        loss.backward()
-        weights = list(self.trainable_weights)
-        with torch.no_grad():
-            self.optimizer.apply([v.value.grad for v in weights], weights)
-        for metric in self.metrics:
-            if metric.name == "loss":
-                metric.update_state(loss)
-            else:
-                metric.update_state(y, y_pred)
-        return {m.name: m.result() for m in self.metrics}
-
-
 def _own_step_run(ckpt, trigger=None):
     import nnlab
     from nnlab.callbacks import LambdaCallback
@@ -170,7 +150,7 @@ def _own_step_run(ckpt, trigger=None):
     x, y = preempt_case.data()
     inputs = nnlab.Input(shape=(8,))
     out = Dense(3, activation="softmax")(Dropout(0.2)(Dense(8, activation="relu")(inputs)))
-    model = _OwnStep(inputs, out)
+    model = GuideModel(inputs, out)  # its metrics' sums live in model.metrics
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     count = [0]
 
