@@ -35,6 +35,7 @@ from .distributed_hook import distributed_fit_preparer
 from .epoch_loop import TrainStep, new_run, run_fit
 from .first_batch_checks import check_embedding_ids
 from .fit_arguments import FitArguments
+from .fit_thread import check_not_fitting
 from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
 from .structure import as_list, metrics_per_output, output_layer, outputs
@@ -302,6 +303,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
         (:class:`BuiltinStep`) or, when the model overrides ``train_step`` & co, its own
         (:class:`~nnlab.training.custom_step.ModelStep`).
         """
+        check_not_fitting(self.model, "fit")  # before anything touches the model
         args = FitArguments(
             x=x, y=y, batch_size=batch_size, epochs=epochs, verbose=verbose,
             callbacks=callbacks, validation_split=validation_split,
