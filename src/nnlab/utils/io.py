@@ -147,7 +147,10 @@ def atomic_write(path: str, write: Callable[[str], None], size: Optional[int] = 
                               kept, free=free, before=True)
     remove_stale_temporaries(folder)
     name = os.path.basename(path)
-    tmp_dir = os.path.join(folder, f".{name}{TMP_MARKER}{os.getpid()}.{secrets.token_hex(4)}")
+    # the folder's name holds at most 100 characters of the file's: a 255-character
+    # file name is valid, and the file inside keeps its whole name
+    tmp_dir = os.path.join(folder, f".{name[:100]}{TMP_MARKER}{os.getpid()}."
+                                   f"{secrets.token_hex(4)}")
     tmp = os.path.join(tmp_dir, name)
     try:
         os.mkdir(tmp_dir)
