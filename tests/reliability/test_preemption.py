@@ -113,8 +113,9 @@ def test_no_handler_without_a_checkpoint_dir():
     model.fit(x, y, epochs=1, verbose=0, callbacks=[LambdaCallback(on_epoch_end=check)])
 
 
-@pytest.mark.slow  # two Python starts (about 10 s here)
-def test_a_real_sigterm_from_outside_stops_within_seconds(tmp_path, reference):
+@pytest.mark.slow  # two Python starts per case (about 10 s here)
+@pytest.mark.parametrize("delay", [0.0, 0.2, 0.45])  # after epoch 1's checkpoint appears
+def test_a_real_sigterm_from_outside_stops_within_seconds(tmp_path, reference, delay):
     ckpt, out = str(tmp_path / "ck"), str(tmp_path / "out.npz")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     script = preempt_case.__file__
@@ -123,7 +124,7 @@ def test_a_real_sigterm_from_outside_stops_within_seconds(tmp_path, reference):
     deadline = time.time() + 120
     while not os.path.exists(os.path.join(ckpt, "last.ckpt")) and time.time() < deadline:
         time.sleep(0.05)  # wait for the end of epoch 1, then interrupt epoch 2
-    time.sleep(0.2)
+    time.sleep(delay)
     sent = time.time()
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
