@@ -174,3 +174,48 @@ def test_a_models_own_train_step_resumes_mid_epoch_bit_identically(tmp_path):
         _own_step_run(ckpt, trigger=17)  # epoch 2, step 4 of 13
     model, history = _own_step_run(ckpt)
     _same_as_reference(model, history, reference)
+
+
+def _small_run(ckpt, make_data, stop_at=None, **fit_kwargs):
+    import nnlab
+    from nnlab.callbacks import LambdaCallback
+    from nnlab.layers import Dense, Dropout
+    nnlab.set_seed(0)
+    model = nnlab.Sequential([Dense(8, input_shape=(8,), activation="relu"), Dropout(0.2),
+                              Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    count = [0]
+
+    def batch_end(batch, logs):
+        count[0] += 1
+        if count[0] == stop_at:
+            os.kill(os.getpid(), signal.SIGTERM)
+    history = model.fit(*make_data(), epochs=3, verbose=0, checkpoint_dir=ckpt,
+                        callbacks=[LambdaCallback(on_train_batch_end=batch_end)], **fit_kwargs)
+    return model, history
+
+
+def _arrays():
+    return preempt_case.data()
+
+
+def _loader():
+    from torch.utils.data import DataLoader, TensorDataset
+    x, y = preempt_case.data()
+    return (DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=16,
+                       shuffle=True),)
+
+
+@pytest.mark.parametrize("make_data, kwargs, stop_at", [
+    (_arrays, {"steps_per_epoch": 4, "batch_size": 16}, 6),  # the walk over passes
+    (_loader, {}, 17),                                       # a shuffling DataLoader
+])
+def test_other_data_kinds_resume_mid_epoch_bit_identically(tmp_path, make_data, kwargs,
+                                                           stop_at):
+    model, history = _small_run(str(tmp_path / "ref"), make_data, **kwargs)
+    reference = [v.clone() for v in model.state_dict().values()], history.history
+    ckpt = str(tmp_path / "ck")
+    with pytest.raises(SystemExit):
+        _small_run(ckpt, make_data, stop_at=stop_at, **kwargs)
+    model, history = _small_run(ckpt, make_data, **kwargs)
+    _same_as_reference(model, history, reference)
