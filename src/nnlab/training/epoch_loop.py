@@ -39,6 +39,7 @@ import torch
 from ..callbacks import CallbackList, TerminateOnNaN
 from .checkpoint import CheckpointState
 from .fit_arguments import FitArguments
+from .fit_thread import fitting
 from ..callbacks import History
 from .data_adapter import private_input
 from .preemption import Preemption
@@ -144,6 +145,11 @@ def new_run(model: Any, args: FitArguments, data: Any, val: Any) -> FitRun:
 
 def run_fit(run: FitRun, step: TrainStep) -> History:
     """Train ``run`` with ``step``; returns its History (also ``model.history``)."""
+    with fitting(run.model):  # inference from another thread is refused meanwhile
+        return _run_fit(run, step)
+
+
+def _run_fit(run: FitRun, step: TrainStep) -> History:
     model, cbs, ckpt = run.model, run.callbacks, run.ckpt
     was_training = model.training
     with ckpt if ckpt is not None else contextlib.nullcontext():

@@ -16,6 +16,7 @@ from ..utils.allocator import tune_malloc
 from ..callbacks import CallbackList
 from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
+from .fit_thread import check_not_fitting
 from .loss_tracker import LossTracker
 from .memory_format import prepare_inference
 from .structure import outputs, targets_by_name
@@ -85,6 +86,7 @@ class InferenceMixin:
                  return_dict: bool = False, callbacks: Optional[list] = None):
         """Loss and metrics on ``x``/``y`` in inference mode: a float, or
         ``[loss, metric1, ...]`` (Keras' order), or a dict with ``return_dict=True``."""
+        check_not_fitting(self.model, "evaluate")
         batch_size = 32 if batch_size is None else batch_size
         data = adapt(x, self.order_targets(y), sample_weight, batch_size, False, steps)
         if overrides(self.model):  # the model's own test_step (custom_step.py)
@@ -115,6 +117,7 @@ class InferenceMixin:
     def predict(self, x: Any, batch_size: Optional[int] = None, verbose: int = 0,
                 steps: Optional[int] = None):
         """Model outputs in inference mode, as numpy arrays (a list for several outputs)."""
+        check_not_fitting(self.model, "predict")
         _check_batch_axis(self.model, x)
         data = adapt(x, None, None, batch_size or 32, False, steps)
         cpu_allocator_tuning(self.model)

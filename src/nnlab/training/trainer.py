@@ -36,6 +36,7 @@ from .distributed_hook import distributed_fit_preparer
 from .epoch_loop import TrainStep, new_run, run_fit
 from .first_batch_checks import check_embedding_ids
 from .fit_arguments import FitArguments
+from .fit_thread import check_not_fitting
 from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
 from .memory_format import prepare_fit as prepare_memory_format
@@ -325,6 +326,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
         (:class:`BuiltinStep`) or, when the model overrides ``train_step`` & co, its own
         (:class:`~nnlab.training.custom_step.ModelStep`).
         """
+        check_not_fitting(self.model, "fit")  # before anything touches the model
         args = FitArguments(
             x=x, y=y, batch_size=batch_size, epochs=epochs, verbose=verbose,
             callbacks=callbacks, validation_split=validation_split,

@@ -24,7 +24,7 @@ from typing import Callable, List, Optional
 logger = logging.getLogger(__name__)
 
 TMP_MARKER = ".nnlab-tmp."
-_TMP_RE = re.compile(r"^\..*\.nnlab-tmp\.(\d+)\.[0-9a-f]{8}$")
+_TMP_RE = re.compile(r"^\.(.*)\.nnlab-tmp\.(\d+)\.[0-9a-f]{8}$")
 
 
 def _file_mode() -> int:
@@ -77,6 +77,19 @@ def _process_start_time(pid: int) -> Optional[float]:
         return 0.0  # exists but is not ours to signal
 
 
+def _holds_only_a_write(path: str, name: str) -> bool:
+    """Whether ``path`` is what an interrupted :func:`atomic_write` of ``name`` leaves: a
+    file, or a folder of files named after ``name`` (and a writer's ``.tmp`` files)."""
+    if not os.path.isdir(path):
+        return True
+    try:
+        with os.scandir(path) as entries:
+            return all(not e.is_dir(follow_symlinks=False) and
+                       (e.name.startswith((name, f".{name}", ".tmp"))) for e in entries)
+    except OSError:
+        return False
+
+
 def stale_temporaries(folder: str) -> List[str]:
     """Temporary files in ``folder`` whose writer has died (see the module docstring)."""
     found = []
@@ -88,12 +101,12 @@ def stale_temporaries(folder: str) -> List[str]:
         match = _TMP_RE.match(name)
         if not match:
             continue
-        pid = int(match.group(1))
+        pid = int(match.group(2))
         if pid == os.getpid():
             continue  # ours: a write in progress in this process (another thread)
         path = os.path.join(folder, name)
-        if os.path.islink(path):
-            continue  # nnlab never makes links: someone else's, left alone
+        if os.path.islink(path) or not _holds_only_a_write(path, match.group(1)):
+            continue  # not what atomic_write leaves: someone else's, left alone
         started = _process_start_time(pid)
         try:
             written = os.stat(path).st_mtime
@@ -147,7 +160,10 @@ def atomic_write(path: str, write: Callable[[str], None], size: Optional[int] = 
                               kept, free=free, before=True)
     remove_stale_temporaries(folder)
     name = os.path.basename(path)
-    tmp_dir = os.path.join(folder, f".{name}{TMP_MARKER}{os.getpid()}.{secrets.token_hex(4)}")
+    # the folder's name holds at most 100 characters of the file's: a 255-character
+    # file name is valid, and the file inside keeps its whole name
+    tmp_dir = os.path.join(folder, f".{name[:100]}{TMP_MARKER}{os.getpid()}."
+                                   f"{secrets.token_hex(4)}")
     tmp = os.path.join(tmp_dir, name)
     try:
         os.mkdir(tmp_dir)

