@@ -57,3 +57,24 @@ def test_plain_module_with_nn_softmax_and_the_refusals():
     with pytest.raises(ValueError, match=r"scores must be 'output' .* or 'logits'"):
         Saliency(net, scores="probabilities")
     assert np.isfinite(Saliency(net).attribute(x, target=1).numpy()).all()
+
+
+def test_style_transfer_on_a_fixed_size_model_is_refused_saying_how_to_build_it():
+    """docs/interpret.md builds EfficientNet with zoo.create's default 224x224 input; style
+    transfer at another size used to fail deep inside with a ShapeError."""
+    from nnlab.interpret import style_transfer
+    model = nnlab.Sequential([L.Conv2D(2, 3, input_shape=(16, 16, 3), name="c1"),
+                              L.Conv2D(2, 3, name="c2")])
+    image = torch.rand(1, 12, 12, 3)
+    with pytest.raises(ValueError, match=r"StyleLoss \(style transfer, texture synthesis\): "
+                                         r"model .* takes only 16x16 images .* content is "
+                                         r"12x12\. Build it for any size, e\.g\. .*"
+                                         r"input_shape=\(None, None, 3\)"):
+        style_transfer(model, image, image, content_layer="c2", style_layers=["c1"],
+                       steps=1, optimizer="adam", preprocess=lambda t: t)
+    free = nnlab.Sequential([L.Conv2D(2, 3, input_shape=(None, None, 3), name="d1"),
+                             L.Conv2D(2, 3, name="d2")])
+    out, history = style_transfer(free, image, image, content_layer="d2",
+                                  style_layers=["d1"], steps=2, optimizer="adam",
+                                  preprocess=lambda t: t)
+    assert out.shape == image.shape and len(history["total"]) == 3
