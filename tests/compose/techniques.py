@@ -157,6 +157,9 @@ def int8_dynamic(case: Case) -> Applied:
     assert np.abs(out - applied.before).max() <= 0.05 * np.abs(applied.before).max() + 1e-4
     assert any(type(m).__module__.startswith("torch.ao.nn.quantized") for m in q.modules())
     np.testing.assert_array_equal(case.outputs(), applied.before)   # the original untouched
+    report = count_params(q)            # the packed int8 weights are counted, not lost
+    assert report.total == count_params(case.model).total and report.trainable < \
+        count_params(case.model).trainable
     return applied
 
 
