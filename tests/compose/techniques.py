@@ -24,7 +24,7 @@ from nnlab.adversarial import FGSM, PGD
 from nnlab.analysis import activation_memory, count_macs, count_params, receptive_field
 import nnlab
 from nnlab.adversarial.training import AdversarialTraining
-from nnlab.compress import (PruningSchedule, factorize, prune_magnitude, quantize_int8,
+from nnlab.compress import (Distiller, PruningSchedule, factorize, prune_magnitude, quantize_int8,
                             quantize_static_int8, share_weights, sparsity_report, ternarize)
 from nnlab.losses import SparseCategoricalCrossentropy
 from nnlab.compress.ternary import weight_levels
@@ -236,6 +236,23 @@ def adversarial_training(case: Case) -> Applied:
     return _snapshot(case, "intact")    # trained; from here on it must stay as it is
 
 
+def distillation(case: Case) -> Applied:
+    """The model is the student of a teacher of the same style (other weights)."""
+    teacher = case.fresh(case.seed + 5)
+    teacher_state = {k: v.clone() for k, v in teacher.state_dict().items()}
+    before = {k: v.clone() for k, v in case.model.state_dict().items()}
+    distiller = Distiller(teacher, case.model, alpha=0.1)
+    distiller.compile(nnlab.optimizers.Adam(learning_rate=0.01))
+    history = distiller.fit(case.x, case.y, epochs=4, batch_size=2, verbose=0).history
+    assert history["distillation_loss"][-1] < history["distillation_loss"][0]
+    for k, v in teacher.state_dict().items():
+        assert torch.equal(v, teacher_state[k])                        # teacher untouched
+    assert any(not torch.equal(v, before[k]) for k, v in case.model.state_dict().items()
+               if v.is_floating_point())
+    case.model.eval()
+    return _snapshot(case, "intact")    # the trained student must then stay as it is
+
+
 def static_int8(case: Case) -> Applied:
     """Static int8 mirrors a Sequential of valid convs, Dense, pooling and relu: every
     style here is refused before any work, naming why and what to use instead."""
@@ -279,4 +296,5 @@ def analysis(case: Case) -> Applied:
 TECHNIQUES = {f.__name__: f for f in (saliency, guided_backprop, gradcam, occlusion,
                                       integrated_gradients, fgsm, pgd, adversarial_training,
                                       pruning, pruning_schedule, int8_dynamic, static_int8,
+                                      distillation,
                                       weight_sharing, ternary, low_rank, analysis)}
