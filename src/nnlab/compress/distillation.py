@@ -18,21 +18,16 @@ import torch
 import torch.nn.functional as F
 
 from ..layers.base.layer import Layer
+from ..layers.base.torch_module import call_in_mode
 from ..models.model import Model
 
 
 def run(module: torch.nn.Module, x: Any, training: bool) -> torch.Tensor:
-    """``module(x)`` in training or inference mode: Keras' ``training=`` for nnlab
-    layers; for a plain torch module (teacher or student), its train/eval mode for the
-    call, restored after (a plain ``forward`` takes no ``training`` argument)."""
-    if isinstance(module, Layer):
-        return module(x, training=training)
-    was = module.training
-    module.train(training)
-    try:
-        return module(torch.as_tensor(x))
-    finally:
-        module.train(was)
+    """``module(x)`` in training or inference mode, also for a plain torch teacher or
+    student (see :func:`~nnlab.layers.base.torch_module.call_in_mode`)."""
+    return call_in_mode(module, x if isinstance(module, Layer) else torch.as_tensor(x),
+                        training)
+
 
 __all__ = ["Distiller"]
 
