@@ -34,7 +34,7 @@ from .config_values import deserialize_value, serialize_value
 from .input_cast import FLOAT_IDS_LAYERS, cast_inputs, to_tensor
 from .keras_layout import get_weights, set_weights
 from .masking import get_mask, set_mask, warn_dropped
-from .pruned_weights import is_pruned_weight
+from .pruned_weights import current_weight, is_pruned_weight
 from .meta import call_on_meta, infer_output_shape, weight_device
 from .registry import register_layer_class
 from .variable import Variable
@@ -250,7 +250,7 @@ class Layer(nn.Module):
         for module in self.modules():
             if isinstance(module, Layer):
                 for name, reg in module._regularized:
-                    term = reg(getattr(module, name))
+                    term = reg(current_weight(module, name))
                     total = term if total is None else total + term
         return total if total is not None else torch.zeros(())
 
@@ -260,7 +260,7 @@ class Layer(nn.Module):
         out = []
         for module in self.modules():
             if isinstance(module, Layer):
-                out.extend(reg(getattr(module, name)) for name, reg in module._regularized)
+                out.extend(reg(current_weight(module, name)) for name, reg in module._regularized)
         return out
 
     # ------------------------------------------------------------------ build
