@@ -34,6 +34,7 @@ import torch
 from torch import nn
 
 from ..layers.base.pruned_weights import is_pruned_weight, pruned_names, remove_mask
+from ..layers.base.reparametrised import refuse_reparametrised
 
 __all__ = ["quantize_int8", "model_size_bytes", "measure_latency"]
 
@@ -98,6 +99,7 @@ def quantize_int8(model: nn.Module) -> nn.Module:
     """A dynamically int8-quantised copy of ``model`` (inference only: call it or use
     ``predict``). Raises ValueError when nothing in the model can be quantised."""
     from torch.ao.quantization import quantize_dynamic
+    refuse_reparametrised(model, "quantize_int8")   # shared/ternary/low-rank: say so
     dense = [m for m in model.modules() if type(m).__name__ == "Dense"
              and type(m).__module__.startswith("nnlab.")
              and (isinstance(m._parameters.get("kernel"), torch.Tensor)

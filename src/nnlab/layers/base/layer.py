@@ -34,7 +34,8 @@ from .config_values import deserialize_value, serialize_value
 from .input_cast import FLOAT_IDS_LAYERS, cast_inputs, to_tensor
 from .keras_layout import get_weights, set_weights
 from .masking import get_mask, set_mask, warn_dropped
-from .pruned_weights import current_weight, is_pruned_weight
+from .derived_weights import current_weight
+from .pruned_weights import is_pruned_weight
 from .meta import call_on_meta, infer_output_shape, weight_device
 from .registry import register_layer_class
 from .variable import Variable

@@ -25,8 +25,10 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from .derived_weights import detach_after_forward, remove_derived
+
 __all__ = ["is_pruned_weight", "pruned_names", "install_mask", "remove_mask",
-           "restore_pruning", "refresh_pruned", "current_weight"]
+           "restore_pruning", "refresh_pruned"]
 
 
 def is_pruned_weight(module: nn.Module, attr: str) -> bool:
@@ -54,31 +56,6 @@ def _move_parameter(module: nn.Module, name: str, position: int) -> None:
     module._parameters.update(items)
 
 
-class _DetachAfterForward:
-    """Forward hook: after the call, ``module.<attr>`` (torch's ``orig * mask``, part of
-    the call's autograd graph) is replaced by its detached value. The graph lives on in
-    the output; the attribute is only read afterwards, and a graph tensor there makes
-    ``copy.deepcopy(model)`` fail after any training step (torch refuses to deep-copy a
-    non-leaf tensor; ``quantize_int8`` copies the model). Regularisers read the weight
-    through :func:`current_weight` instead."""
-
-    def __init__(self, attr: str):
-        self.attr = attr
-
-    def __call__(self, module, inputs, output):
-        value = module.__dict__.get(self.attr)
-        if isinstance(value, torch.Tensor) and value.grad_fn is not None:
-            module.__dict__[self.attr] = value.detach()
-
-
-def current_weight(module: nn.Module, attr: str) -> torch.Tensor:
-    """``module.<attr>`` as the next forward computes it: ``orig * mask`` (a fresh
-    autograd graph) when pruned, else the weight itself."""
-    if is_pruned_weight(module, attr):
-        return module._parameters[attr + "_orig"] * getattr(module, attr + "_mask")
-    return getattr(module, attr)
-
-
 def install_mask(module: nn.Module, attr: str, mask: torch.Tensor) -> None:
     """Prune ``module.<attr>`` with the 0/1 ``mask`` (torch's ``custom_from_mask``), the
     mask in the weight's memory format (channels_last conv kernels), ``<attr>_orig`` in
@@ -88,7 +65,7 @@ def install_mask(module: nn.Module, attr: str, mask: torch.Tensor) -> None:
     mask = torch.empty_like(weight, dtype=weight.dtype).copy_(mask)
     prune.custom_from_mask(module, attr, mask)
     _move_parameter(module, attr + "_orig", position)
-    module.register_forward_hook(_DetachAfterForward(attr))
+    detach_after_forward(module, attr)      # deep-copyable after training
 
 
 def remove_mask(module: nn.Module, attr: str) -> None:
@@ -96,9 +73,7 @@ def remove_mask(module: nn.Module, attr: str) -> None:
     position = list(module._parameters).index(attr + "_orig")
     prune.remove(module, attr)
     _move_parameter(module, attr, position)
-    for key, hook in list(module._forward_hooks.items()):   # found by type, as torch's
-        if isinstance(hook, _DetachAfterForward) and hook.attr == attr:  # prune.remove
-            del module._forward_hooks[key]
+    remove_derived(module, attr)
 
 
 def _owner(model: nn.Module, qualified: str) -> Tuple[nn.Module, str]:
