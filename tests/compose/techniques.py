@@ -194,8 +194,10 @@ def ternary(case: Case) -> Applied:
 
 def low_rank(case: Case) -> Applied:
     if not case.keras:                  # torch's nn.Linear/nn.Conv2d are not factorised
-        with pytest.raises(ValueError, match=r"no layer that can be factorised; supported "
-                                             r"layer types: Dense, Conv2D"):
+        with pytest.raises(ValueError, match=r"model 'PlainNet' has no layer that can be "
+                                             r"factorised; supported layer types: Dense, "
+                                             r"Conv2D \(its torch Conv2d, Linear layers are "
+                                             r"not factorised: build them as nnlab"):
             factorize(case.model, rank=1)
         return _snapshot(case, "intact")   # refused before any change: follow-ups hold
 
