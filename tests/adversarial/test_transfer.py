@@ -35,3 +35,33 @@ def test_transfer_bad_arguments(digits_model):
         JacobianAugmentation(digits_model, sub, lam=0)
     with pytest.raises(ValueError, match=r"x_seed must be a non-empty batch of images in"):
         JacobianAugmentation(digits_model, sub).fit(torch.full((4, 8, 8, 1), 16.0))
+
+
+def test_labels_only_oracle_as_the_docs_describe(digits, digits_model):
+    """Papernot's black box answers labels only: a callable returning (n,) ints works
+    (it raised IndexError) and gives the same substitute as the scores oracle; any other
+    answer is refused naming the shapes."""
+    _, (x, y) = digits
+    seed_x = x[-30:]
+
+    def labels_only(images):
+        with torch.no_grad():
+            return digits_model(images).argmax(1).numpy()      # what a remote API returns
+
+    subs = []
+    for oracle in (digits_model, labels_only):
+        nnlab.set_seed(0)
+        sub = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+        jda = JacobianAugmentation(oracle, sub, rounds=2, epochs=2, batch_size=16)
+        jda.fit(seed_x)
+        subs.append((sub, jda.queries_, jda.history_))
+    (a, qa, ha), (b, qb, hb) = subs
+    assert qa == qb == 60 and ha == hb
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(pa, pb)
+    r = transfer_attack(labels_only, FGSM(b, eps=0.3), x[:50], y[:50])
+    assert r["oracle_clean_accuracy"] >= 0.9
+    with pytest.raises(ValueError, match=r"oracle: for 30 images it must return labels "
+                                         r"\(30,\) or scores \(30, classes\); got shape "
+                                         r"\(30, 2, 5\)"):
+        JacobianAugmentation(lambda im: torch.zeros(len(im), 2, 5), b).fit(seed_x)

@@ -182,4 +182,37 @@ def fit(case: Case, a: Applied) -> None:
         a.invariant(a.model)                                          # the structure held
 
 
-FOLLOWS = ("predict", "weights", "save_load", "fit")
+def resume(case: Case, a: Applied, tmp_path) -> None:
+    """``fit(checkpoint_dir=...)`` interrupted after epoch 1 and resumed by a twin (the
+    same architecture and technique, other weights) ends where an uninterrupted run
+    ends."""
+    import copy
+    if a.kind == "int8":
+        with pytest.raises(TypeError, match=INT8_REFUSAL.format("train")):
+            a.model.train()
+        return
+
+    def trainable(module):
+        model = module if case.keras else nnlab.Sequential([module])
+        model.compile("adam", SparseCategoricalCrossentropy(from_logits=True))
+        return model
+
+    twin = case.fresh(case.seed + 1)
+    if a.kind == "pruned":
+        prune_magnitude(twin, SPARSITY)                 # masks come from the checkpoint
+    elif a.kind == "reparametrised":
+        a.reapply(twin)
+    whole, first = trainable(copy.deepcopy(a.model)), trainable(copy.deepcopy(a.model))
+    fit = dict(batch_size=2, verbose=0)
+    nnlab.set_seed(3)                                   # the same shuffling for both runs
+    whole.fit(case.x, case.y, epochs=2, checkpoint_dir=str(tmp_path / "whole"), **fit)
+    nnlab.set_seed(3)
+    first.fit(case.x, case.y, epochs=1, checkpoint_dir=str(tmp_path / "cut"), **fit)
+    nnlab.set_seed(99)                                  # the checkpoint brings its own RNG
+    resumed = trainable(twin)
+    resumed.fit(case.x, case.y, epochs=2, checkpoint_dir=str(tmp_path / "cut"), **fit)
+    for x, y in zip(whole.state_dict().values(), resumed.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=1e-6, atol=1e-7)
+
+
+FOLLOWS = ("predict", "weights", "save_load", "fit", "resume")

@@ -24,7 +24,7 @@ from nnlab.adversarial import FGSM, PGD
 from nnlab.analysis import activation_memory, count_macs, count_params, receptive_field
 import nnlab
 from nnlab.adversarial.training import AdversarialTraining
-from nnlab.compress import (PruningSchedule, factorize, prune_magnitude, quantize_int8,
+from nnlab.compress import (Distiller, PruningSchedule, factorize, prune_magnitude, quantize_int8,
                             quantize_static_int8, share_weights, sparsity_report, ternarize)
 from nnlab.losses import SparseCategoricalCrossentropy
 from nnlab.compress.ternary import weight_levels
@@ -157,6 +157,9 @@ def int8_dynamic(case: Case) -> Applied:
     assert np.abs(out - applied.before).max() <= 0.05 * np.abs(applied.before).max() + 1e-4
     assert any(type(m).__module__.startswith("torch.ao.nn.quantized") for m in q.modules())
     np.testing.assert_array_equal(case.outputs(), applied.before)   # the original untouched
+    report = count_params(q)            # the packed int8 weights are counted, not lost
+    assert report.total == count_params(case.model).total and report.trainable < \
+        count_params(case.model).trainable
     return applied
 
 
@@ -191,8 +194,10 @@ def ternary(case: Case) -> Applied:
 
 def low_rank(case: Case) -> Applied:
     if not case.keras:                  # torch's nn.Linear/nn.Conv2d are not factorised
-        with pytest.raises(ValueError, match=r"no layer that can be factorised; supported "
-                                             r"layer types: Dense, Conv2D"):
+        with pytest.raises(ValueError, match=r"model 'PlainNet' has no layer that can be "
+                                             r"factorised; supported layer types: Dense, "
+                                             r"Conv2D \(its torch Conv2d, Linear layers are "
+                                             r"not factorised: build them as nnlab"):
             factorize(case.model, rank=1)
         return _snapshot(case, "intact")   # refused before any change: follow-ups hold
 
@@ -231,6 +236,23 @@ def adversarial_training(case: Case) -> Applied:
                if v.is_floating_point())
     case.model.eval()
     return _snapshot(case, "intact")    # trained; from here on it must stay as it is
+
+
+def distillation(case: Case) -> Applied:
+    """The model is the student of a teacher of the same style (other weights)."""
+    teacher = case.fresh(case.seed + 5)
+    teacher_state = {k: v.clone() for k, v in teacher.state_dict().items()}
+    before = {k: v.clone() for k, v in case.model.state_dict().items()}
+    distiller = Distiller(teacher, case.model, alpha=0.1)
+    distiller.compile(nnlab.optimizers.Adam(learning_rate=0.01))
+    history = distiller.fit(case.x, case.y, epochs=4, batch_size=2, verbose=0).history
+    assert history["distillation_loss"][-1] < history["distillation_loss"][0]
+    for k, v in teacher.state_dict().items():
+        assert torch.equal(v, teacher_state[k])                        # teacher untouched
+    assert any(not torch.equal(v, before[k]) for k, v in case.model.state_dict().items()
+               if v.is_floating_point())
+    case.model.eval()
+    return _snapshot(case, "intact")    # the trained student must then stay as it is
 
 
 def static_int8(case: Case) -> Applied:
@@ -276,4 +298,5 @@ def analysis(case: Case) -> Applied:
 TECHNIQUES = {f.__name__: f for f in (saliency, guided_backprop, gradcam, occlusion,
                                       integrated_gradients, fgsm, pgd, adversarial_training,
                                       pruning, pruning_schedule, int8_dynamic, static_int8,
+                                      distillation,
                                       weight_sharing, ternary, low_rank, analysis)}

@@ -121,3 +121,36 @@ def test_load_model_refuses_a_pruned_list_naming_a_missing_weight(tmp_path):
               metadata=dict(meta, sha256=content_hash(tensors, meta.items())))
     with pytest.raises(ConfigError, match="pruned weight 'no_such_layer.kernel' is not a weight"):
         load_model(tmp_path / "bad.nnlab")
+
+
+def test_pruned_trained_model_deep_copies_and_quantises_to_int8():
+    """After a training step torch's pruning leaves ``kernel = orig * mask`` with its
+    autograd graph on the layer, and copy.deepcopy (quantize_int8's first step) refused
+    it; and a pruned Dense was not recognised by quantize_int8 at all."""
+    import copy
+
+    from nnlab.compress import quantize_int8
+    m = _convnet()
+    x, y = _data()
+    prune_magnitude(m, 0.5)
+    m.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    twin = copy.deepcopy(m)
+    np.testing.assert_array_equal(twin.predict(x, verbose=0), m.predict(x, verbose=0))
+    q = quantize_int8(m)
+    float_out = m.predict(x, verbose=0)
+    assert np.abs(q.predict(x, verbose=0) - float_out).max() < 0.05 * np.abs(float_out).max()
+    int8_kernel = q.layers[3]._int8_linear.weight().dequantize()
+    assert (int8_kernel == 0).float().mean() >= 0.5 - 0.01      # the pruned zeros kept
+
+
+def test_regularizer_on_a_pruned_kernel_still_has_a_gradient():
+    torch.manual_seed(0)
+    m = Sequential([Dense(4, input_shape=(3,), kernel_regularizer="l2")])
+    prune_magnitude(m, 0.5)
+    m(torch.ones(2, 3))                          # a forward pass, as in training
+    layer = m.layers[0]
+    penalty = m.regularization_loss()
+    (grad,) = torch.autograd.grad(penalty, layer.kernel_orig)
+    mask = layer.kernel_mask
+    expected = 2 * 0.01 * layer.kernel_orig.detach() * mask      # d(l2 * sum (w*m)^2)
+    torch.testing.assert_close(grad, expected)

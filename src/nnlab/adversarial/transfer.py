@@ -19,6 +19,27 @@ from .evaluation import _tensor, predict_labels
 __all__ = ["JacobianAugmentation", "transfer_attack"]
 
 
+def oracle_labels(oracle: Any, x: torch.Tensor) -> torch.Tensor:
+    """``(n,)`` labels the black box gives ``x``: its argmax when it returns scores
+    ``(n, classes)``, its answer when it returns labels ``(n,)`` (Papernot's labels-only
+    oracle). Anything else is refused, naming what arrived."""
+    if isinstance(oracle, torch.nn.Module):
+        with eval_mode(oracle), torch.no_grad():
+            out = oracle(x)
+    else:
+        with torch.no_grad():
+            out = torch.as_tensor(oracle(x))
+    if out.ndim == 2 and out.shape[0] == len(x):
+        return out.argmax(1)
+    if out.ndim == 1 and out.shape[0] == len(x) and not out.is_floating_point():
+        return out.long()
+    if out.ndim == 1 and out.shape[0] == len(x) and bool((out == out.round()).all()):
+        return out.long()                   # integral labels given as floats
+    raise ValueError(f"oracle: for {len(x)} images it must return labels ({len(x)},) or "
+                     f"scores ({len(x)}, classes); got shape {tuple(out.shape)} "
+                     f"{out.dtype}")
+
+
 def _is_probabilities(out: torch.Tensor) -> bool:
     o = out.detach()
     return bool((o >= 0).all() and (o <= 1).all()
@@ -29,8 +50,9 @@ class JacobianAugmentation:
     """Train ``substitute`` to imitate the black box ``oracle`` from its labels alone.
 
     Args:
-        oracle: the black box: ``(n, ...) -> (n, classes)`` scores (or any callable
-            returning them); only its argmax is used.
+        oracle: the black box, any callable: ``(n, ...) -> (n,)`` labels (Papernot's
+            labels-only threat model) or ``(n, classes)`` scores, of which only the
+            argmax is used.
         substitute: an ``nn.Module`` with the same input and class layout; trained here
             with Adam on cross-entropy (probability outputs are handled as in attacks).
         rounds: substitute epochs rho (Papernot: 6, i.e. the seed set grows 2**5 times).
@@ -65,10 +87,7 @@ class JacobianAugmentation:
 
     def _label(self, x: torch.Tensor) -> torch.Tensor:
         self.queries_ += len(x)
-        with torch.no_grad():
-            if isinstance(self.oracle, torch.nn.Module):
-                return predict_labels(self.oracle, x)
-            return torch.as_tensor(self.oracle(x)).argmax(1)
+        return oracle_labels(self.oracle, x)
 
     def _train(self, x: torch.Tensor, labels: torch.Tensor, gen: torch.Generator) -> None:
         model = self.substitute
@@ -120,12 +139,13 @@ class JacobianAugmentation:
         return self.substitute
 
 
-def transfer_attack(oracle: torch.nn.Module, attack: Attack, x: Any, y: Any,
+def transfer_attack(oracle: Any, attack: Attack, x: Any, y: Any,
                     batch_size: int = 256) -> Dict[str, float]:
     """Attack the substitute (``attack.model``) and score the examples on ``oracle``.
 
     Args:
-        oracle: the black-box model the examples are meant to fool.
+        oracle: the black box the examples are meant to fool: a model or any callable
+            returning labels ``(n,)`` or scores ``(n, classes)``.
         attack: an untargeted attack built on the substitute.
         x: ``(n, ...)`` images in [0, 1]; y: ``(n,)`` true labels.
 
@@ -139,8 +159,8 @@ def transfer_attack(oracle: torch.nn.Module, attack: Attack, x: Any, y: Any,
     for i in range(0, len(x), batch_size):
         xb, yb = x[i:i + batch_size], labels[i:i + batch_size]
         x_adv = attack(xb, yb)
-        clean_ok.append(predict_labels(oracle, xb) == yb)
-        adv_ok.append(predict_labels(oracle, x_adv) == yb)
+        clean_ok.append(oracle_labels(oracle, xb) == yb)
+        adv_ok.append(oracle_labels(oracle, x_adv) == yb)
         sub_ok.append(predict_labels(attack.model, x_adv) == yb)
     clean, adv, sub = torch.cat(clean_ok), torch.cat(adv_ok), torch.cat(sub_ok)
     fooled = (clean & ~adv).sum().item() / max(int(clean.sum()), 1)

@@ -88,8 +88,14 @@ def leaf_layers(model: Layer) -> Iterator[Tuple[str, Layer, int]]:
     """
     seen: set = set()
     if not isinstance(model, Layer):
+        inside: list = []              # torch's quantized modules are leaves with packed parts
         for name, module in model.named_modules():
-            if name and not any(True for _ in module.children()) and \
+            if not name or any(name.startswith(q + ".") for q in inside):
+                continue
+            quantized = type(module).__module__.startswith("torch.ao.nn.quantized")
+            if quantized:
+                inside.append(name)
+            if (quantized or not any(True for _ in module.children())) and \
                     any(True for _ in module.state_dict()):
                 yield name, module, name.count(".")
         return

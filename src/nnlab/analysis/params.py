@@ -62,6 +62,19 @@ class ParamReport(NamedTuple):
         return "\n".join(lines)
 
 
+def _quantized_count(module) -> int:
+    """Weights torch's quantized modules hold packed, outside ``parameters()`` (the int8
+    copy from ``nnlab.compress.quantize_int8``): counted as non-trainable."""
+    total = 0
+    for m in module.modules():
+        if type(m).__module__.startswith("torch.ao.nn.quantized") and callable(
+                getattr(m, "weight", None)):
+            total += m.weight().numel()
+            bias = m.bias() if callable(getattr(m, "bias", None)) else None
+            total += 0 if bias is None else bias.numel()
+    return total
+
+
 def count_params(model: Layer) -> ParamReport:
     """Count the weights of ``model`` per layer, without data.
 
@@ -69,7 +82,8 @@ def count_params(model: Layer) -> ParamReport:
         model: a Sequential or functional model (nested models are expanded into their
             layers, named ``outer/inner``), a single layer, or a plain ``torch.nn.Module``
             (one row per leaf submodule holding weights, named by its path). Build it
-            first (an input shape), or its layers have no weights yet.
+            first (an input shape), or its layers have no weights yet. The packed int8
+            weights of a ``quantize_int8`` copy count as non-trainable.
 
     Returns:
         :class:`ParamReport` with per-layer rows and totals. Example: VGG-16 has
@@ -85,8 +99,10 @@ def count_params(model: Layer) -> ParamReport:
     rows = []
     for name, layer, _ in leaf_layers(model):
         trainable, frozen = param_counts(layer)
-        rows.append(ParamRow(name, type(layer).__name__, trainable, frozen))
+        rows.append(ParamRow(name, type(layer).__name__, trainable,
+                             frozen + _quantized_count(layer)))
     trainable, frozen = param_counts(model)
+    frozen += _quantized_count(model)
     rest_t = trainable - sum(r.trainable for r in rows)
     rest_f = frozen - sum(r.non_trainable for r in rows)
     if rest_t or rest_f:  # weights owned by a subclassed model itself, not by a layer

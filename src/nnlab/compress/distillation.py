@@ -17,7 +17,17 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ..layers.base.layer import Layer
+from ..layers.base.torch_module import call_in_mode
 from ..models.model import Model
+
+
+def run(module: torch.nn.Module, x: Any, training: bool) -> torch.Tensor:
+    """``module(x)`` in training or inference mode, also for a plain torch teacher or
+    student (see :func:`~nnlab.layers.base.torch_module.call_in_mode`)."""
+    return call_in_mode(module, x if isinstance(module, Layer) else torch.as_tensor(x),
+                        training)
+
 
 __all__ = ["Distiller"]
 
@@ -56,11 +66,11 @@ class Distiller(Model):
         return list(super().metrics) + [self._student_tracker, self._distill_tracker]
 
     def call(self, x, training: bool = False):
-        return self.student(x, training=training)
+        return run(self.student, x, bool(training))
 
     def _losses(self, x, y, student_logits):
         with torch.no_grad():
-            teacher_logits = self.teacher(x, training=False)
+            teacher_logits = run(self.teacher, x, False)
         y = torch.as_tensor(y).reshape(-1).long()
         student_loss = F.cross_entropy(student_logits, y)
         t = self.temperature
@@ -72,11 +82,11 @@ class Distiller(Model):
         from ..utils.packing import unpack_x_y_sample_weight
         x, y, _ = unpack_x_y_sample_weight(data)
         self.zero_grad()
-        logits = self.student(x, training=True)
+        logits = run(self.student, x, True)
         student_loss, distill = self._losses(x, y, logits)
         loss = self.alpha * student_loss + (1.0 - self.alpha) * distill
         loss.backward()
-        weights = [w for w in self.student.trainable_weights]
+        weights = [w for w in self.student.parameters() if w.requires_grad]
         with torch.no_grad():
             self.optimizer.apply([w.grad for w in weights], weights)
         return self._logs(x, y, logits, loss, student_loss, distill)
@@ -84,7 +94,7 @@ class Distiller(Model):
     def test_step(self, data):
         from ..utils.packing import unpack_x_y_sample_weight
         x, y, _ = unpack_x_y_sample_weight(data)
-        logits = self.student(x, training=False)
+        logits = run(self.student, x, False)
         student_loss, distill = self._losses(x, y, logits)
         return self._logs(x, y, logits, student_loss, student_loss, distill)
 

@@ -33,6 +33,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..layers.base.pruned_weights import is_pruned_weight, pruned_names, remove_mask
+from ..layers.base.reparametrised import refuse_reparametrised
+
 __all__ = ["quantize_int8", "model_size_bytes", "measure_latency"]
 
 
@@ -96,14 +99,19 @@ def quantize_int8(model: nn.Module) -> nn.Module:
     """A dynamically int8-quantised copy of ``model`` (inference only: call it or use
     ``predict``). Raises ValueError when nothing in the model can be quantised."""
     from torch.ao.quantization import quantize_dynamic
+    refuse_reparametrised(model, "quantize_int8")   # shared/ternary/low-rank: say so
     dense = [m for m in model.modules() if type(m).__name__ == "Dense"
-             and type(m).__module__.startswith("nnlab.") and isinstance(m._parameters.get("kernel"),
-                                                                        torch.Tensor)]
+             and type(m).__module__.startswith("nnlab.")
+             and (isinstance(m._parameters.get("kernel"), torch.Tensor)
+                  or is_pruned_weight(m, "kernel"))]
     plain = [m for m in model.modules() if type(m) in (nn.Linear, nn.LSTM)]
     if not dense and not plain:
         raise ValueError(f"model {type(model).__name__} has no layer dynamic int8 quantisation "
                          f"supports; supported layer types: Dense, Linear, LSTM")
     q = copy.deepcopy(model).eval()
+    for m in q.modules():                     # pruned: the zeros baked in, then quantised
+        for name in pruned_names(m) if not any(True for _ in m.children()) else ():
+            remove_mask(m, name)
     ctx = _quiet()
     try:
         for m in q.modules():

@@ -36,8 +36,14 @@ def _targets(model: nn.Module, layers: Optional[Sequence]):
         found = [m for m in model.modules() if type(m).__name__ in FACTORIZABLE
                  and type(m).__module__.startswith("nnlab.") and hasattr(m, "kernel")]
         if not found:
-            raise ValueError(f"model has no layer that can be factorised; supported layer "
-                             f"types: {', '.join(FACTORIZABLE)}")
+            torch_layers = [type(m).__name__ for m in model.modules()
+                            if isinstance(m, (nn.Linear, nn.Conv2d))]
+            hint = (f" (its torch {', '.join(sorted(set(torch_layers)))} layers are not "
+                    f"factorised: build them as nnlab Dense/Conv2D, or factorise with "
+                    f"torch.linalg.svd yourself)") if torch_layers else ""
+            raise ValueError(f"model {getattr(model, 'name', type(model).__name__)!r} has no "
+                             f"layer that can be factorised; supported layer types: "
+                             f"{', '.join(FACTORIZABLE)}{hint}")
         return found
     by_name = {layer_label(n, m): m for n, m in model.named_modules()}
     out = []

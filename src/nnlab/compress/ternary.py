@@ -22,6 +22,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from ..layers.base.derived_weights import derive_with
 from ..layers.base.reparametrised import mark
 from ._layers import supported_layers
 
@@ -107,6 +108,7 @@ def ternarize(model: nn.Module, threshold: float = 0.05, binary: bool = False,
             out[label] = {"wp": float(wp), "wn": float(wn)}
         hook = _Hook(a, float(threshold), binary)
         m.register_forward_pre_hook(hook)
+        derive_with(m, a, hook.compute)       # deep-copyable after fit; regularisers
         mark(m, a, "nnlab.compress.ternarize",
              "Use model.save_weights(path) and load them into the same architecture "
              "ternarized again (ternarize(model) then model.load_weights(path)); read the "

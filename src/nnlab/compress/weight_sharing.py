@@ -23,6 +23,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from ..layers.base.derived_weights import derive_with, remove_derived
 from ..layers.base.reparametrised import mark, unmark
 from ._layers import supported_layers
 
@@ -121,6 +122,7 @@ def share_weights(model: nn.Module, bits, layers: Optional[Sequence] = None,
         m.register_buffer(a + "_smask", mask.to(w.dtype))
         hook = _SharedWeight(a)
         m._shared_hook = m.register_forward_pre_hook(hook)
+        derive_with(m, a, hook.compute)       # deep-copyable after fit; regularisers
         mark(m, a, "nnlab.compress.share_weights",
              "Call nnlab.compress.strip_sharing(model) first (the shared values become "
              "plain weights), or write the compact form with save_compressed(model, path).")
@@ -153,6 +155,7 @@ def strip_sharing(model: nn.Module) -> nn.Module:
             del m.__dict__[a]
         m.register_parameter(a, nn.Parameter(w))
         unmark(m, a)
+        remove_derived(m, a)
     _reset_optimizer(model)
     return model
 

@@ -12,6 +12,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import torch
 
+from ..layers.base.torch_module import call_in_mode
 from ..models.model import Model
 from .steps import check_same_shape, first_input, minimize, params_of
 
@@ -39,7 +40,7 @@ class Autoencoder(Model):
         self.built = True
 
     def call(self, x: torch.Tensor, training: Optional[bool] = None) -> torch.Tensor:
-        recon = self.decoder(self.encoder(x, training=training), training=training)
+        recon = call_in_mode(self.decoder, call_in_mode(self.encoder, x, training), training)
         check_same_shape(type(self).__name__, x, recon)
         return recon
 

@@ -17,6 +17,7 @@ from typing import Any, Optional
 import torch
 import torch.nn.functional as F
 
+from ..layers.base.torch_module import call_in_mode
 from ..models.model import Model
 from .steps import first_input, minimize, params_of
 
@@ -79,7 +80,7 @@ class GAN(Model):
 
     def call(self, z: torch.Tensor, training: Optional[bool] = None) -> torch.Tensor:
         """``G(z)``: images from latent vectors."""
-        return self.generator(z, training=training)
+        return call_in_mode(self.generator, z, training)
 
     def generate(self, n_or_z: Any) -> torch.Tensor:
         """Images (eval mode, no gradients) from ``n`` random ``z`` or the given ``z``."""
@@ -88,7 +89,7 @@ class GAN(Model):
         self.eval()
         try:
             with torch.no_grad():
-                return self.generator(torch.as_tensor(z, dtype=torch.float32), training=False)
+                return call_in_mode(self.generator, torch.as_tensor(z, dtype=torch.float32), False)
         finally:
             self.train(was)
 
@@ -98,13 +99,13 @@ class GAN(Model):
         real = torch.as_tensor(first_input(data))
         n = real.shape[0]
         # discriminator step: real vs fake (fake detached: G is not updated here)
-        fake = self.generator(torch.randn(n, self.latent_dim), training=True)
-        real_logits = self.discriminator(real, training=True)
-        fake_logits = self.discriminator(fake.detach(), training=True)
+        fake = call_in_mode(self.generator, torch.randn(n, self.latent_dim), True)
+        real_logits = call_in_mode(self.discriminator, real, True)
+        fake_logits = call_in_mode(self.discriminator, fake.detach(), True)
         d_loss = discriminator_loss(real_logits, fake_logits)
         minimize(self.d_optimizer, d_loss, params_of(self.discriminator))
         # generator step through the just-updated discriminator
-        fake_logits = self.discriminator(fake, training=True)
+        fake_logits = call_in_mode(self.discriminator, fake, True)
         g_loss = generator_loss(fake_logits, self.generator_loss)
         minimize(self.g_optimizer, g_loss, params_of(self.generator))
         values = (d_loss, g_loss, torch.sigmoid(real_logits).mean(),

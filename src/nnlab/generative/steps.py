@@ -8,7 +8,10 @@ import torch
 
 
 def params_of(model: Any) -> list:
-    """The trainable torch parameters of ``model`` (``trainable_weights`` unwrapped)."""
+    """The trainable torch parameters of ``model`` (``trainable_weights`` unwrapped; a
+    plain torch module's parameters that require grad)."""
+    if not hasattr(model, "trainable_weights"):
+        return [p for p in model.parameters() if p.requires_grad]
     return [getattr(v, "value", v) for v in model.trainable_weights]
 
 

@@ -19,6 +19,7 @@ from typing import Any, Optional, Sequence
 import torch
 import torch.nn.functional as F
 
+from ..layers.base.torch_module import call_in_mode
 from ..models.model import Model
 from .steps import check_same_shape, check_unit_interval, first_input, minimize, params_of
 
@@ -76,7 +77,7 @@ class VAE(Model):
     # -------------------------------------------------------------- the model
     def encode(self, x: torch.Tensor, training: Optional[bool] = None):
         """``(mu, log_var)``, each ``(batch, latent_dim)``."""
-        h = self.encoder(x, training=training)
+        h = call_in_mode(self.encoder, x, training)
         if h.shape[-1] != 2 * self.latent_dim:
             raise ValueError(f"VAE: the encoder must output 2 * latent_dim = "
                              f"{2 * self.latent_dim} values (mu, log_var), got {h.shape[-1]}")
@@ -84,7 +85,7 @@ class VAE(Model):
 
     def decode(self, z: torch.Tensor, training: Optional[bool] = None) -> torch.Tensor:
         """Decoder mean in data space (sigmoid of the logits for Bernoulli)."""
-        out = self.decoder(z, training=training)
+        out = call_in_mode(self.decoder, z, training)
         return torch.sigmoid(out) if self.likelihood == "bernoulli" else out
 
     def call(self, x: torch.Tensor, training: Optional[bool] = None) -> torch.Tensor:
@@ -117,7 +118,7 @@ class VAE(Model):
         x = self._check(x)
         mu, log_var = self.encode(x, training)
         z = reparameterize(mu, log_var)
-        return self.log_px_given_z(x, self.decoder(z, training=training)), \
+        return self.log_px_given_z(x, call_in_mode(self.decoder, z, training)), \
             kl_normal(mu, log_var)
 
     def elbo(self, x: torch.Tensor) -> torch.Tensor:
@@ -136,7 +137,7 @@ class VAE(Model):
                 z = mu + torch.exp(0.5 * log_var) * torch.randn(k, *mu.shape)  # k x B x d
                 flat = z.reshape(-1, self.latent_dim)
                 rec = self.log_px_given_z(xb.repeat(k, *[1] * (xb.dim() - 1)),
-                                          self.decoder(flat, training=False)).view(k, -1)
+                                          call_in_mode(self.decoder, flat, False)).view(k, -1)
                 log_w = rec + _log_normal(z, torch.zeros_like(z), torch.zeros_like(z)) \
                     - _log_normal(z, mu, log_var)
                 out.append(torch.logsumexp(log_w, 0) - math.log(k))

@@ -154,3 +154,27 @@ def num_outputs(model: nn.Module, inputs: torch.Tensor) -> int:
         return n
     with torch.no_grad():
         return output_classes(model(inputs[:1]))
+
+
+def check_image_size(model: nn.Module, images: Dict[str, Any], caller: str,
+                     data_format: str) -> None:
+    """Refuse, before any work, images whose height/width a model built for one fixed
+    size cannot take (``zoo.create(...)`` defaults to 224x224), saying how to build it
+    for any size."""
+    shape = getattr(model, "input_shape", None)
+    if not (isinstance(shape, tuple) and len(shape) == 4):
+        return
+    first = data_format == "channels_last"
+    fixed = shape[1:3] if first else shape[2:4]
+    for what, img in images.items():
+        if img is None or not isinstance(img, torch.Tensor) or img.dim() != 4:
+            continue
+        got = tuple(img.shape[1:3] if first else img.shape[2:4])
+        if any(f is not None and f != g for f, g in zip(fixed, got)):
+            size = "x".join("any" if f is None else str(f) for f in fixed)
+            raise ValueError(
+                f"{caller}: model {getattr(model, 'name', type(model).__name__)!r} takes "
+                f"only {size} images (built with input shape {shape}), but {what} is "
+                f"{got[0]}x{got[1]}. Build it for any size, e.g. zoo.create("
+                f"'efficientnet_lite0', weights=..., input_shape=(None, None, 3)), or "
+                f"resize the images to {size}.")

@@ -56,6 +56,8 @@ class GradCAM(Attribution):
             the module itself; its output must be ``(batch, h, w, k)`` / ``(batch, k, h, w)``.
         data_format: layout of the layer's output and the inputs; default the global one
             for nnlab models, channels_first for plain modules.
+        scores: ``"output"`` (what the model returns) or ``"logits"`` (the scores before
+            its final softmax; see :class:`~nnlab.interpret.saliency.Attribution`).
 
     Returns: ``(batch, H, W, 1)`` (channels_last) or ``(batch, 1, H, W)`` with
     ``upsample=True``; the layer-resolution map ``(batch, h, w, 1)`` / ``(batch, 1, h, w)``
@@ -66,8 +68,8 @@ class GradCAM(Attribution):
     """
 
     def __init__(self, model: nn.Module, layer: Union[str, nn.Module],
-                 data_format: Optional[str] = None) -> None:
-        super().__init__(model)
+                 data_format: Optional[str] = None, scores: str = "output") -> None:
+        super().__init__(model, scores)
         self.layer = resolve_layer(model, layer)
         self.data_format = data_format_of(model, data_format)
 

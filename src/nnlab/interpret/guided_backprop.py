@@ -110,7 +110,8 @@ class GuidedBackprop(Attribution):
         check_inputs(inputs)
         with guided_relus(self.model) as mode:
             grad, _ = input_gradients(self.model, inputs, target)
-        name = f"{type(self.model).__name__} {getattr(self.model, 'name', '')!r}".rstrip(" '")
+        net = self.network
+        name = f"{type(net).__name__} {getattr(net, 'name', '')!r}".rstrip(" '")
         if mode.in_place:
             raise ValueError(f"GuidedBackprop: model {name} calls the in-place "
                              f"{', '.join(sorted(set(mode.in_place)))}, which cannot be "

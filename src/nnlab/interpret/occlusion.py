@@ -37,7 +37,9 @@ def _as_shape(value: IntOrTuple, rank: int, name: str) -> Tuple[int, ...]:
 
 class Occlusion(Attribution):
     """``attribute(inputs, sliding_window_shapes, strides=None, baselines=0, target=None,
-    perturbations_per_eval=32)``.
+    perturbations_per_eval=32)``; ``Occlusion(model, data_format=None, scores="output")``
+    (``scores="logits"``: the drop of the pre-softmax score, see
+    :class:`~nnlab.interpret.saliency.Attribution`).
 
     Args of ``attribute``:
         inputs: ``(batch, ...)`` preprocessed images.
@@ -56,8 +58,8 @@ class Occlusion(Attribution):
         ValueError: a window larger than the input, a stride larger than its window.
     """
 
-    def __init__(self, model, data_format: Optional[str] = None) -> None:
-        super().__init__(model)
+    def __init__(self, model, data_format: Optional[str] = None, scores: str = "output") -> None:
+        super().__init__(model, scores)
         self.data_format = data_format_of(model, data_format)
 
     def _window(self, inputs: torch.Tensor, window: IntOrTuple, strides: IntOrTuple):

@@ -14,15 +14,24 @@ import torch
 from torch import nn
 
 from ._common import TargetType, channel_axis, check_inputs, data_format_of, forward_scores
+from .pre_softmax import check_scores, scored_model
 
 
 class Attribution:
-    """Base of the attribution methods: holds the model (any ``nn.Module``)."""
+    """Base of the attribution methods: holds the model (any ``nn.Module``).
 
-    def __init__(self, model: nn.Module) -> None:
+    ``scores="output"`` (default, as captum) explains what the model returns: on a model
+    ending in softmax, probabilities. ``scores="logits"`` explains the scores before its
+    final softmax (see :mod:`nnlab.interpret.pre_softmax`); a model that does not end in
+    a softmax is then refused at the first call.
+    """
+
+    def __init__(self, model: nn.Module, scores: str = "output") -> None:
         if not isinstance(model, nn.Module) and not callable(model):
             raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-        self.model = model
+        self.network = model
+        self.scores = check_scores(scores)
+        self.model = scored_model(model, scores)
 
     def attribute(self, inputs: torch.Tensor, target: TargetType = None, **options):
         raise NotImplementedError

@@ -21,7 +21,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import torch
 from torch import nn
 
-from ._common import channel_axis, data_format_of
+from ._common import channel_axis, check_image_size, data_format_of
 from ._image_ops import total_variation
 from .capture import LayerOutputs
 
@@ -68,6 +68,8 @@ class StyleLoss(nn.Module):
                  preprocess: Preprocess = None, data_format: Optional[str] = None) -> None:
         super().__init__()
         self.fmt = data_format_of(model, data_format)
+        check_image_size(model, {"content": content, "style": style},
+                         "StyleLoss (style transfer, texture synthesis)", self.fmt)
         self.preprocess = preprocess or (lambda t: t)
         self.style_layers = list(style_layers)
         if not self.style_layers:

@@ -35,6 +35,11 @@ def serialize_value(value: Any) -> Any:
         return {str(k): serialize_value(v) for k, v in value.items()}
     if _is_layer(value):
         return {"__layer__": layer_to_config(value)}
+    if isinstance(value, nn.Module):      # before "callable": a module is not an activation
+        raise ConfigError(
+            f"Cannot write the plain torch module {type(value).__name__} into a model "
+            f"config: its architecture is Python code, not JSON. Use model.save_weights(path) "
+            f"and rebuild the model in code, or build that part from nnlab layers.")
     if isinstance(value, initializers.Initializer):
         return {"__initializer__": initializers.serialize(value)}
     if isinstance(value, regularizers.Regularizer):

@@ -35,6 +35,7 @@ from .input_cast import FLOAT_IDS_LAYERS, cast_inputs, to_tensor
 from .keras_layout import get_weights, set_weights
 from .keras_members import KerasMembers
 from .masking import get_mask, set_mask, warn_dropped
+from .derived_weights import current_weight
 from .pruned_weights import is_pruned_weight
 from .meta import call_on_meta, infer_output_shape, weight_device
 from .registry import register_layer_class
@@ -262,7 +263,7 @@ class Layer(KerasMembers, nn.Module):
         for module in self.modules():
             if isinstance(module, Layer):
                 for name, reg in module._regularized:
-                    term = reg(getattr(module, name))
+                    term = reg(current_weight(module, name))
                     total = term if total is None else total + term
         return total if total is not None else torch.zeros(())
 
@@ -272,7 +273,7 @@ class Layer(KerasMembers, nn.Module):
         out = []
         for module in self.modules():
             if isinstance(module, Layer):
-                out.extend(reg(getattr(module, name)) for name, reg in module._regularized)
+                out.extend(reg(current_weight(module, name)) for name, reg in module._regularized)
         return out
 
     # ------------------------------------------------------------------ build

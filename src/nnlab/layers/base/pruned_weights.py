@@ -25,6 +25,8 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from .derived_weights import detach_after_forward, remove_derived
+
 __all__ = ["is_pruned_weight", "pruned_names", "install_mask", "remove_mask",
            "restore_pruning", "refresh_pruned"]
 
@@ -63,6 +65,7 @@ def install_mask(module: nn.Module, attr: str, mask: torch.Tensor) -> None:
     mask = torch.empty_like(weight, dtype=weight.dtype).copy_(mask)
     prune.custom_from_mask(module, attr, mask)
     _move_parameter(module, attr + "_orig", position)
+    detach_after_forward(module, attr)      # deep-copyable after training
 
 
 def remove_mask(module: nn.Module, attr: str) -> None:
@@ -70,6 +73,7 @@ def remove_mask(module: nn.Module, attr: str) -> None:
     position = list(module._parameters).index(attr + "_orig")
     prune.remove(module, attr)
     _move_parameter(module, attr, position)
+    remove_derived(module, attr)
 
 
 def _owner(model: nn.Module, qualified: str) -> Tuple[nn.Module, str]:

@@ -62,3 +62,19 @@ class TorchModule(Layer):
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}, channels_first={self.channels_first}"
+
+
+def call_in_mode(module: nn.Module, x: Any, training: Optional[bool]) -> Any:
+    """``module(x)`` with Keras' ``training`` flag for an nnlab layer; a plain torch
+    module (whose ``forward`` takes no ``training=``) runs in train/eval mode for the
+    call instead, its own mode restored after (``training=None``: as it is)."""
+    if isinstance(module, Layer):
+        return module(x, training=training)
+    if training is None:
+        return module(x)
+    was = module.training
+    module.train(bool(training))
+    try:
+        return module(x)
+    finally:
+        module.train(was)

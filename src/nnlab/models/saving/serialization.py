@@ -4,7 +4,8 @@
 config; ``load_model`` reads the header, rebuilds the layers by *name* from nnlab's
 layer registry (never importing or executing anything named by the file) and loads
 the tensors (a pruned model keeps its masks: see
-:mod:`nnlab.layers.base.pruned_weights`). Every write is atomic (temporary file, fsync, ``os.replace``).
+:mod:`nnlab.layers.base.pruned_weights`). Every write is atomic (temporary file, fsync,
+``os.replace``).
 
 Loading is checked before it costs anything: the header is validated without reading
 the weights (:mod:`nnlab.models.saving.file_format`), the architecture is first built on
@@ -200,7 +201,9 @@ def load_weights(model, path: str) -> None:
     """Load weights from a ``save_weights`` or ``save`` file into ``model``.
 
     Raises ConfigError, changing nothing, when names, shapes or dtypes differ (checked
-    on the header, before the weights are read) or the file is corrupt.
+    on the header, before the weights are read) or the file is corrupt. A file saved
+    from a pruned model first re-creates that pruning on ``model`` (with all-ones masks,
+    so its outputs are unchanged even when the load is then refused).
     """
     path = os.fspath(path)
     header = read_header(path)
