@@ -10,8 +10,9 @@ from nnlab.training import memory_format
 
 
 @pytest.fixture
-def setting():
+def setting(tmp_path, monkeypatch):
     before = config.conv_memory_format()
+    monkeypatch.setenv("NNLAB_CACHE_DIR", str(tmp_path / "cache"))  # choices stored here
     memory_format._CHOICES.clear()
     yield
     config.set_conv_memory_format(before)
@@ -21,7 +22,7 @@ def setting():
 def _cnn(dropout=0.0):
     nnlab.set_seed(0)
     model = nnlab.Sequential([Conv2D(4, 3, activation="relu", input_shape=(10, 10, 1)),
-                              MaxPooling2D(2), Conv2D(4, 1), Flatten(), Dropout(dropout),
+                              MaxPooling2D(2), Conv2D(4, 3, padding="same"), Flatten(), Dropout(dropout),
                               Dense(3, activation="softmax")])
     model.compile("adam", "sparse_categorical_crossentropy")
     return model
@@ -36,18 +37,35 @@ def _kernels(model):
     return memory_format.conv_kernels(model)
 
 
-def test_both_formats_train_to_the_same_weights(setting):
+class _KernelFormat(nnlab.callbacks.Callback):
+    """Records whether the conv kernels are channels_last during the fit."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = set()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen.update(k.is_contiguous(memory_format=torch.channels_last)
+                         for k in _kernels(self.model) if k.shape[1] > 1 and k.shape[2] > 1)
+
+
+def test_both_formats_train_to_the_same_weights(setting, tmp_path):
     x, y = _data()
     before = x.copy()
     results = {}
     for fmt in ("channels_last", "contiguous"):
         config.set_conv_memory_format(fmt)
         model = _cnn()
-        model.fit(x, y, epochs=2, batch_size=16, verbose=0, shuffle=False)
+        probe = _KernelFormat()
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0, shuffle=False, callbacks=[probe])
         assert model._conv_memory_format == fmt
-        layout = torch.channels_last if fmt == "channels_last" else torch.contiguous_format
-        assert all(k.is_contiguous(memory_format=layout) for k in _kernels(model))
+        assert probe.seen == {fmt == "channels_last"}  # the format the fit ran in
+        # after fit: back to channels_last storage, so a reloaded copy computes alike
+        assert all(k.is_contiguous(memory_format=torch.channels_last) for k in _kernels(model))
         assert [w.shape for w in model.get_weights()][0] == (3, 3, 1, 4)  # Keras layout
+        model.save(tmp_path / f"{fmt}.nnlab")
+        back = nnlab.load_model(tmp_path / f"{fmt}.nnlab")
+        np.testing.assert_array_equal(back.predict(x, verbose=0), model.predict(x, verbose=0))
         results[fmt] = (model.get_weights(), model.predict(x, verbose=0))
     for a, b in zip(results["channels_last"][0], results["contiguous"][0]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
@@ -74,6 +92,11 @@ def test_auto_keeps_nchw_only_when_measured_faster_and_measures_once(setting, mo
     assert model._conv_memory_format == "contiguous" and calls == [(16, 10, 10, 1)]
     _cnn().fit(x, y, epochs=1, batch_size=16, verbose=0)
     assert len(calls) == 1  # the same signature on this machine: remembered
+    memory_format._CHOICES.clear()  # a new process: the stored choice is read back
+    model = _cnn()
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    assert model._conv_memory_format == "contiguous" and len(calls) == 1
+    memory_format._store().write_text("{not json")  # a damaged store: measured afresh
     memory_format._CHOICES.clear()
     monkeypatch.setattr(memory_format, "measure", fake({"channels_last": 1.0,
                                                         "contiguous": 0.99}))

@@ -18,7 +18,6 @@ from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .fit_thread import check_not_fitting
 from .loss_tracker import LossTracker
-from .memory_format import prepare_inference
 from .structure import outputs, targets_by_name
 
 
@@ -121,7 +120,6 @@ class InferenceMixin:
         _check_batch_axis(self.model, x)
         data = adapt(x, None, None, batch_size or 32, False, steps)
         cpu_allocator_tuning(self.model)
-        prepare_inference(self.model, data)
         if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
             batch_size = data.n
         batch_size = batch_size or 32

@@ -13,29 +13,36 @@ channels_last while ResNet-18 (64x64, batch 32) trains 5% faster in NCHW (issue 
   input (built-in step), time a forward and backward pass of the model in each format (the
   first batch, one warm-up and two timed repeats each; about 10-20 steps' worth of
   work), keep NCHW only when it is faster by more than 3%, and remember the choice for
-  that model signature, batch shape, thread count and CPU in this process;
+  that model signature, batch shape, thread count and CPU: in this process and in
+  ``<nnlab cache>/conv_memory_format.json``, so later runs on this machine (a resumed
+  fit, a seeded rerun) train in the same format and stay bit-identical;
 - ``"channels_last"`` or ``"contiguous"``: that format, no measurement.
 
 Applying a format converts the 4-D conv kernels' storage (shape and values unchanged,
 so ``get_weights``/``state_dict`` are untouched) and the training arrays' memory once
 per ``fit`` (``x`` keeps its ``(N, H, W, C)`` shape; only its strides change), before
-the optimizer creates any state.
+the optimizer creates any state. When ``fit`` ends the kernels go back to channels_last
+storage, so ``predict`` and a saved and reloaded copy compute exactly alike.
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from pathlib import Path
+from typing import Any, Dict, List, Optional
 
 import torch
 
 from .. import config
 from ..layers.base.layer import Layer
+from ..utils.io import atomic_write
 from .data_adapter import ArrayData
 
 log = logging.getLogger(__name__)
 _FORMATS = {"channels_last": torch.channels_last, "contiguous": torch.contiguous_format}
-_CHOICES: Dict[Tuple, str] = {}  # (signature, batch shape, threads, cpu) -> format
+_CHOICES: Dict[str, str] = {}  # [signature, batch shape, threads, cpu] -> format
 _MARGIN = 0.03  # NCHW must win by more than this to replace the default
 
 
@@ -104,10 +111,39 @@ def measure(model: torch.nn.Module, xb: torch.Tensor, repeats: int = 2) -> Dict[
     return seconds
 
 
-def _key(model: torch.nn.Module, xb: torch.Tensor) -> Tuple:
-    shapes = tuple(tuple(p.shape) for p in model.parameters())
-    return (type(model).__name__, shapes, tuple(xb.shape), str(xb.dtype),
-            torch.get_num_threads(), torch.backends.cpu.get_cpu_capability())
+def _key(model: torch.nn.Module, xb: torch.Tensor) -> str:
+    shapes = [list(p.shape) for p in model.parameters()]
+    return json.dumps([type(model).__name__, shapes, list(xb.shape), str(xb.dtype),
+                       torch.get_num_threads(), torch.backends.cpu.get_cpu_capability()])
+
+
+def _store() -> Path:
+    """Where choices persist across processes: ``<nnlab cache>/conv_memory_format.json``."""
+    root = os.environ.get("NNLAB_CACHE_DIR")
+    return (Path(root).expanduser() if root else Path.home() / ".cache" / "nnlab") / \
+        "conv_memory_format.json"
+
+
+def _load_store() -> None:
+    if _CHOICES.get("__loaded__"):
+        return
+    _CHOICES["__loaded__"] = "yes"
+    try:
+        stored = json.loads(_store().read_text())
+    except (OSError, ValueError):  # none yet, unreadable or damaged: measure afresh
+        return
+    if isinstance(stored, dict):
+        _CHOICES.update({k: v for k, v in stored.items() if v in _FORMATS})
+
+
+def _save_store() -> None:
+    path = _store()
+    choices = {k: v for k, v in _CHOICES.items() if v in _FORMATS}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(str(path), lambda tmp: Path(tmp).write_text(json.dumps(choices)))
+    except OSError as exc:  # a read-only or full cache only costs a measurement next time
+        log.info("conv memory format choices not stored in %s: %s", path, exc)
 
 
 def choose(model: torch.nn.Module, xb: torch.Tensor) -> str:
@@ -115,6 +151,7 @@ def choose(model: torch.nn.Module, xb: torch.Tensor) -> str:
     pinned = config.conv_memory_format()
     if pinned != "auto":
         return pinned
+    _load_store()
     key = _key(model, xb)
     if key not in _CHOICES:
         try:
@@ -128,14 +165,15 @@ def choose(model: torch.nn.Module, xb: torch.Tensor) -> str:
         log.info("conv memory format for %s on %s: %s (forward+backward %.1f ms "
                  "channels_last, %.1f ms NCHW)", type(model).__name__, tuple(xb.shape),
                  _CHOICES[key], 1e3 * seconds["channels_last"], 1e3 * seconds["contiguous"])
+        _save_store()
     return _CHOICES[key]
 
 
 def _applies(model: torch.nn.Module, data: Any) -> bool:
-    return isinstance(model, Layer) and isinstance(data, ArrayData) and isinstance(data.x, torch.Tensor) and \
-        data.x.dim() == 4 and data.x.is_floating_point() and \
-        getattr(model, "data_format", "channels_last") == "channels_last" and \
-        config.image_data_format() == "channels_last" and bool(conv_kernels(model))
+    return isinstance(model, Layer) and isinstance(data, ArrayData) and \
+        isinstance(data.x, torch.Tensor) and data.x.dim() == 4 and \
+        data.x.is_floating_point() and config.image_data_format() == "channels_last" and \
+        bool(conv_kernels(model))
 
 
 def prepare_fit(model: torch.nn.Module, data: Any, val: Optional[Any], batch_size: int
@@ -153,8 +191,8 @@ def prepare_fit(model: torch.nn.Module, data: Any, val: Optional[Any], batch_siz
     return fmt
 
 
-def prepare_inference(model: torch.nn.Module, data: Any) -> None:
-    """``predict``/``evaluate`` feed arrays in the format the model was trained in."""
-    fmt = getattr(model, "_conv_memory_format", None)
-    if fmt == "contiguous" and _applies(model, data):
-        data.x = in_memory_format(data.x, fmt)
+def finish_fit(model: torch.nn.Module) -> None:
+    """After ``fit``: kernels back in channels_last storage, the format every nnlab conv
+    layer is built in, so ``predict``, ``save`` and a reloaded copy compute alike."""
+    if getattr(model, "_conv_memory_format", None) == "contiguous":
+        convert_kernels(model, "channels_last")

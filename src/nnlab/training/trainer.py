@@ -39,6 +39,7 @@ from .fit_arguments import FitArguments
 from .fit_thread import check_not_fitting
 from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
+from .memory_format import finish_fit as finish_memory_format
 from .memory_format import prepare_fit as prepare_memory_format
 from .structure import as_list, metrics_per_output, output_layer, outputs
 from .targets import check_targets
@@ -344,7 +345,10 @@ class Trainer(InferenceMixin, CustomStepMixin):
         if isinstance(step, BuiltinStep):  # a model's own train_step feeds x its own way
             prepare_memory_format(self.model, data, val, args.batch_size or 32)
         step.prepare(data, val)
-        return run_fit(new_run(self.model, args, data, val), step)
+        try:
+            return run_fit(new_run(self.model, args, data, val), step)
+        finally:
+            finish_memory_format(self.model)
 
     def _fit_step(self) -> TrainStep:
         """Check that the compiled model can be fit; the step that trains it."""
