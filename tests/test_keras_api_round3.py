@@ -115,3 +115,47 @@ def test_aliases_version_and_backend():
     assert nnlab.config.backend() == keras.config.backend() == "torch"
     assert nnlab.config.floatx() == keras.config.floatx()
     assert nnlab.config.epsilon() == keras.config.epsilon()
+
+
+@pytest.mark.parametrize("name", ["TruePositives", "FalsePositives", "TrueNegatives",
+                                  "FalseNegatives"])
+def test_outcome_count_metrics_as_keras(name):
+    y = np.array([[0, 1], [1, 0], [1, 1]], "float32")
+    p = np.array([[0.2, 0.9], [0.7, 0.1], [0.45, 0.55]], "float32")
+    for kwargs, update in (({}, {}), ({"thresholds": 0.3}, {"sample_weight": [1.0, 2.0, 0.5]}),
+                           ({"thresholds": [0.3, 0.6]}, {})):
+        ours, theirs = getattr(nnlab.metrics, name)(**kwargs), getattr(keras.metrics, name)(
+            **kwargs)
+        for metric in (ours, theirs):
+            metric.update_state(y, p, **update)
+            metric.update_state(y[:1], p[:1])
+        np.testing.assert_allclose(_np(ours.result()), _np(theirs.result()), err_msg=name)
+        ours.reset_state()
+        assert np.all(_np(ours.result()) == 0)
+
+
+def test_outcome_counts_in_compile():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 3)).astype("float32"), rng.integers(0, 2, (32, 1))
+    inputs = nnlab.Input((3,))
+    model = nnlab.Model(inputs, nnlab.layers.Dense(1, activation="sigmoid")(inputs))
+    model.compile("adam", "binary_crossentropy",
+                  metrics=[nnlab.metrics.TruePositives(), nnlab.metrics.FalseNegatives()])
+    model.fit(x, y, verbose=0)
+    _, tp, fn = model.evaluate(x, y, verbose=0)
+    pred = model.predict(x, verbose=0) > 0.5
+    assert tp == float(np.sum(pred & (y == 1))) and fn == float(np.sum(~pred & (y == 1)))
+
+
+def lambda_programs(k):
+    """keras-io's multi-input ``Lambda(output_shape=)``: a tuple and a function."""
+    a, b = k.Input((4,)), k.Input((4,))
+    joined = k.layers.Lambda(lambda t: k.ops.concatenate(t, axis=-1), output_shape=(8,))([a, b])
+    scaled = k.layers.Lambda(lambda t: t * 2.0, output_shape=lambda s: s)(joined)
+    model = k.Model([a, b], scaled)
+    x = np.ones((2, 4), "float32")
+    return joined.shape, scaled.shape, model.predict([x, x], verbose=0).shape
+
+
+def test_multi_input_lambda_output_shape_as_keras():
+    assert lambda_programs(nnlab) == lambda_programs(keras)

@@ -4,8 +4,9 @@ attention as functions, on torch with Keras' conventions.
 Images are channels_last by default (``data_format=None`` follows
 ``nnlab.config.image_data_format()``); kernels are in Keras' layout ``(*kernel_size,
 in_channels, out_channels)`` (depthwise: ``(*kernel_size, in_channels, multiplier)``);
-``padding="same"`` pads as TensorFlow (the extra row/column at the end). Losses here are
-per element / per sample (no reduction), as Keras' ``ops.nn`` losses.
+``padding="same"`` pads as TensorFlow (the extra row/column at the end). Keras'
+``ops.nn`` cross-entropies are not here: nnlab keeps one function per loss name, in
+:mod:`nnlab.losses` (per sample, mean over the last axis for the binary one).
 
 Example:
     >>> from nnlab import ops
@@ -25,13 +26,12 @@ from .core import (_t, elu, gelu, leaky_relu, log_softmax, moments, one_hot, rel
 from .numpy_more import _float
 
 __all__ = [
-    "average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy",
-    "celu", "conv", "depth_to_space", "depthwise_conv", "dot_product_attention", "elu",
+    "average_pool", "batch_normalization", "celu", "conv", "depth_to_space", "depthwise_conv", "dot_product_attention", "elu",
     "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh",
     "leaky_relu", "log_sigmoid", "log_softmax", "max_pool", "moments", "multi_hot",
     "normalize", "one_hot", "psnr", "relu", "relu6", "rms_normalization", "selu",
     "separable_conv", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign",
-    "space_to_depth", "sparse_categorical_crossentropy", "squareplus", "swish",
+    "space_to_depth", "squareplus", "swish",
     "tanh_shrink", "threshold"]
 
 _EPSILON = 1e-7
@@ -269,38 +269,6 @@ def rms_normalization(x: Any, scale: Any = 1, axis: int = -1,
     x = _float(x)
     eps = _EPSILON if epsilon is None else epsilon
     return x * torch.rsqrt(torch.mean(x * x, dim=axis, keepdim=True) + eps) * _float(scale)
-
-
-# ---------------------------------------------------------------------- losses
-def binary_crossentropy(target: Any, output: Any, from_logits: bool = False
-                        ) -> torch.Tensor:
-    """Element-wise binary cross-entropy (no reduction)."""
-    t, o = _float(target), _float(output)
-    if from_logits:
-        return F.binary_cross_entropy_with_logits(o, t, reduction="none")
-    o = o.clamp(_EPSILON, 1 - _EPSILON)
-    return -(t * torch.log(o) + (1 - t) * torch.log(1 - o))
-
-
-def categorical_crossentropy(target: Any, output: Any, from_logits: bool = False,
-                             axis: int = -1) -> torch.Tensor:
-    """Per-sample cross-entropy of one-hot ``target`` and ``output`` along ``axis``."""
-    t, o = _float(target), _float(output)
-    if from_logits:
-        return -(t * F.log_softmax(o, dim=axis)).sum(dim=axis)
-    o = (o / o.sum(dim=axis, keepdim=True)).clamp(_EPSILON, 1 - _EPSILON)
-    return -(t * torch.log(o)).sum(dim=axis)
-
-
-def sparse_categorical_crossentropy(target: Any, output: Any, from_logits: bool = False,
-                                    axis: int = -1) -> torch.Tensor:
-    """Per-sample cross-entropy of integer ``target`` and ``output`` along ``axis``."""
-    t = _t(target).long()
-    o = _float(output)
-    if t.ndim == o.ndim and t.shape[-1] == 1:
-        t = t.squeeze(-1)
-    return categorical_crossentropy(F.one_hot(t, o.shape[axis]).to(o.dtype).movedim(
-        -1, axis), o, from_logits, axis)
 
 
 # ------------------------------------------------------------------- attention
