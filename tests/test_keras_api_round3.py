@@ -159,3 +159,31 @@ def lambda_programs(k):
 
 def test_multi_input_lambda_output_shape_as_keras():
     assert lambda_programs(nnlab) == lambda_programs(keras)
+
+
+def functional_subclass(k):
+    """A Model subclass that builds its graph in ``__init__`` and hands it to
+    ``super().__init__(inputs=, outputs=)`` (or positionally), then trains."""
+
+    class Built(k.Model):
+        def __init__(self, units=4, **kwargs):
+            inputs = k.Input((3,))
+            outputs = k.layers.Dense(units)(k.layers.Dense(5, activation="relu")(inputs))
+            super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+            self.units = units
+
+    class Positional(k.Model):
+        def __init__(self, **kwargs):
+            inputs = k.Input((3,))
+            super().__init__(inputs, k.layers.Dense(2)(inputs), **kwargs)
+
+    model = Built(units=6, name="built")
+    model.compile("adam", "mse")
+    history = model.fit(np.ones((8, 3), "float32"), np.ones((8, 6), "float32"), verbose=0)
+    return (isinstance(model, Built), model.units, model.name, model.count_params(),
+            len(model.layers), model.predict(np.ones((2, 3), "float32"), verbose=0).shape,
+            sorted(history.history), Positional().count_params())
+
+
+def test_model_subclass_with_a_functional_graph_in_init_as_keras():
+    assert functional_subclass(nnlab) == functional_subclass(keras)
