@@ -187,3 +187,24 @@ def functional_subclass(k):
 
 def test_model_subclass_with_a_functional_graph_in_init_as_keras():
     assert functional_subclass(nnlab) == functional_subclass(keras)
+
+
+def prelu(k):
+    """PReLU's weights and outputs: Keras' shape (input shape without the batch axis,
+    1 on shared axes) and initial slopes (zeros)."""
+    x = np.linspace(-2, 2, 2 * 5 * 6 * 3).astype("float32").reshape(2, 5, 6, 3)
+    out = []
+    for kwargs in ({}, {"shared_axes": [1, 2]}):
+        layer = k.layers.PReLU(**kwargs)
+        y = layer(x)
+        out.append(([tuple(w.shape) for w in layer.weights], layer.count_params(),
+                    np.round(_np(y), 6).tolist()))
+    return out
+
+
+def test_prelu_as_keras():
+    assert prelu(nnlab) == prelu(keras)
+    layer = nnlab.layers.PReLU(alpha_initializer=nnlab.initializers.Constant(0.25))
+    assert float(layer(torch.tensor([[-4.0]]))) == -1.0
+    with pytest.raises(Exception, match="shared_axes"):
+        nnlab.layers.PReLU()(nnlab.Input((None, 8)))
