@@ -208,3 +208,45 @@ def test_prelu_as_keras():
     assert float(layer(torch.tensor([[-4.0]]))) == -1.0
     with pytest.raises(Exception, match="shared_axes"):
         nnlab.layers.PReLU()(nnlab.Input((None, 8)))
+
+
+def registered_names(k):
+    @k.saving.register_keras_serializable(package="round3")
+    class Doubler(k.layers.Layer):
+        def call(self, x):
+            return 2.0 * x
+
+    @k.saving.register_keras_serializable(package="round3", name="half")
+    def half(x):
+        return x / 2
+
+    return (k.saving.get_registered_name(Doubler), k.saving.get_registered_name(half),
+            k.saving.get_registered_object("round3>half") is half)
+
+
+def test_keras_saving_namespace_as_keras():
+    assert registered_names(nnlab) == registered_names(keras)
+
+
+def test_registered_class_with_a_taken_name_saves_and_loads(tmp_path):
+    """A custom layer named like one of nnlab's (keras-io's ``GAN``, ``Sampling``...):
+    registered under a package, it saves and loads (unregistered, saving is refused)."""
+
+    @nnlab.saving.register_keras_serializable(package="round3")
+    class Dense(nnlab.layers.Layer):  # the name nnlab's own Dense holds
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], 2))
+
+        def call(self, x):
+            return x @ self.w
+
+    inputs = nnlab.Input((3,))
+    model = nnlab.Model(inputs, Dense()(inputs))
+    nnlab.saving.save_model(model, tmp_path / "m.nnlab")
+    with pytest.raises(FileExistsError, match="overwrite=False"):
+        nnlab.saving.save_model(model, tmp_path / "m.nnlab", overwrite=False)
+    loaded = nnlab.saving.load_model(tmp_path / "m.nnlab")
+    x = np.ones((2, 3), "float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert type(loaded.layers[-1]) is Dense
+    assert nnlab.layers.Dense._registered_name == "Dense"  # nnlab's keeps its name

@@ -29,7 +29,9 @@ class Activation(Layer):
         self.activation_name = activation if isinstance(activation, str) else None
         key = activation.lower() if isinstance(activation, str) else None
         if key == "prelu":
-            self.inner = PReLU(name=f"{self.name}_prelu")
+            from ..initializers import Constant
+            self.inner = PReLU(alpha_initializer=Constant(0.25), per_channel=True,
+                               name=f"{self.name}_prelu")  # the paper's PReLU
             self.fn = None
         elif key == "maxout":
             self.inner = Maxout(2, name=f"{self.name}_maxout")
@@ -142,6 +144,8 @@ class PReLU(Layer):
         alpha_constraint: Keras' constraint; not supported (must be None).
         shared_axes: 1-based axes sharing one slope, as in Keras (``[1, 2]`` for one
             slope per channel of images).
+        per_channel: nnlab's shortcut for one slope per channel (the last axis) at any
+            rank, as the paper's PReLU and ``Activation("prelu")`` (slopes from 0.25).
 
     Weights: ``alpha`` of the input shape without the batch axis, 1 on ``shared_axes``
     (Keras' shape: ``(H, W, C)`` for images by default).
@@ -151,7 +155,7 @@ class PReLU(Layer):
 
     def __init__(self, alpha_initializer: Any = "zeros", alpha_regularizer: Any = None,
                  alpha_constraint: Any = None, shared_axes: Optional[Sequence[int]] = None,
-                 **kwargs: Any):
+                 per_channel: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
         if alpha_constraint is not None:
             raise NotImplementedError("PReLU: alpha_constraint is not supported by nnlab")
@@ -159,8 +163,14 @@ class PReLU(Layer):
         self.alpha_regularizer = alpha_regularizer
         self.shared_axes = None if shared_axes is None else (
             (shared_axes,) if isinstance(shared_axes, int) else tuple(shared_axes))
+        self.per_channel = bool(per_channel)
 
     def build(self, input_shape):
+        if self.per_channel:  # (channels,), as nnlab saved it before
+            self._view = [1] * (len(input_shape) - 1) + [input_shape[-1]]
+            self.add_weight("alpha", (input_shape[-1],), self.alpha_initializer,
+                            self.alpha_regularizer)
+            return
         shared = self.shared_axes or ()
         shape = tuple(1 if i in shared else d for i, d in enumerate(input_shape) if i > 0)
         if None in shape:
