@@ -205,7 +205,7 @@ def prelu(k):
 def test_prelu_as_keras():
     assert prelu(nnlab) == prelu(keras)
     layer = nnlab.layers.PReLU(alpha_initializer=nnlab.initializers.Constant(0.25))
-    assert float(layer(torch.tensor([[-4.0]]))) == -1.0
+    assert float(layer(torch.tensor([[-4.0]])).detach()) == -1.0
     with pytest.raises(Exception, match="shared_axes"):
         nnlab.layers.PReLU()(nnlab.Input((None, 8)))
 
@@ -250,3 +250,34 @@ def test_registered_class_with_a_taken_name_saves_and_loads(tmp_path):
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert type(loaded.layers[-1]) is Dense
     assert nnlab.layers.Dense._registered_name == "Dense"  # nnlab's keeps its name
+
+
+def checkpoint_lines(k, tmp_path, capsys, suffix):
+    """ModelCheckpoint(verbose=1) in Keras 3's argument order: its printed lines."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 3)).astype("float32"), rng.normal(size=(32, 1))
+    inputs = k.Input((3,))
+    model = k.Model(inputs, k.layers.Dense(1)(inputs))
+    # validation = training data: the loss falls, so with mode="max" epoch 2 cannot improve
+    model.compile(k.optimizers.SGD(0.01), "mse")
+    capsys.readouterr()
+    model.fit(x, y, epochs=2, verbose=0, validation_data=(x, y), callbacks=[
+        k.callbacks.ModelCheckpoint(str(tmp_path / f"best{suffix}"), "val_loss", 1,
+                                    save_best_only=True, mode="max"),
+        k.callbacks.ModelCheckpoint(str(tmp_path / f"last{suffix}"), verbose=1)])
+    import re
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch")]
+    return [re.sub(r"\d+\.\d{5}", "<v>", re.sub(r"to /\S+", "to <path>", line))
+            for line in lines]
+
+
+def test_model_checkpoint_verbose_as_keras(tmp_path, capsys):
+    ours = checkpoint_lines(nnlab, tmp_path, capsys, ".nnlab")
+    assert ours == checkpoint_lines(keras, tmp_path, capsys, ".keras")
+    assert ours == ["Epoch 1: val_loss improved from None to <v>, saving model to <path>",
+                    "Epoch 1: finished saving model to <path>",
+                    "Epoch 1: saving model to <path>",
+                    "Epoch 1: finished saving model to <path>",
+                    "Epoch 2: val_loss did not improve from <v>",
+                    "Epoch 2: saving model to <path>",
+                    "Epoch 2: finished saving model to <path>"]
