@@ -39,7 +39,7 @@ _LAZY_SUBPACKAGES = frozenset({
     "analysis", "zoo", "data", "diagnostics", "ops", "random", "utils", "datasets",
     "applications", "backend", "preprocessing", "models",
     "text", "embeddings", "interpret", "adversarial", "generative", "vision", "rl",
-    "compress", "distributed", "experiments",
+    "compress", "distributed", "experiments", "saving",
 })
 
 

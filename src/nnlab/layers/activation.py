@@ -29,7 +29,9 @@ class Activation(Layer):
         self.activation_name = activation if isinstance(activation, str) else None
         key = activation.lower() if isinstance(activation, str) else None
         if key == "prelu":
-            self.inner = PReLU(name=f"{self.name}_prelu")
+            from ..initializers import Constant
+            self.inner = PReLU(alpha_initializer=Constant(0.25), per_channel=True,
+                               name=f"{self.name}_prelu")  # the paper's PReLU
             self.fn = None
         elif key == "maxout":
             self.inner = Maxout(2, name=f"{self.name}_maxout")
@@ -132,37 +134,51 @@ class Softmax(Layer):
 
 
 class PReLU(Layer):
-    """Parametric ReLU (He et al. 2015): ``x if x > 0 else alpha * x`` with learned ``alpha``.
+    """Parametric ReLU (He et al. 2015): ``x if x > 0 else alpha * x`` with learned ``alpha``,
+    as Keras' layer.
 
     Args:
-        alpha_initializer: initial slope (default 0.25, torch's and the paper's value).
-        shared_axes: 1-based axes sharing one slope, as in Keras. Default: one slope
-            per channel (the last axis in channels_last), as in the paper.
+        alpha_initializer: initial slopes (default ``"zeros"``, Keras'; the paper and
+            torch start at 0.25: ``initializers.Constant(0.25)``).
+        alpha_regularizer: penalty on the slopes.
+        alpha_constraint: Keras' constraint; not supported (must be None).
+        shared_axes: 1-based axes sharing one slope, as in Keras (``[1, 2]`` for one
+            slope per channel of images).
+        per_channel: nnlab's shortcut for one slope per channel (the last axis) at any
+            rank, as the paper's PReLU and ``Activation("prelu")`` (slopes from 0.25).
 
-    Weights: ``alpha`` of shape ``(channels,)`` (or as ``shared_axes`` imply).
+    Weights: ``alpha`` of the input shape without the batch axis, 1 on ``shared_axes``
+    (Keras' shape: ``(H, W, C)`` for images by default).
     """
 
     supports_masking = True  # carries a (batch, timesteps) mask on unchanged
 
-    def __init__(self, alpha_initializer: Any = None,
-                 shared_axes: Optional[Sequence[int]] = None, **kwargs: Any):
+    def __init__(self, alpha_initializer: Any = "zeros", alpha_regularizer: Any = None,
+                 alpha_constraint: Any = None, shared_axes: Optional[Sequence[int]] = None,
+                 per_channel: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
+        if alpha_constraint is not None:
+            raise NotImplementedError("PReLU: alpha_constraint is not supported by nnlab")
         self.alpha_initializer = alpha_initializer
-        self.shared_axes = None if shared_axes is None else tuple(shared_axes)
+        self.alpha_regularizer = alpha_regularizer
+        self.shared_axes = None if shared_axes is None else (
+            (shared_axes,) if isinstance(shared_axes, int) else tuple(shared_axes))
+        self.per_channel = bool(per_channel)
 
     def build(self, input_shape):
-        if self.shared_axes is None:
-            shape = (input_shape[-1],) if len(input_shape) > 1 else (1,)
-            self._view = [1] * (len(input_shape) - 1) + [shape[0]]
-        else:
-            shape = tuple(1 if i in self.shared_axes else d
-                          for i, d in enumerate(input_shape) if i > 0)
-            self._view = [1] + list(shape)
-        init = self.alpha_initializer
-        if init is None:
-            from ..initializers import Constant
-            init = Constant(0.25)
-        self.add_weight("alpha", shape, init)
+        if self.per_channel:  # (channels,), as nnlab saved it before
+            self._view = [1] * (len(input_shape) - 1) + [input_shape[-1]]
+            self.add_weight("alpha", (input_shape[-1],), self.alpha_initializer,
+                            self.alpha_regularizer)
+            return
+        shared = self.shared_axes or ()
+        shape = tuple(1 if i in shared else d for i, d in enumerate(input_shape) if i > 0)
+        if None in shape:
+            raise ShapeError(f"Layer {self.name!r} (PReLU) needs every non-shared axis known "
+                             f"for its slopes, got input shape {format_shape(input_shape)}; "
+                             f"share the unknown axes, e.g. shared_axes=[1]")
+        self._view = [1] + list(shape)
+        self.add_weight("alpha", shape, self.alpha_initializer, self.alpha_regularizer)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

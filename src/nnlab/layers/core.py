@@ -12,6 +12,7 @@ import torch.nn.functional as F
 
 from .. import activations
 from ..errors import ShapeError
+from ..tree import flatten_shape_structure, is_shape
 from .base.layer import Layer, format_shape
 from .base import keras_layout
 
@@ -193,20 +194,28 @@ class Lambda(Layer):
     """Wrap a Python function of tensors as a layer (not saved in configs by value).
 
     Output shape is inferred by running the function on the meta device, unless
-    ``output_shape`` (without the batch axis) is given.
+    ``output_shape`` is given: a tuple without the batch axis (the batch axis is the
+    first input's, also for a list of inputs), or, as in Keras, a function of the input
+    shape(s) returning the whole output shape.
     """
 
-    def __init__(self, function, output_shape: Optional[Sequence[int]] = None, **kwargs: Any):
+    def __init__(self, function, output_shape: Any = None, **kwargs: Any):
         super().__init__(**kwargs)
         if not callable(function):
             raise TypeError(f"Lambda: function must be callable, got {type(function).__name__}")
         self.function = function
-        self.output_shape_arg = None if output_shape is None else tuple(output_shape)
+        self.output_shape_arg = output_shape if output_shape is None or callable(
+            output_shape) else tuple(output_shape)
 
     def compute_output_shape(self, input_shape):
-        if self.output_shape_arg is not None:
-            return (input_shape[0],) + self.output_shape_arg
-        return super().compute_output_shape(input_shape)
+        spec = self.output_shape_arg
+        if spec is None:
+            return super().compute_output_shape(input_shape)
+        if callable(spec):
+            return tuple(spec(input_shape))
+        first = input_shape if is_shape(input_shape) else flatten_shape_structure(
+            input_shape)[0]
+        return (first[0],) + spec
 
     def call(self, inputs):
         return self.function(inputs)

@@ -16,10 +16,11 @@ import numpy as np
 import torch
 
 from .base.layer import Layer
-from .string_lookup import _MODES, encode_ids
+from .index_lookup import IndexLayout, check_lookup_args
+from .string_lookup import encode_ids
 
 
-class IntegerLookup(Layer):
+class IntegerLookup(IndexLayout, Layer):
     """Map integer tokens to indices (or indices back to tokens with ``invert=True``).
 
     Args:
@@ -47,18 +48,7 @@ class IntegerLookup(Layer):
                  vocabulary: Any = None, vocabulary_dtype: str = "int64",
                  invert: bool = False, output_mode: str = "int", **kwargs: Any):
         super().__init__(**kwargs)
-        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
-            raise ValueError(f"IntegerLookup: max_tokens must be a positive int or None, got "
-                             f"{max_tokens!r}")
-        if not isinstance(num_oov_indices, int) or num_oov_indices < 0:
-            raise ValueError(f"IntegerLookup: num_oov_indices must be an int >= 0, got "
-                             f"{num_oov_indices!r}")
-        if output_mode not in _MODES:
-            raise ValueError(f"IntegerLookup: output_mode must be one of {list(_MODES)}, got "
-                             f"{output_mode!r}")
-        if invert and output_mode != "int":
-            raise ValueError(f"IntegerLookup: invert=True needs output_mode='int', got "
-                             f"{output_mode!r}")
+        check_lookup_args("IntegerLookup", max_tokens, num_oov_indices, output_mode, invert)
         if vocabulary_dtype not in ("int32", "int64"):
             raise ValueError(f"IntegerLookup: vocabulary_dtype must be 'int32' or 'int64', "
                              f"got {vocabulary_dtype!r}")
@@ -71,22 +61,6 @@ class IntegerLookup(Layer):
             self.set_vocabulary(vocabulary)
 
     # ------------------------------------------------------------- vocabulary
-    def _oov_start(self) -> int:
-        return 1 if self.mask_token is not None and self.output_mode == "int" else 0
-
-    def _token_start(self) -> int:
-        return self._oov_start() + self.num_oov_indices
-
-    def get_vocabulary(self, include_special_tokens: bool = True) -> List[int]:
-        """Tokens in index order: ``[mask_token] + [oov_token] * num_oov_indices + learned``."""
-        if not include_special_tokens:
-            return list(self._tokens)
-        head = [self.mask_token] if self._oov_start() else []
-        return head + [self.oov_token] * self.num_oov_indices + list(self._tokens)
-
-    def vocabulary_size(self) -> int:
-        return self._token_start() + len(self._tokens)
-
     def set_vocabulary(self, vocabulary: Any) -> None:
         """Use ``vocabulary`` (distinct integers); a leading mask token and OOV tokens, as
         ``get_vocabulary()`` returns them, are recognised."""
@@ -95,11 +69,7 @@ class IntegerLookup(Layer):
             dupes = sorted({t for t in tokens if tokens.count(t) > 1})
             raise ValueError(f"IntegerLookup: the vocabulary has repeated terms {dupes[:5]}; "
                              f"every token must appear once.")
-        if self.mask_token is not None and tokens[:1] == [self.mask_token]:
-            tokens = tokens[1:]
-        while self.num_oov_indices and tokens[:1] == [self.oov_token]:
-            tokens = tokens[1:]
-        self._set_tokens(tokens)
+        self._set_tokens(self._without_special(tokens))
 
     def _set_tokens(self, tokens: List[int]) -> None:
         self._tokens = list(tokens)

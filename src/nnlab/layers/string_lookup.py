@@ -16,9 +16,9 @@ import numpy as np
 import torch
 
 from .base.layer import Layer
+from .index_lookup import IndexLayout, check_lookup_args
 from ..tree import map_structure
 
-_MODES = ("int", "one_hot", "multi_hot", "count")
 
 
 def read_vocabulary(owner: str, vocabulary: Any) -> List[str]:
@@ -54,7 +54,7 @@ def _as_nested_list(inputs: Any) -> Any:
     return inputs
 
 
-class StringLookup(Layer):
+class StringLookup(IndexLayout, Layer):
     """Map strings to integer ids (or ids back to strings with ``invert=True``).
 
     Args:
@@ -88,19 +88,7 @@ class StringLookup(Layer):
                  vocabulary: Any = None, invert: bool = False, output_mode: str = "int",
                  **kwargs: Any):
         super().__init__(**kwargs)
-        owner = type(self).__name__
-        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
-            raise ValueError(f"{owner}: max_tokens must be a positive int or None, got "
-                             f"{max_tokens!r}")
-        if not isinstance(num_oov_indices, int) or num_oov_indices < 0:
-            raise ValueError(f"{owner}: num_oov_indices must be an int >= 0, got "
-                             f"{num_oov_indices!r}")
-        if output_mode not in _MODES:
-            raise ValueError(f"{owner}: output_mode must be one of {list(_MODES)}, got "
-                             f"{output_mode!r}")
-        if invert and output_mode != "int":
-            raise ValueError(f"{owner}: invert=True needs output_mode='int', got "
-                             f"{output_mode!r}")
+        check_lookup_args(type(self).__name__, max_tokens, num_oov_indices, output_mode, invert)
         self.max_tokens = max_tokens
         self.num_oov_indices = num_oov_indices
         self.mask_token = mask_token
@@ -113,31 +101,11 @@ class StringLookup(Layer):
             self.set_vocabulary(vocabulary)
 
     # ------------------------------------------------------------- vocabulary
-    def _oov_start(self) -> int:
-        return 1 if self.mask_token is not None and self.output_mode == "int" else 0
-
-    def _token_start(self) -> int:
-        return self._oov_start() + self.num_oov_indices
-
-    def get_vocabulary(self, include_special_tokens: bool = True) -> List[str]:
-        """Tokens in id order: ``[mask_token] + [oov_token] * num_oov_indices + learned``."""
-        if not include_special_tokens:
-            return list(self._tokens)
-        head = [self.mask_token] if self._oov_start() else []
-        return head + [self.oov_token] * self.num_oov_indices + list(self._tokens)
-
-    def vocabulary_size(self) -> int:
-        return self._token_start() + len(self._tokens)
-
     def set_vocabulary(self, vocabulary: Any) -> None:
         """Use ``vocabulary`` (a list or a file path). It may start with the mask token and
         the OOV tokens (as ``get_vocabulary()`` returns them); they are recognised."""
-        tokens = read_vocabulary(type(self).__name__, vocabulary)
-        if self.mask_token is not None and tokens[:1] == [self.mask_token]:
-            tokens = tokens[1:]
-        while self.num_oov_indices and tokens[:1] == [self.oov_token]:
-            tokens = tokens[1:]
-        self._set_tokens(tokens)
+        self._set_tokens(self._without_special(read_vocabulary(type(self).__name__,
+                                                                vocabulary)))
 
     def _set_tokens(self, tokens: List[str]) -> None:
         self._tokens = list(tokens)

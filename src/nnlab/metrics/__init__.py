@@ -16,6 +16,7 @@ from .confusion_metrics import (ConfusionMatrix, F1Score, MulticlassPrecision, M
                                 Precision, Recall)
 from .lookup import get
 from .metric import METRICS, Metric
+from .outcome_counts import FalseNegatives, FalsePositives, TrueNegatives, TruePositives
 from .perplexity import BitsPerCharacter, Perplexity
 from .reduction_metrics import Mean, MeanMetricWrapper
 from .regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsoluteError,
@@ -24,11 +25,13 @@ from .regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsoluteErr
 
 __all__ = [
     "AUC", "METRICS", "Accuracy", "AutoAccuracy", "BinaryAccuracy", "BitsPerCharacter",
-    "CategoricalAccuracy", "ConfusionMatrix", "CosineSimilarity", "F1Score", "LogCoshError",
+    "CategoricalAccuracy", "ConfusionMatrix", "CosineSimilarity", "F1Score", "FalseNegatives",
+    "FalsePositives", "LogCoshError",
     "Mean", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanMetricWrapper",
     "MeanSquaredError", "MeanSquaredLogarithmicError", "Metric", "MulticlassPrecision",
     "MulticlassRecall", "Perplexity", "Poisson", "Precision", "Recall", "RootMeanSquaredError",
     "SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "TopKCategoricalAccuracy",
+    "TrueNegatives", "TruePositives",
     "binary_accuracy", "bleu", "categorical_accuracy", "corpus_bleu", "get",
     "mean_average_precision", "sentence_bleu", "sparse_categorical_accuracy",
     "sparse_top_k_categorical_accuracy", "top_k_categorical_accuracy",

@@ -154,8 +154,8 @@ class Functional(Model):
         return None  # inputs are checked against each Input's shape in forward
 
     def _check_real_inputs(self, xs: List[Any]) -> List[Any]:
-        """``xs`` checked against the Inputs' shapes, a trailing size-1 axis added or
-        dropped where Keras does (:mod:`.input_rank`)."""
+        """``xs`` checked against the Inputs' shapes, a trailing size-1 axis added where
+        Keras adds it (:mod:`.input_rank`)."""
         xs = [adjust_rank(x, sym.shape) for sym, x in zip(self.inputs, xs)]
         for sym, x in zip(self.inputs, xs):
             expected = sym.shape

@@ -90,6 +90,13 @@ class Model(TrainingMethods, Keras2Methods, Layer):
     keeps_integer_inputs = True  # a model's own layers decide how to cast their inputs
 
     def __init__(self, *args: Any, **kwargs: Any):
+        if ("inputs" in kwargs or "outputs" in kwargs or len(args) >= 2) and \
+                not isinstance(self, _functional_class()):
+            # Keras 3: a subclass that builds its graph in its own __init__ and calls
+            # super().__init__(inputs=..., outputs=...) is a functional model too.
+            self.__class__ = _functional_subclass(type(self))
+            _functional_class().__init__(self, *args, **kwargs)
+            return
         super().__init__(*args, **kwargs)
         self.compiled = None  # set by compile(): a nnlab.training.trainer.Trainer
         self.optimizer = None  # set by compile(): the optimizer spec (``apply(grads, vars)``)

@@ -3,8 +3,8 @@ names (``axis``, ``keepdims``) mapped to torch (``dim``, ``keepdim``).
 
 Every op takes torch tensors, numpy arrays or Python numbers and returns a torch tensor
 (``shape`` returns a tuple). Gradients flow through all of them (they are torch ops).
-``SUPPORTED`` lists the names that exist; any other name raises an AttributeError that
-lists the closest supported names, so a missing op fails loudly rather than silently.
+The package's ``__init__`` gathers these with the rest (``numpy_more``, ``nn``,
+``image``, ``linalg``) and says which names exist (``SUPPORTED``).
 
 Example:
     >>> from nnlab import ops
@@ -13,14 +13,13 @@ Example:
 """
 from __future__ import annotations
 
-import difflib
 from typing import Any, Optional, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .dtypes import to_torch_dtype
+from ..dtypes import to_torch_dtype
 
 
 def convert_to_tensor(x: Any, dtype: Any = None, sparse: Any = None) -> torch.Tensor:
@@ -417,7 +416,7 @@ def vectorized_map(function: Any, elements: Any) -> torch.Tensor:
 def image_resize(images: Any, size: Sequence[int], interpolation: str = "bilinear",
                  data_format: Optional[str] = None) -> torch.Tensor:
     """Resize ``(N, H, W, C)`` images (channels_last) to ``size`` ``(height, width)``."""
-    from .config import image_data_format
+    from ..config import image_data_format
     x = _t(images).float()
     last = (data_format or image_data_format()) == "channels_last"
     x4 = x if x.ndim == 4 else x[None]
@@ -427,17 +426,3 @@ def image_resize(images: Any, size: Sequence[int], interpolation: str = "bilinea
                            if interpolation in ("bilinear", "bicubic") else {}))
     out = out.permute(0, 2, 3, 1) if last else out
     return out if x.ndim == 4 else out[0]
-
-
-SUPPORTED = sorted(n for n, v in list(globals().items())
-                   if not n.startswith("_") and callable(v)
-                   and n not in ("Any", "Optional", "Sequence")
-                   and getattr(v, "__module__", __name__) == __name__)
-
-
-def __getattr__(name: str):
-    close = difflib.get_close_matches(name, SUPPORTED, n=5, cutoff=0.6)
-    hint = f" Closest supported: {', '.join(close)}." if close else ""
-    raise AttributeError(f"nnlab.ops has no op {name!r} (not supported yet).{hint} "
-                         f"nnlab.ops.SUPPORTED lists the {len(SUPPORTED)} ops that exist; "
-                         f"any torch function works on nnlab tensors too.")
