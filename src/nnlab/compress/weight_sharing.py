@@ -66,8 +66,12 @@ class _SharedWeight:
 
     def compute(self, module: nn.Module) -> torch.Tensor:
         a = self.attr
-        return getattr(module, a + "_centroids")[getattr(module, a + "_indices")] \
-            * getattr(module, a + "_smask")
+        indices = getattr(module, a + "_indices")
+        # index_select, not centroids[indices]: the latter's backward (index_put_ with
+        # accumulate) sums in a thread-dependent order on CPU, so two identical runs
+        # could differ in the centroids' gradients (4e-5 seen with 2 threads)
+        shared = getattr(module, a + "_centroids").index_select(0, indices.reshape(-1))
+        return shared.view(indices.shape) * getattr(module, a + "_smask")
 
     def __call__(self, module, inputs):
         setattr(module, self.attr, self.compute(module))
