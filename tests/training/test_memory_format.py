@@ -137,3 +137,20 @@ def test_dense_models_and_bad_values(setting):
     assert not hasattr(model, "_conv_memory_format")  # nothing to choose
     with pytest.raises(ValueError, match="set_conv_memory_format: memory_format must be one"):
         config.set_conv_memory_format("nhwc")
+
+
+def test_one_by_one_kernels_get_the_strides_of_the_format(setting):
+    """A 1x1 kernel counts as contiguous in both formats, but oneDNN reads its strides to
+    lay out the activations: converted by strides, the whole net runs in one format (a
+    1x1 shortcut left channels_last made ResNet-18's NCHW mode 20% slower here)."""
+    model = nnlab.Sequential([Conv2D(8, 3, padding="same", input_shape=(6, 6, 4)),
+                              Conv2D(8, 1)])
+    memory_format.convert_kernels(model, "contiguous")
+    one_by_one = _kernels(model)[1]
+    assert one_by_one.stride() == torch.empty(8, 8, 1, 1).stride()
+    x = memory_format.in_memory_format(torch.rand(2, 6, 6, 4), "contiguous")
+    assert model(x).movedim(-1, 1).is_contiguous()
+    memory_format.convert_kernels(model, "channels_last")
+    assert _kernels(model)[1].stride() == torch.empty_like(
+        torch.empty(8, 8, 1, 1), memory_format=torch.channels_last).stride()
+    assert not model(x).movedim(-1, 1).is_contiguous()  # channels_last all through

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 _FORMATS = {"channels_last": torch.channels_last, "contiguous": torch.contiguous_format}
 _CHOICES: Dict[str, str] = {}  # [signature, batch shape, threads, cpu] -> format
 _MARGIN = 0.03  # NCHW must win by more than this to replace the default
+_MEASURE_VERSION = 2  # stored choices of an older measurement are measured again
 
 
 def conv_kernels(model: torch.nn.Module) -> List[torch.nn.Parameter]:
@@ -60,8 +61,11 @@ def convert_kernels(model: torch.nn.Module, fmt: str) -> None:
     memory_format = _FORMATS[fmt]
     with torch.no_grad():
         for p in conv_kernels(model):
-            if not p.is_contiguous(memory_format=memory_format):
-                p.data = torch.empty_like(p.data, memory_format=memory_format).copy_(p.data)
+            # compare strides, not is_contiguous(fmt): a 1x1 kernel is "contiguous" in
+            # both formats, but oneDNN reads its strides to pick the activations' layout
+            target = torch.empty_like(p.data, memory_format=memory_format)
+            if p.stride() != target.stride():
+                p.data = target.copy_(p.data)
 
 
 def in_memory_format(x: torch.Tensor, fmt: str) -> torch.Tensor:
@@ -113,8 +117,9 @@ def measure(model: torch.nn.Module, xb: torch.Tensor, repeats: int = 2) -> Dict[
 
 def _key(model: torch.nn.Module, xb: torch.Tensor) -> str:
     shapes = [list(p.shape) for p in model.parameters()]
-    return json.dumps([type(model).__name__, shapes, list(xb.shape), str(xb.dtype),
-                       torch.get_num_threads(), torch.backends.cpu.get_cpu_capability()])
+    return json.dumps([_MEASURE_VERSION, type(model).__name__, shapes, list(xb.shape),
+                       str(xb.dtype), torch.get_num_threads(),
+                       torch.backends.cpu.get_cpu_capability()])
 
 
 def _store() -> Path:
