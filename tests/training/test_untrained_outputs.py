@@ -67,6 +67,11 @@ def test_metrics_of_an_untrained_output_need_its_targets(keras):
         got = ours.evaluate(X, y, verbose=0, return_dict=True)
         assert set(got) == set(want)
         np.testing.assert_allclose([got[k] for k in want], list(want.values()), rtol=1e-5)
+    for model in (theirs, ours):  # fit's History likewise
+        model.compile(optimizer=model_optimizer(model), loss=["mse", None],
+                      metrics={"b": "mae"})
+    assert set(ours.fit(X, Y, epochs=1, verbose=0).history) == \
+        set(theirs.fit(X, Y, epochs=1, verbose=0).history) == {"loss"}
 
 
 def test_second_output_trained_and_targets_by_name():

