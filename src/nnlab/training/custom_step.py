@@ -30,7 +30,7 @@ from ..models.training_methods import TrainingMethods
 from ..utils.packing import pack_x_y_sample_weight
 from .epoch_loop import TrainStep
 from .loss_tracker import StepLogs
-from .structure import outputs
+from .structure import outputs, spread_targets
 
 _TRAIN_HOOKS = ("train_step", "test_step", "compute_loss", "compute_metrics")
 
@@ -106,10 +106,10 @@ class CustomStepMixin:
     def compute_metrics(self, y: Any, y_pred: Any, sample_weight: Any = None) -> Dict[str, Any]:
         """Update the compiled metrics (not the loss tracker) and return all results."""
         self.step_metrics()
-        preds, targets = outputs(y_pred), outputs(y)
+        preds, targets = outputs(y_pred), spread_targets(y, self.losses)
         with torch.no_grad():
             for i, group in enumerate(self._step_metric_groups):
-                for metric in group:
+                for metric in group[:len(group) if targets[i] is not None else 0]:
                     metric.update_state(targets[i], preds[i], sample_weight)
         return self.metrics_result()
 

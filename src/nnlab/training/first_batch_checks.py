@@ -15,7 +15,7 @@ from typing import Any, List, Tuple
 import torch
 
 from ..errors import ShapeError
-from .structure import outputs
+from .structure import outputs, spread_targets
 from .targets import check_targets
 
 _ONE_HOT_METRICS = ("CategoricalAccuracy", "TopKCategoricalAccuracy", "CategoricalCrossentropy")
@@ -142,10 +142,10 @@ def _dry_loss(trainer: Any, yb: Any, y_pred: Any, wb: Any) -> None:
 def _dry_metrics(trainer: Any, yb: Any, y_pred: Any) -> None:
     if yb is None:
         return
-    targets: List[Any] = outputs(yb)
+    targets: List[Any] = spread_targets(yb, trainer.losses)
     preds: List[Any] = outputs(y_pred)
     for i, group in enumerate(trainer._new_metrics(private=True)):
-        for metric in group:
+        for metric in group[:len(group) if targets[i] is not None else 0]:
             name = trainer._metric_name(i, metric)
             problem = _metric_mismatch(metric, targets[i], preds[i])
             if not problem:

@@ -18,7 +18,7 @@ from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .fit_thread import check_not_fitting
 from .loss_tracker import LossTracker
-from .structure import outputs, targets_by_name
+from .structure import outputs, targets_by_name, trained_targets
 
 
 def cpu_allocator_tuning(model) -> None:
@@ -57,13 +57,20 @@ class InferenceMixin:
     def order_targets(self, y: Any, what: str = "y") -> Any:
         """``y`` in output order; a dict of targets matched by output name (Keras' rule:
         its order does not count, an unknown name is refused)."""
+        untrained = [i for i, loss in enumerate(self.losses) if loss is None]
         if not isinstance(y, dict):
+            if untrained and isinstance(y, (list, tuple)) and len(y) == len(self.losses) \
+                    and any(t is None for t in y):  # Keras' fit(x, [y, None])
+                return trained_targets(list(y), self.losses, self.output_names, what)
             return y
         struct = getattr(self.model, "_output_struct", None)
         keys = list(struct) if isinstance(struct, dict) else []
         aliases = [[layer] + keys[i:i + 1] for i, layer in
                    enumerate(self.output_layer_names())]
-        return targets_by_name(y, self.output_names, aliases, what)
+        ordered = targets_by_name(y, self.output_names, aliases, what, optional=untrained)
+        if isinstance(ordered, list) and any(t is None for t in ordered):
+            return trained_targets(ordered, self.losses, self.output_names, what)
+        return ordered
 
     def _evaluate_data(self, data, batch_size: int) -> Dict[str, float]:
         metrics = self._new_metrics()

@@ -1,7 +1,7 @@
 """How fit sees the structure of inputs, targets and outputs (one or several)."""
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Sequence
 
 
 def as_list(value: Any, names: List[str], what: str) -> List[Any]:
@@ -49,11 +49,14 @@ def output_layer(model, index: int):
 
 
 
-def targets_by_name(y: Any, names: List[str], aliases: List[List[str]], what: str = "y") -> Any:
+def targets_by_name(y: Any, names: List[str], aliases: List[List[str]], what: str = "y",
+                    optional: Sequence[int] = ()) -> Any:
     """``y`` in the model's output order: a dict of targets is matched by output name
     (Keras' rule), never by its order; an unknown or missing name is a ValueError naming
     both. ``aliases[i]`` are further names of output ``i`` (its layer's name, the key of
-    a dict-output model). Anything but a dict is returned as it is."""
+    a dict-output model). Outputs in ``optional`` (those compiled with a ``None`` loss)
+    may be missing: then the result is a list with ``None`` there. Anything but a dict
+    is returned as it is."""
     if not isinstance(y, dict):
         return y
     position = {}
@@ -71,8 +74,40 @@ def targets_by_name(y: Any, names: List[str], aliases: List[List[str]], what: st
             raise ValueError(f"{what}: two targets ({key!r} and another name) for output "
                              f"{names[i]!r}")
         ordered[i] = value
-    missing = [names[i] for i, v in enumerate(ordered) if v is None]
+    missing = [names[i] for i, v in enumerate(ordered) if v is None and i not in optional]
     if missing:
         raise ValueError(f"{what}: no targets for output(s) {missing}; got targets for "
                          f"{list(y)}")
+    if any(v is None for v in ordered):
+        return ordered
     return ordered[0] if len(names) == 1 else ordered
+
+
+def trained_targets(ys: List[Any], losses: List[Any], names: List[str], what: str) -> Any:
+    """Targets for a model whose ``compile(loss=[...])`` has ``None`` entries (Keras: that
+    output is not trained). ``ys``: one entry per output, ``None`` where none was given;
+    an output with a loss must have targets (ValueError naming it). With every output's
+    targets given they are all kept (metrics of an untrained output use them); else only
+    the trained outputs' targets, in output order (one array for one trained output)."""
+    for i, (t, loss) in enumerate(zip(ys, losses)):
+        if t is None and loss is not None:
+            raise ValueError(f"{what}: no targets for output {names[i]!r}, which is trained "
+                             f"with loss {getattr(loss, 'name', loss)!r}; outputs are {names}")
+    if any(t is None for t in ys):
+        ys = [t for t, loss in zip(ys, losses) if loss is not None]
+    return ys[0] if len(ys) == 1 else list(ys)
+
+
+def spread_targets(y: Any, losses: List[Any]) -> List[Any]:
+    """One batch's targets as one entry per output, ``None`` for an untrained output
+    (``None`` loss) whose targets were not given: ``y`` holds either every output's
+    targets or only the trained outputs' (one array when one output is trained, as
+    Keras takes ``fit(x, y)`` for ``loss=[fn, None]``)."""
+    ys = outputs(y)
+    trained = [i for i, loss in enumerate(losses) if loss is not None]
+    if len(ys) == len(trained) < len(losses):
+        spread: List[Any] = [None] * len(losses)
+        for i, t in zip(trained, ys):
+            spread[i] = t
+        return spread
+    return ys

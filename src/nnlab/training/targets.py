@@ -5,7 +5,7 @@ from typing import Any, List, Optional
 
 import torch
 
-from .structure import outputs
+from .structure import spread_targets
 
 
 def check_targets(y: Any, out_shapes: List[torch.Size], output_names: List[str],
@@ -14,12 +14,16 @@ def check_targets(y: Any, out_shapes: List[torch.Size], output_names: List[str],
     targets of the wrong width, binary cross-entropy targets outside [0, 1], one label
     per sample for an output that is not ``(batch, classes)``, or a wrong number of
     target arrays. ``y`` may be the whole data or one batch."""
-    ys = outputs(y)
+    ys = spread_targets(y, losses)
     if len(ys) != len(out_shapes):
-        raise ValueError(f"The model has {len(out_shapes)} output(s) {output_names} "
+        trained = [n for n, loss in zip(output_names, losses) if loss is not None]
+        also = f" ({len(trained)} trained: {trained})" if len(trained) < len(losses) else ""
+        raise ValueError(f"The model has {len(out_shapes)} output(s) {output_names}{also} "
                          f"but y has {len(ys)} target array(s)")
     layer_names = layer_names or [None] * len(output_names)
     for name, layer, y, shape, loss in zip(output_names, layer_names, ys, out_shapes, losses):
+        if y is None:  # an untrained output (None loss) without targets
+            continue
         loss_name = getattr(loss, "name", "")
         classes = shape[-1] if len(shape) > 1 else 1
         lowered = loss_name.lower().replace("_", "")

@@ -41,7 +41,8 @@ from .inference import InferenceMixin, cpu_allocator_tuning
 from .loss_tracker import LossTracker
 from .memory_format import finish_fit as finish_memory_format
 from .memory_format import prepare_fit as prepare_memory_format
-from .structure import as_list, metrics_per_output, output_layer, outputs
+from .structure import (as_list, metrics_per_output, output_layer, outputs,
+                        spread_targets)
 from .targets import check_targets
 from ..models.training_methods import register_trainer
 
@@ -199,7 +200,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
             value = fn(y, y_pred)
             return value if self.loss_weights[0] == 1.0 else value * self.loss_weights[0]
         preds = outputs(y_pred)
-        targets = outputs(y)
+        targets = spread_targets(y, self.losses)
         total = None
         fused_index = {f[0]: f[4] for f in self._fused} if fused else {}
         for i, (loss, w) in enumerate(zip(self.losses, self.loss_weights)):
@@ -216,11 +217,14 @@ class Trainer(InferenceMixin, CustomStepMixin):
 
     def _update_metrics(self, metrics, y, y_pred, fused: bool) -> None:
         preds = outputs(y_pred)
-        targets = outputs(y)
+        targets = spread_targets(y, self.losses)
+        self._targeted = [t is not None for t in targets]  # Keras: no targets, no metrics
         probs: Dict[int, torch.Tensor] = {}
         fused_kind = {f[0]: f[3] for f in self._fused} if fused else {}
         with torch.no_grad():
             for i, group in enumerate(metrics):
+                if targets[i] is None:
+                    continue
                 for metric in group:
                     pred = preds[i]
                     if i in fused_kind and type(metric).__name__ not in _ARGMAX_METRICS:
@@ -389,7 +393,10 @@ class Trainer(InferenceMixin, CustomStepMixin):
 
     def _logs(self, tracker: LossTracker, metrics) -> Dict[str, float]:
         logs = {"loss": tracker.mean()}
+        targeted = getattr(self, "_targeted", None) or [True] * len(metrics)
         for i, group in enumerate(metrics):
+            if not targeted[i]:
+                continue
             for metric in group:
                 value = metric.result()
                 logs[self._metric_name(i, metric)] = float(value) if np.ndim(value) == 0 \

