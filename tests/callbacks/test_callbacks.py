@@ -1,5 +1,6 @@
 import csv
 
+import numpy as np
 import pytest
 import torch
 from sklearn.datasets import load_digits
@@ -40,10 +41,21 @@ def test_model_checkpoint_best_only(data, tmp_path):
     x, y = data
     model = model_for()
     path = tmp_path / "best.nnlab"
+    snapshots, val_losses = [], []
+    probe = nnlab.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: (
+        snapshots.append(model.get_weights()), val_losses.append(logs["val_loss"])))
+    # epoch 3 jumps with a huge rate, so the best epoch is not the last one
+    sched = LearningRateScheduler(lambda epoch: 5.0 if epoch == 2 else 1e-2)
     model.fit(x, y, epochs=3, validation_split=0.2, verbose=0,
-              callbacks=[ModelCheckpoint(str(path), save_best_only=True)])
+              callbacks=[sched, ModelCheckpoint(str(path), save_best_only=True), probe])
+    best = int(np.argmin(val_losses))
+    assert best != 2, val_losses
     loaded = nnlab.load_model(path)
     assert loaded.count_params() == model.count_params()
+    for kept, expected in zip(loaded.get_weights(), snapshots[best]):
+        np.testing.assert_array_equal(kept, expected)
+    assert any(not np.array_equal(a, b) for a, b in zip(loaded.get_weights(),
+                                                        model.get_weights()))
     model.fit(x, y, epochs=2, verbose=0,
               callbacks=[ModelCheckpoint(str(tmp_path / "e{epoch:02d}.nnlab"),
                                          monitor="loss")])
@@ -73,13 +85,28 @@ def test_csv_logger(data, tmp_path):
     assert rows[0] == ["epoch", "accuracy", "loss"] and len(rows) == 3
 
 
-def test_history_plot_writes_png(data, tmp_path):
+def test_history_plot_writes_png(data, tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     x, y = data
+    from matplotlib.figure import Figure
     history = model_for().fit(x[:300], y[:300], epochs=2, validation_split=0.2, verbose=0)
+    drawn = {}
+    save = Figure.savefig
+
+    def spy(fig, *args, **kwargs):  # read the curves off the figure as it is written
+        for ax in fig.axes:
+            drawn[ax.get_title()] = {ln.get_label(): (list(ln.get_xdata()), list(ln.get_ydata()))
+                                     for ln in ax.get_lines()}
+        return save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
     out = history.plot(str(tmp_path / "curves.png"))
     with open(out, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert set(drawn) == {"loss", "accuracy"}
+    for name, lines in drawn.items():
+        assert lines == {f"train {name}": ([1, 2], history.history[name]),
+                         f"val {name}": ([1, 2], history.history[f"val_{name}"])}
 
 
 def test_clipnorm_bounds_updates(data):
@@ -107,7 +134,13 @@ def test_bf16_precision_trains(data):
     model = model_for()
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"],
                   precision="bf16")
+    seen = set()
+    hook = model.layers[0].register_forward_hook(
+        lambda m, i, out: seen.add(out.dtype) if m.training else None)
     history = model.fit(x, y, epochs=3, verbose=0)
+    hook.remove()
+    assert seen == {torch.bfloat16}   # the training forward really ran in bf16
+    assert model.layers[0].kernel.dtype == torch.float32   # master weights stay float32
     assert history.history["accuracy"][-1] > 0.8
     with pytest.raises(ValueError, match="precision must be"):
         model.compile("adam", "mse", precision="int4")

@@ -51,6 +51,7 @@ KERAS_CASES = {
 # nnlab's losses that Keras does not have (shape checked, no oracle)
 OTHER_CASES = {
     "multiclass_hinge": (_LABELS, _SCORES),
+    "multiclass_squared_hinge": (_LABELS, _SCORES),
     "batch_hard_triplet": (np.array([0, 0, 1, 1]), _EMB),
     "contrastive": (np.array([1.0, 0.0, 1.0, 0.0]), np.abs(_EMB[:, 0])),
     "triplet_margin_loss": (_EMB, _EMB[::-1].copy(), _EMB + 0.5),

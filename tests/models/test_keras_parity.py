@@ -4,6 +4,7 @@ counts at every layer, and the shape nnlab's summary reports equals a real forwa
 """
 import os
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
@@ -145,12 +146,12 @@ def test_random_recurrent_models_match_keras(case):
        st.booleans())
 def test_random_functional_merges_match_keras(features, units, merge, with_bn):
     def build(lib, inp):
-        a = lib.layers.Dense(units, activation="relu")(inp)
-        b = lib.layers.Dense(units)(inp)
+        a = lib.layers.Dense(units, activation="relu", name="a")(inp)
+        b = lib.layers.Dense(units, name="b")(inp)
         if with_bn:
-            b = lib.layers.BatchNormalization()(b)
-        merged = getattr(lib.layers, merge)([a, b])
-        return lib.layers.Dense(3)(merged)
+            b = lib.layers.BatchNormalization(name="bn")(b)
+        merged = getattr(lib.layers, merge)([a, b], name="merged")
+        return lib.layers.Dense(3, name="head")(merged)
 
     ours_in = nnlab.Input(shape=(features,))
     ours = nnlab.Model(ours_in, build(nnlab, ours_in))
@@ -163,3 +164,15 @@ def test_random_functional_merges_match_keras(features, units, merge, with_bn):
     assert mine == ref
     ours.eval()
     assert ours(torch.randn(2, features)).shape == (2, 3)
+    # same weights in both (Keras layout), then the merged values and the outputs agree
+    for ref in theirs.layers:
+        if ref.weights:
+            ours.get_layer(ref.name).set_weights(ref.get_weights())
+    x = np.random.default_rng(features).normal(size=(4, features)).astype("float32")
+    to_np = keras.ops.convert_to_numpy
+    their_merged = keras.Model(theirs_in, theirs.get_layer("merged").output)(x)
+    our_merged = nnlab.Model(ours_in, ours.get_layer("merged").output)(torch.as_tensor(x))
+    np.testing.assert_allclose(our_merged.detach().numpy(), to_np(their_merged),
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours(torch.as_tensor(x)).detach().numpy(), to_np(theirs(x)),
+                               rtol=1e-4, atol=1e-5)

@@ -41,19 +41,29 @@ def test_model_trains_and_decodes():
     big = np.pad(np.kron(x / 16 * 255, np.ones((3, 3))), ((0, 0), (2, 2), (2, 2))).astype(np.uint8)
     canvases, caps = make_caption_set(big, y, 200, seed=0)
     tin, tout = teacher_forcing_pairs(encode_captions(caps, 7), BOS_ID, EOS_ID)
+    torch.manual_seed(0)
     model = CaptionModel(units=16, embedding_dim=8)
+    images = torch.as_tensor(canvases[:8])
+    refs = [[c.split()] for c in caps[:8]]
+
+    def bleu():
+        hyp = [decode_caption(t).split() for t in greedy_decode(model, images, max_len=9).tokens]
+        return corpus_bleu(refs, hyp, smoothing=1)
+
+    untrained = bleu()
     model.compile(nnlab.optimizers.Adam(1e-2),
                   nnlab.losses.SparseCategoricalCrossentropy(from_logits=True))
-    hist = model.fit([torch.as_tensor(canvases), tin], tout, batch_size=50, epochs=3,
+    hist = model.fit([torch.as_tensor(canvases), tin], tout, batch_size=25, epochs=12,
                      verbose=0).history["loss"]
     assert hist[-1] < hist[0]
-    images = torch.as_tensor(canvases[:8])
     g = greedy_decode(model, images, max_len=9)
     b = beam_search(model, images, beam_width=3, max_len=9)
     assert g.attention.shape[0] == 8 and g.attention.shape[2] == 16  # 4 x 4 grid cells
     assert b.tokens.shape[0] == 8
-    hyp = [decode_caption(t).split() for t in g.tokens]
-    assert 0.0 <= corpus_bleu([[c.split()] for c in caps[:8]], hyp, smoothing=1) <= 1.0
+    # 12 short epochs learn the caption grammar ("... above ... left of ..."): smoothed
+    # BLEU-4 0.040 on these 8 (0.011 untrained)
+    score = bleu()
+    assert score >= 0.03 and score > untrained + 0.02, (untrained, score)
 
 
 @pytest.mark.slow

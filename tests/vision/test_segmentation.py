@@ -17,7 +17,11 @@ def test_bed_of_nails_places_values_top_left():
     net = SegmentationNet(num_classes=2, upsampling="bed_of_nails", width=2)
     x = torch.randn(1, 4, 3, 3)
     out = net._upsample(0, x, None)
+    assert out.shape == (1, 2, 6, 6)   # 1x1 conv to the level's width 2, then 2x up
     assert (out[:, :, 1::2] == 0).all() and (out[:, :, :, 1::2] == 0).all()
+    # the top-left of every 2x2 block holds the (1x1-reduced) input value
+    torch.testing.assert_close(out[:, :, ::2, ::2], net.reduce[0](x))
+    assert out[:, :, ::2, ::2].abs().min() > 0
 
 
 def test_metrics_by_hand():

@@ -9,8 +9,9 @@ from .crossentropy import (BinaryCrossentropy, BinaryFocalCrossentropy, Categori
                            SparseCategoricalCrossentropy, binary_crossentropy,
                            binary_focal_crossentropy, categorical_crossentropy,
                            sparse_categorical_crossentropy)
-from .hinge import (CategoricalHinge, Hinge, MulticlassHinge, SquaredHinge, categorical_hinge,
-                    hinge, multiclass_hinge, squared_hinge)
+from .hinge import (CategoricalHinge, Hinge, MulticlassHinge, MulticlassSquaredHinge,
+                    SquaredHinge, categorical_hinge, hinge, multiclass_hinge,
+                    multiclass_squared_hinge, squared_hinge)
 from .lookup import get
 from .loss import EPSILON, LOSSES, Loss, LossFunctionWrapper
 from .metric_learning import (BatchHardTripletLoss, ContrastiveLoss, TripletLoss,
@@ -27,12 +28,14 @@ __all__ = [
     "BinaryFocalCrossentropy", "CategoricalCrossentropy", "CategoricalHinge",
     "ContrastiveLoss", "CosineSimilarity", "Hinge", "Huber", "KLDivergence", "LogCosh", "Loss",
     "LossFunctionWrapper", "MeanAbsoluteError", "MeanAbsolutePercentageError",
-    "MeanSquaredError", "MeanSquaredLogarithmicError", "MulticlassHinge", "Poisson",
+    "MeanSquaredError", "MeanSquaredLogarithmicError", "MulticlassHinge",
+    "MulticlassSquaredHinge", "Poisson",
     "SparseCategoricalCrossentropy", "SquaredHinge", "TripletLoss",
     "batch_hard_triplet", "binary_crossentropy", "binary_focal_crossentropy",
     "categorical_crossentropy", "categorical_hinge", "contrastive", "cosine_similarity", "get",
     "hinge", "huber", "kl_divergence", "labels_prevalidated", "log_cosh",
     "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error",
-    "mean_squared_logarithmic_error", "multiclass_hinge", "poisson",
+    "mean_squared_logarithmic_error", "multiclass_hinge",
+    "multiclass_squared_hinge", "poisson",
     "sparse_categorical_crossentropy", "squared_hinge", "triplet_margin_loss",
 ]

@@ -1,5 +1,6 @@
 """Hinge losses: Keras 3's ``hinge``, ``squared_hinge``, ``categorical_hinge`` and the
-multiclass SVM loss ``multiclass_hinge`` (CS231n), with their ``Loss`` objects.
+multiclass SVM losses ``multiclass_hinge`` and ``multiclass_squared_hinge`` (CS231n), with
+their ``Loss`` objects.
 
 Functions return one value per sample ``(batch,)``; ``reduction="mean"`` (or ``"sum"``)
 reduces over the batch.
@@ -61,14 +62,34 @@ def multiclass_hinge(y_true: Tensorish, y_pred: Tensorish, margin: float = 1.0,
     ``(batch, C)``. Computed as ``C * F.multi_margin_loss`` (torch divides by C).
     Example: scores [cat 3.2, car 5.1, frog -1.7], label cat -> 2.9 + 0 = 2.9.
     """
-    name = "multiclass_hinge"
+    return _multiclass_margin("multiclass_hinge", y_true, y_pred, margin, 1, reduction)
+
+
+@LOSSES.add("multiclass_squared_hinge", "squared_svm")
+def multiclass_squared_hinge(y_true: Tensorish, y_pred: Tensorish, margin: float = 1.0,
+                             reduction: str = "none") -> torch.Tensor:
+    """Squared-hinge multiclass SVM (CS231n, "L2-SVM"):
+    ``L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)^2``.
+
+    Not Keras' ``squared_hinge`` (binary, labels in {-1, 1}). Shapes as
+    :func:`multiclass_hinge`. Example: scores [cat 3.2, car 5.1, frog -1.7], label cat ->
+    2.9^2 + 0 = 8.41.
+    """
+    return _multiclass_margin("multiclass_squared_hinge", y_true, y_pred, margin, 2, reduction)
+
+
+def _multiclass_margin(name: str, y_true: Tensorish, y_pred: Tensorish, margin: float, p: int,
+                       reduction: str) -> torch.Tensor:
+    """``sum_{j != y} max(0, s_j - s_y + margin)^p`` per sample: ``C * F.multi_margin_loss``
+    (torch divides by C). Labels ``(batch,)`` or one-hot ``(batch, C)``; scores ``(batch, C)``."""
     y_true, y_pred = _tensors(y_true, y_pred)
     c = y_pred.shape[-1]
     if y_true.ndim == y_pred.ndim and y_true.shape[-1] == c and c > 1:
         _check_one_hot(name, y_true, y_pred)
         y_true = y_true.argmax(-1)
     labels = _sparse_labels(name, y_true, y_pred).reshape(-1)
-    per = c * F.multi_margin_loss(y_pred.reshape(-1, c), labels, margin=margin, reduction="none")
+    per = c * F.multi_margin_loss(y_pred.reshape(-1, c), labels, p=p, margin=margin,
+                                  reduction="none")
     return _reduce(per.reshape(y_pred.shape[:-1]), reduction, name)
 
 
@@ -99,3 +120,12 @@ class MulticlassHinge(LossFunctionWrapper):
     def __init__(self, margin: float = 1.0, name: str = "multiclass_hinge",
                  reduction: str = "mean"):
         super().__init__(multiclass_hinge, name, reduction, margin=_margin(name, margin))
+
+
+class MulticlassSquaredHinge(LossFunctionWrapper):
+    """Object form of :func:`multiclass_squared_hinge` (the squared-hinge multiclass SVM)."""
+
+    def __init__(self, margin: float = 1.0, name: str = "multiclass_squared_hinge",
+                 reduction: str = "mean"):
+        super().__init__(multiclass_squared_hinge, name, reduction,
+                         margin=_margin(name, margin))

@@ -8,7 +8,7 @@ import torch
 
 from .crossentropy import (BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
                            SparseCategoricalCrossentropy)
-from .hinge import CategoricalHinge, Hinge, MulticlassHinge, SquaredHinge
+from .hinge import CategoricalHinge, Hinge, MulticlassHinge, MulticlassSquaredHinge, SquaredHinge
 from .loss import LOSSES, Loss, LossFunctionWrapper
 from .metric_learning import BatchHardTripletLoss, ContrastiveLoss, TripletLoss
 from .probabilistic import KLDivergence, Poisson
@@ -19,7 +19,7 @@ from .regression import (CosineSimilarity, Huber, LogCosh, MeanAbsoluteError,
 
 _CLASSES = (CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy,
             MeanSquaredError, MeanAbsoluteError, Huber, KLDivergence, Hinge, SquaredHinge,
-            CategoricalHinge, MulticlassHinge, BatchHardTripletLoss, ContrastiveLoss,
+            CategoricalHinge, MulticlassHinge, MulticlassSquaredHinge, BatchHardTripletLoss, ContrastiveLoss,
             CosineSimilarity, LogCosh, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
             Poisson, BinaryFocalCrossentropy)
 _CLASS_OF = {c().fn: c for c in _CLASSES}  # loss function -> its Loss class

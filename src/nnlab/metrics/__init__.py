@@ -14,6 +14,7 @@ from .auc import AUC
 from .bleu import bleu, corpus_bleu, sentence_bleu
 from .confusion_metrics import (ConfusionMatrix, F1Score, MulticlassPrecision, MulticlassRecall,
                                 Precision, Recall)
+from .iou import IoU, MeanIoU
 from .lookup import get
 from .metric import METRICS, Metric
 from .outcome_counts import FalseNegatives, FalsePositives, TrueNegatives, TruePositives
@@ -26,8 +27,8 @@ from .regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsoluteErr
 __all__ = [
     "AUC", "METRICS", "Accuracy", "AutoAccuracy", "BinaryAccuracy", "BitsPerCharacter",
     "CategoricalAccuracy", "ConfusionMatrix", "CosineSimilarity", "F1Score", "FalseNegatives",
-    "FalsePositives", "LogCoshError",
-    "Mean", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanMetricWrapper",
+    "FalsePositives", "IoU", "LogCoshError",
+    "Mean", "MeanAbsoluteError", "MeanIoU", "MeanAbsolutePercentageError", "MeanMetricWrapper",
     "MeanSquaredError", "MeanSquaredLogarithmicError", "Metric", "MulticlassPrecision",
     "MulticlassRecall", "Perplexity", "Poisson", "Precision", "Recall", "RootMeanSquaredError",
     "SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "TopKCategoricalAccuracy",
