@@ -9,10 +9,17 @@ TORCH_PIN ?= torch==2.13.0
 
 .PHONY: setup data demo test test-slow bench lint clean
 
-$(VENV)/.installed: pyproject.toml
+# What `make demo` needs: nnlab itself, the pinned torch and matplotlib (the demo's
+# training-curve picture). No dev oracles: a first run installs in well under a minute.
+$(VENV)/.core-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet "$(TORCH_PIN)"
+	$(PY) -m pip install --quiet -e ".[plot]" "$(TORCH_PIN)"
+	touch $@
+
+# What `make test` needs on top: pytest and the dev-only oracles (Keras 3, captum,
+# gensim, NLTK, SB3, ...), about 1.5 GB.
+$(VENV)/.installed: $(VENV)/.core-installed
 	$(PY) -m pip install --quiet -e ".[dev]" "$(TORCH_PIN)"
 	# torchattacks (dev-only oracle) declares torchvision, whose wheels cannot load
 	# beside the CPU torch; it imports fine without it, so install it alone.
@@ -25,8 +32,9 @@ setup: $(VENV)/.installed
 data: setup
 	PYTHON=$(PY) bash scripts/data/fetch_test_data.sh
 
-# The demo needs MNIST only (not the test datasets `make data` fetches).
-demo: setup
+# The demo needs MNIST only (not the test datasets `make data` fetches) and the core
+# install only (not the dev set `make test` installs).
+demo: $(VENV)/.core-installed
 	PYTHON=$(PY) bash scripts/data/fetch_demo_data.sh
 	$(PY) -m nnlab demo
 
