@@ -29,6 +29,8 @@ from typing import Any, Optional, Tuple
 import torch
 import torch.nn.functional as F
 
+from ..utils.frozen import frozen_parameters
+
 __all__ = ["Attack", "as_labels"]
 
 _OUTPUTS = ("auto", "logits", "probabilities")
@@ -198,7 +200,8 @@ class Attack:
         x, labels = self._check_inputs(x, y)
         self._probabilities = None if self.outputs == "auto" else \
             self.outputs == "probabilities"
-        with eval_mode(self.model), torch.enable_grad():
+        # frozen_parameters: autograd follows only the input's path (same images, faster)
+        with eval_mode(self.model), frozen_parameters(self.model), torch.enable_grad():
             with torch.no_grad():  # output shape, label range, logits or probabilities
                 self._check_logits(self.model(x[:2]), labels)
             x_adv = self.perturb(x, labels)
