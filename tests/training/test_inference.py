@@ -37,3 +37,34 @@ def test_evaluate_restores_the_mode_too():
     model.train()
     assert model.evaluate(x, y, verbose=0) == first  # dropout off inside
     assert all(m.training for m in model.modules())
+
+
+def test_uncompiled_predict_reuses_one_trainer_and_follows_copies():
+    """predict without compile keeps one inference-only trainer per model (no per-call
+    construction); a copy (deep or shallow) predicts with its own weights, and compile
+    after predict takes over."""
+    import copy
+
+    import numpy as np
+    import torch
+
+    import nnlab
+    from nnlab.layers import Dense
+
+    model = nnlab.Sequential([Dense(3, input_shape=(4,))])
+    x = np.random.default_rng(0).random((5, 4)).astype("float32")
+    first = model.predict(x)
+    trainer = model.__dict__["_predict_only_trainer"]
+    np.testing.assert_array_equal(model.predict(x), first)
+    assert model.__dict__["_predict_only_trainer"] is trainer
+    clone = copy.deepcopy(model)
+    with torch.no_grad():
+        for p in clone.parameters():
+            p.add_(1.0)
+    expected = clone(torch.as_tensor(x)).detach().numpy()
+    np.testing.assert_allclose(clone.predict(x), expected, rtol=1e-6)
+    assert not np.allclose(expected, first)
+    shallow = copy.copy(model)
+    assert shallow._trainer("predict").model is shallow
+    model.compile("sgd", "mse")
+    assert model._trainer("predict") is model.compiled

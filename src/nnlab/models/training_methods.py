@@ -59,8 +59,12 @@ class TrainingMethods:
 
     def _trainer(self, method: str):
         if self.compiled is None:
-            if method in ("predict",):
-                return _new_trainer(self, optimizer=None, loss=None)
+            if method == "predict":  # one inference-only trainer per model, not per call
+                trainer = self.__dict__.get("_predict_only_trainer")
+                if trainer is None or trainer.model is not self:  # (a copy.copy of a model)
+                    trainer = _new_trainer(self, optimizer=None, loss=None)
+                    object.__setattr__(self, "_predict_only_trainer", trainer)
+                return trainer
             raise RuntimeError(f"Model {self.name!r} must be compiled before {method}(): call "
                                f"model.compile(optimizer, loss, metrics=[...]) first.")
         return self.compiled
