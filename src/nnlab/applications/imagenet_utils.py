@@ -86,7 +86,7 @@ def make_input(shape: Tuple, input_tensor: Any, model: str):
     return input_tensor
 
 
-def finish(model: Any, weights: Any, name: str) -> Any:
+def finish(model: Any, weights: Any, name: str, include_top: bool = True) -> Any:
     """Load ``weights`` (None, 'imagenet' or a file) into the built ``model``."""
     if weights == "imagenet":
         raise no_imagenet_weights(name)

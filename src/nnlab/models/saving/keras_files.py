@@ -73,7 +73,9 @@ def _open(path: Any, limit: int):
 def _own_weights(layer: nn.Module) -> List[Tuple[str, torch.Tensor]]:
     tensors = list(layer._parameters.items()) + [
         (k, b) for k, b in layer._buffers.items() if k not in layer._non_persistent_buffers_set]
-    return [(k, t) for k, t in tensors if t is not None and t.is_floating_point()]
+    ints = layer.__dict__.get("_int_weights", ())  # add_weight's int ones (``count``)
+    return [(k, t) for k, t in tensors
+            if t is not None and (t.is_floating_point() or k in ints)]
 
 
 def _vars(group) -> List[Any]:
