@@ -32,7 +32,7 @@ def _resnet(depth: int, include_top: bool, weights: Any, input_tensor: Any,
         x = classifier(x, classes, classifier_activation)
     else:
         x = pool_features(x, pooling)
-    return finish(Functional(inputs, x, name=name), weights, model_name)
+    return finish(Functional(inputs, x, name=name), weights, model_name, include_top)
 
 
 def _doc(variant: str, params: str) -> str:

@@ -41,7 +41,7 @@ def _vgg(variant: str, include_top: bool, weights: Any, input_tensor: Any,
         x = GlobalAveragePooling2D()(x)
     elif pooling == "max":
         x = GlobalMaxPooling2D()(x)
-    return finish(Functional(inputs, x, name=name), weights, model_name)
+    return finish(Functional(inputs, x, name=name), weights, model_name, include_top)
 
 
 def VGG16(include_top: bool = True, weights: Any = "imagenet", input_tensor: Any = None,

@@ -33,6 +33,7 @@ from .functional_config import functional_from_config
 from .keras2 import Keras2Methods
 from .saving.json_config import to_json
 from .saving.keras_files import is_keras_file, load_keras_weights
+from .saving.keras_h5 import is_legacy_h5, load_legacy_h5_weights
 from .saving.serialization import load_weights, save_model, save_weights
 from .summary import summary_text
 from .training_methods import TrainingMethods
@@ -174,7 +175,11 @@ class Model(TrainingMethods, Keras2Methods, Layer):
         """Load weights saved by ``save_weights``/``save``; refuses another architecture.
 
         A file written by Keras 3 (``.weights.h5``, or a ``.keras`` archive) is read with
-        h5py into this model, which must be the same architecture (its nnlab twin)."""
+        h5py into this model, which must be the same architecture (its nnlab twin); so is a
+        Keras 2 ``.h5`` weight file (Keras' published ImageNet weights), by layer position."""
+        if is_legacy_h5(path):
+            load_legacy_h5_weights(self, path)
+            return
         if is_keras_file(path):
             load_keras_weights(self, path)
             return
