@@ -1,0 +1,341 @@
+"""nnlab model configs <-> Keras 3 ``config.json`` (the architecture inside a ``.keras`` file).
+
+nnlab's constructor arguments are Keras' (checked against Keras 3 in the tests), so the
+layer configs mostly pass as they are. What differs:
+
+- wrapping: Keras writes every object as ``{"module", "class_name", "config",
+  "registered_name"}`` (layers, initialisers, regularisers, dtype policies); nnlab tags
+  them (``{"__layer__": ...}``, ``{"__initializer__": ...}``, ``{"__regularizer__": ...}``)
+  and writes dtypes as names;
+- the input: Keras' ``InputLayer(batch_shape=...)`` first in a Sequential's ``layers``;
+  nnlab's ``batch_input_shape`` beside them;
+- the functional graph: Keras lists each layer's ``inbound_nodes`` (tensors as
+  ``{"class_name": "__keras_tensor__", "config": {"keras_history": [layer, node,
+  tensor]}}``), ``input_layers`` / ``output_layers``; nnlab a ``nodes`` list in call
+  order, ``inputs`` / ``outputs``;
+- a few arguments one side does not have (:data:`NNLAB_ONLY` and, loading, any Keras
+  argument the nnlab class lacks): dropped when they hold the default value (``None``,
+  ``False``), refused otherwise with the layer, the argument and the value.
+
+A layer class that Keras does not have (:func:`keras_counterpart` is None) cannot be
+written: :func:`to_keras` raises naming the layer and suggesting ``.nnlab``.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Dict, List, Optional
+
+from ...errors import ConfigError
+
+#: nnlab arguments Keras' class of the same name has not: written only at their default
+NNLAB_ONLY: Dict[str, Dict[str, Any]] = {
+    "MaxPooling2D": {"return_indices": False}, "LeakyReLU": {"alpha": None},
+    "PReLU": {"per_channel": False}, "Embedding": {"input_length": None}}
+
+#: nnlab layer classes with a Keras 3 counterpart of the same name and arguments
+KERAS_LAYERS = frozenset(
+    "Activation Add AdditiveAttention Attention Average "
+    "AveragePooling1D AveragePooling2D AveragePooling3D BatchNormalization Bidirectional "
+    "CategoryEncoding Concatenate Conv1D Conv1DTranspose Conv2D Conv2DTranspose Conv3D "
+    "Conv3DTranspose ConvLSTM2D Cropping1D Cropping2D Cropping3D Dense DepthwiseConv2D Dot "
+    "Dropout ELU Embedding Flatten GaussianDropout GaussianNoise GlobalAveragePooling1D "
+    "GlobalAveragePooling2D GlobalAveragePooling3D GlobalMaxPooling1D GlobalMaxPooling2D "
+    "GlobalMaxPooling3D GRU InputLayer LayerNormalization LeakyReLU LSTM Masking Maximum "
+    "MaxPooling1D MaxPooling2D MaxPooling3D Minimum MultiHeadAttention Multiply "
+    "Normalization Permute PReLU ReLU RepeatVector Rescaling Reshape SeparableConv2D "
+    "SimpleRNN Softmax SpatialDropout1D SpatialDropout2D Subtract "
+    "TimeDistributed UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D "
+    "ZeroPadding3D Sequential Functional".split())
+
+#: Keras arguments nnlab's classes lack whose default is not None/False/0 (dropped at it)
+KERAS_ONLY_DEFAULTS: Dict[str, Any] = {"renorm_momentum": 0.99, "data_format": "channels_last"}
+
+_MODULES = {"Sequential": "keras", "Functional": "keras.src.models.functional"}
+
+
+def keras_counterpart(layer_config: Dict[str, Any]) -> Optional[str]:
+    """Keras' class name for an nnlab ``{"class_name", "config"}``, or None."""
+    name = layer_config.get("class_name")
+    return name if name in KERAS_LAYERS else None
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+def _keras_object(module: str, class_name: str, config: Any) -> Dict[str, Any]:
+    return {"module": module, "class_name": class_name, "config": config,
+            "registered_name": None}
+
+
+def _value_to_keras(value: Any, where: str, shapes=None) -> Any:
+    if isinstance(value, list):
+        return [_value_to_keras(v, where, shapes) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "__layer__" in value:
+        return to_keras(value["__layer__"], where, shapes)
+    for tag, module in (("__initializer__", "keras.initializers"),
+                        ("__regularizer__", "keras.regularizers")):
+        if tag in value:
+            inner = value[tag]
+            if isinstance(inner, str):
+                return inner
+            return _keras_object(module, _camel(inner["class_name"]), inner.get("config", {}))
+    return {k: _value_to_keras(v, where, shapes) for k, v in value.items()}
+
+
+def to_keras(config: Dict[str, Any], where: str = "",
+             shapes: Optional[Dict[str, Dict[tuple, Any]]] = None) -> Dict[str, Any]:
+    """An nnlab ``{"class_name", "config"}`` as Keras 3 serialises it; ``shapes`` holds
+    each functional model's tensor shapes (:func:`tensor_shapes`), which Keras' config
+    records with every node input.
+
+    Raises:
+        ConfigError: a layer without a Keras counterpart (named, with ``.nnlab`` as the
+            way out), or an nnlab-only argument at a non-default value.
+    """
+    name, inner = config["class_name"], dict(config.get("config", {}))
+    label = f"layer {inner.get('name', '?')!r} ({name})"
+    if keras_counterpart(config) is None:
+        raise ConfigError(f"{where}{label} has no Keras counterpart, so Keras could not load "
+                          f"this model from a .keras file; nothing was written. Save it in "
+                          f"nnlab's format instead: model.save('model.nnlab').")
+    for arg, default in NNLAB_ONLY.get(name, {}).items():
+        if arg in inner and inner.pop(arg) != default:
+            raise ConfigError(f"{where}{label}: {arg}={config['config'][arg]!r} has no Keras "
+                              f"equivalent; nothing was written. Save it as .nnlab instead.")
+    if name == "Sequential":
+        return _sequential_to_keras(inner, where, shapes)
+    if name == "Functional":
+        return _functional_to_keras(inner, where, shapes or {})
+    if name == "InputLayer":
+        inner = {"batch_shape": inner.get("batch_input_shape"),
+                 "dtype": inner.get("dtype") or "float32", "name": inner.get("name")}
+    else:
+        inner = {k: _value_to_keras(v, where, shapes) for k, v in inner.items()}
+    out = _keras_object("keras.layers", name, inner)
+    if "build_config" in config:
+        out["build_config"] = config["build_config"]
+    return out
+
+
+def tensor_shapes(model) -> Dict[str, Dict[tuple, Any]]:
+    """``{functional model name: {(layer, node, tensor): shape}}`` for ``model`` and the
+    functional models inside it; node indices count each model's own nodes, as its config."""
+    from ...layers.base.symbolic import SymbolicTensor
+    from ...tree import flatten
+    found: Dict[str, Dict[tuple, Any]] = {}
+    for module in model.modules():
+        if not hasattr(module, "nodes") or not hasattr(module, "_output_struct"):
+            continue
+        table, count = {}, {}
+        for node in module.nodes:
+            index = count.get(node.layer.name, 0)
+            count[node.layer.name] = index + 1
+            for t_index, t in enumerate(flatten(node.outputs)):
+                if isinstance(t, SymbolicTensor):
+                    table[(node.layer.name, index, t_index)] = list(t.shape)
+        found[module.name] = table
+    return found
+
+
+def _sequential_to_keras(inner: Dict[str, Any], where: str, shapes) -> Dict[str, Any]:
+    layers = [to_keras(c, where, shapes) for c in inner.get("layers", [])]
+    shape = inner.get("batch_input_shape")
+    if shape is not None:
+        layers.insert(0, _keras_object("keras.layers", "InputLayer", {
+            "batch_shape": shape, "dtype": "float32", "name": "input_layer"}))
+    cfg = {"name": inner.get("name"), "trainable": inner.get("trainable", True),
+           "layers": layers}
+    if shape is not None:
+        cfg["build_input_shape"] = shape
+    return _keras_object("keras", "Sequential", cfg)
+
+
+def _tensors_to_keras(value: Any, shapes: Dict[tuple, Any]) -> Any:
+    if isinstance(value, dict) and "__tensor__" in value:
+        history = value["__tensor__"]
+        return {"class_name": "__keras_tensor__", "config": {
+            "shape": shapes.get(tuple(history)), "dtype": "float32", "keras_history": history}}
+    if isinstance(value, list):
+        return [_tensors_to_keras(v, shapes) for v in value]
+    if isinstance(value, dict):
+        return {k: _tensors_to_keras(v, shapes) for k, v in value.items()}
+    return value
+
+
+def _functional_to_keras(inner: Dict[str, Any], where: str, shapes) -> Dict[str, Any]:
+    layers, own = [], shapes.get(inner.get("name"), {})
+    for layer in inner["layers"]:
+        entry = to_keras(layer, where, shapes)
+        entry["name"] = layer["name"]
+        entry["inbound_nodes"] = [
+            {"args": _tensors_to_keras(n["args"], own),
+             "kwargs": _tensors_to_keras(n["kwargs"], own)}
+            for n in inner["nodes"] if n["layer"] == layer["name"]]
+        layers.append(entry)
+    cfg = {"name": inner.get("name"), "trainable": True, "layers": layers,
+           "input_layers": inner["inputs"], "output_layers": inner["outputs"]}
+    out = _keras_object(_MODULES["Functional"], "Functional", cfg)
+    out["registered_name"] = "Functional"
+    return out
+
+
+# ----------------------------------------------------------------------- Keras -> nnlab
+def _is_keras_object(value: Any) -> bool:
+    return isinstance(value, dict) and "class_name" in value and "config" in value and \
+        ("module" in value or "registered_name" in value)
+
+
+def _value_from_keras(value: Any, where: str, custom_objects) -> Any:
+    if isinstance(value, list):
+        return [_value_from_keras(v, where, custom_objects) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if _is_keras_object(value):
+        module = value.get("module") or ""
+        if value["class_name"] in ("DTypePolicy", "FloatDTypePolicy"):
+            return value["config"].get("name", "float32")
+        if module.startswith("keras.initializers"):
+            cfg = {k: v for k, v in value["config"].items() if v is not None and k != "seed"}
+            snake = _snake(value["class_name"])
+            return {"__initializer__": snake if not cfg else {"class_name": snake,
+                                                             "config": cfg}}
+        if module.startswith("keras.regularizers"):
+            return {"__regularizer__": {"class_name": _snake(value["class_name"]),
+                                        "config": value["config"]}}
+        return {"__layer__": from_keras(value, where, custom_objects)}
+    return {k: _value_from_keras(v, where, custom_objects) for k, v in value.items()}
+
+
+def _snake(name: str) -> str:
+    from ...utils.naming import to_snake_case
+    return to_snake_case(name)
+
+
+def _accepted(cls: type) -> set:
+    names = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is not None:
+            names |= {p for p in inspect.signature(init).parameters if p != "self"}
+    return names
+
+
+def from_keras(config: Dict[str, Any], where: str = "", custom_objects=None) -> Dict[str, Any]:
+    """A Keras 3 serialised layer/model as nnlab's ``{"class_name", "config"}``.
+
+    Raises:
+        ConfigError: an unknown class, or a Keras argument nnlab's class lacks, set to a
+            non-default value (named).
+    """
+    from ...layers.base.registry import registered_class
+    name = config.get("class_name")
+    inner = dict(config.get("config") or {})
+    if name in ("Model",) and "layers" in inner:
+        name = "Functional"
+    if name == "Sequential":
+        return _sequential_from_keras(inner, where, custom_objects)
+    if name == "Functional":
+        return _functional_from_keras(inner, where, custom_objects)
+    if name == "InputLayer":
+        shape = inner.get("batch_shape") or inner.get("batch_input_shape")
+        return {"class_name": "InputLayer", "config": {
+            "batch_input_shape": shape, "name": inner.get("name"),
+            "dtype": _value_from_keras(inner.get("dtype"), where, custom_objects)}}
+    cls = registered_class(name, custom_objects) if isinstance(name, str) else None
+    if cls is None:
+        raise ConfigError(f"{where}Keras layer class {name!r} (layer {inner.get('name')!r}) "
+                          f"is not in nnlab; define and register it, or pass "
+                          f"custom_objects={{{name!r}: ...}}")
+    ours = cls.__module__.startswith("nnlab.")  # a user's class takes its own config
+    accepted = _accepted(cls) - {"args", "kwargs"}
+    out = {}
+    for key, value in inner.items():
+        value = _value_from_keras(value, where, custom_objects)
+        if not ours or key in accepted:
+            out[key] = value
+        elif value not in (None, False, "", [], {}) and \
+                KERAS_ONLY_DEFAULTS.get(key, ()) != value:
+            raise ConfigError(f"{where}Keras layer {inner.get('name')!r} ({name}): argument "
+                              f"{key}={value!r} is not supported by nnlab's {name}")
+    result = {"class_name": name, "config": out}
+    if isinstance(config.get("build_config"), dict) and \
+            config["build_config"].get("input_shape") is not None and \
+            not ours:
+        result["build_config"] = config["build_config"]
+    return result
+
+
+def _sequential_from_keras(inner, where, custom_objects) -> Dict[str, Any]:
+    layers: List[Dict[str, Any]] = []
+    shape = inner.get("build_input_shape")
+    for layer in inner.get("layers", []):
+        if layer.get("class_name") == "InputLayer":
+            cfg = layer.get("config", {})
+            shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
+            continue
+        layers.append(from_keras(layer, where, custom_objects))
+    cfg = {"name": inner.get("name"), "layers": layers}
+    if shape is not None:
+        cfg["batch_input_shape"] = shape
+    return {"class_name": "Sequential", "config": cfg}
+
+
+def _tensors_from_keras(value: Any) -> Any:
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        return {"__tensor__": list(value["config"]["keras_history"])}
+    if isinstance(value, list):
+        if len(value) == 4 and isinstance(value[0], str) and isinstance(value[3], dict):
+            return {"__tensor__": list(value[:3])}  # Keras 2's [name, node, tensor, kwargs]
+        return [_tensors_from_keras(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _tensors_from_keras(v) for k, v in value.items()}
+    return value
+
+
+def _functional_from_keras(inner, where, custom_objects) -> Dict[str, Any]:
+    layers, pending = [], []
+    for layer in inner["layers"]:
+        entry = from_keras(layer, where, custom_objects)
+        entry["name"] = layer.get("name") or layer["config"]["name"]
+        layers.append(entry)
+        for node in layer.get("inbound_nodes", []):
+            if isinstance(node, dict):
+                args, kwargs = _tensors_from_keras(node.get("args", [])), \
+                    _tensors_from_keras(node.get("kwargs", {}))
+            else:  # Keras 2: a list of [name, node, tensor, kwargs]
+                refs = _tensors_from_keras(node)
+                args, kwargs = [refs[0] if len(refs) == 1 else refs], {}
+            pending.append({"layer": entry["name"], "args": args, "kwargs": kwargs})
+    return {"class_name": "Functional", "config": {
+        "name": inner.get("name"), "layers": layers, "nodes": _call_order(layers, pending),
+        "inputs": inner["input_layers"], "outputs": inner["output_layers"]}}
+
+
+def _call_order(layers, pending) -> List[Dict[str, Any]]:
+    """The nodes in an order where every tensor a node takes was made before it."""
+    made = {(c["name"], 0) for c in layers if c["class_name"] == "InputLayer"}
+    count = {c["name"]: 0 for c in layers}
+    ordered, queue = [], list(pending)
+
+    def ready(value) -> bool:
+        if isinstance(value, dict) and "__tensor__" in value:
+            return (value["__tensor__"][0], value["__tensor__"][1]) in made
+        if isinstance(value, dict):
+            return all(ready(v) for v in value.values())
+        if isinstance(value, list):
+            return all(ready(v) for v in value)
+        return True
+    while queue:
+        for i, node in enumerate(queue):
+            if ready(node["args"]) and ready(node["kwargs"]):
+                made.add((node["layer"], count[node["layer"]]))
+                count[node["layer"]] += 1
+                ordered.append(queue.pop(i))
+                break
+        else:
+            raise ConfigError(f"the Keras functional graph cannot be ordered: node of "
+                              f"{queue[0]['layer']!r} waits for a tensor no node makes")
+    return ordered

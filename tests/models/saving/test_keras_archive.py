@@ -1,0 +1,126 @@
+"""Keras 3 ``.keras`` archives both ways, against the Keras oracle: nnlab's
+``model.save("x.keras")`` is loaded by ``keras.saving.load_model`` and predicts the same
+(1e-5); ``nnlab.load_model`` rebuilds what Keras saved and predicts the same; a layer
+without a Keras counterpart is refused by name before anything is written."""
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+
+import nnlab
+from nnlab import layers as L
+from nnlab.errors import ConfigError
+
+RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def keras():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    return pytest.importorskip("keras")
+
+
+def _same(ours, theirs, x):
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-5)
+
+
+def _nnlab_cnn():
+    nnlab.set_seed(0)
+    return nnlab.Sequential([
+        nnlab.Input((8, 8, 1)), L.Conv2D(4, 3, activation="relu"), L.MaxPooling2D(),
+        L.BatchNormalization(), L.Flatten(), L.Dropout(0.2), L.Dense(3, activation="softmax")])
+
+
+def _nnlab_two_inputs():
+    nnlab.set_seed(0)
+    a, b = nnlab.Input((4,), name="a"), nnlab.Input((3,), name="b")
+    shared = L.Dense(3, activation="tanh", name="shared")
+    h = L.Concatenate()([L.Dense(5, activation="relu")(a), shared(b)])
+    return nnlab.Model([a, b], L.Add()([L.Dense(3)(h), shared(b)]))
+
+
+def test_nnlab_sequential_loads_in_keras(keras, tmp_path):
+    model = _nnlab_cnn()
+    bn = model.layers[2]
+    with torch.no_grad():  # non-trivial statistics, so they must travel too
+        bn.moving_mean.uniform_(-1, 1)
+        bn.moving_variance.uniform_(0.5, 2)
+    path = tmp_path / "cnn.keras"
+    model.save(path)
+    with zipfile.ZipFile(path) as archive:
+        assert set(archive.namelist()) == {"config.json", "metadata.json", "model.weights.h5"}
+        assert json.loads(archive.read("config.json"))["class_name"] == "Sequential"
+    theirs = keras.saving.load_model(path)
+    assert [lyr.name for lyr in theirs.layers] == [lyr.name for lyr in model.layers]
+    _same(model, theirs, RNG.random((5, 8, 8, 1), dtype=np.float32))
+
+
+def test_nnlab_functional_with_a_shared_layer_loads_in_keras(keras, tmp_path):
+    model = _nnlab_two_inputs()
+    model.save(tmp_path / "f.keras")
+    theirs = keras.saving.load_model(tmp_path / "f.keras")
+    x = [RNG.random((6, 4), dtype=np.float32), RNG.random((6, 3), dtype=np.float32)]
+    assert theirs.count_params() == model.count_params()
+    _same(model, theirs, x)
+
+
+def test_keras_sequential_and_functional_load_in_nnlab(keras, tmp_path):
+    keras.utils.set_random_seed(0)
+    seq = keras.Sequential([
+        keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
+        keras.layers.MaxPooling2D(), keras.layers.BatchNormalization(),
+        keras.layers.Flatten(), keras.layers.Dropout(0.2),
+        keras.layers.Dense(3, activation="softmax")])
+    seq.save(tmp_path / "seq.keras")
+    ours = nnlab.models.load_model(tmp_path / "seq.keras")
+    assert isinstance(ours, nnlab.Sequential)
+    _same(ours, seq, RNG.random((5, 8, 8, 1), dtype=np.float32))
+
+    a, b = keras.Input((4,), name="a"), keras.Input((3,), name="b")
+    shared = keras.layers.Dense(3, activation="tanh", name="shared")
+    h = keras.layers.Concatenate()([keras.layers.Dense(5, activation="relu")(a), shared(b)])
+    fun = keras.Model([a, b], keras.layers.Add()([keras.layers.Dense(3)(h), shared(b)]))
+    fun.save(tmp_path / "fun.keras")
+    ours = nnlab.load_model(tmp_path / "fun.keras")
+    _same(ours, fun, [RNG.random((6, 4), dtype=np.float32),
+                      RNG.random((6, 3), dtype=np.float32)])
+
+
+def test_round_trip_without_keras(tmp_path):
+    model = _nnlab_two_inputs()
+    model.save(tmp_path / "f.keras")
+    again = nnlab.load_model(tmp_path / "f.keras")
+    x = [RNG.random((2, 4), dtype=np.float32), RNG.random((2, 3), dtype=np.float32)]
+    np.testing.assert_array_equal(again.predict(x), model.predict(x))
+
+
+class Doubler(L.Layer):
+    """A layer of this test only: Keras has no counterpart."""
+
+    def call(self, x):
+        return 2 * x
+
+
+def test_a_layer_without_keras_counterpart_is_refused_before_writing(tmp_path):
+    model = nnlab.Sequential([nnlab.Input((3,)), L.Dense(2), Doubler(name="twice")])
+    path = tmp_path / "m.keras"
+    with pytest.raises(ConfigError, match=r"layer 'twice' \(Doubler\) has no Keras "
+                                          r"counterpart.*nothing was written.*\.nnlab"):
+        model.save(path)
+    assert not path.exists() and os.listdir(tmp_path) == []
+    pooled = nnlab.Sequential([nnlab.Input((4, 4, 1)), L.MaxPooling2D(return_indices=False)])
+    pooled.save(tmp_path / "ok.keras")  # nnlab-only arguments at their default are fine
+
+
+def test_keras_arguments_nnlab_lacks_are_refused_by_name(keras, tmp_path):
+    model = keras.Sequential([keras.Input((4,)), keras.layers.BatchNormalization(renorm=True)])
+    model.save(tmp_path / "renorm.keras")
+    with pytest.raises(ConfigError, match=r"'batch_normalization(_\d+)?' \(BatchNormalization\): "
+                                          r"argument renorm=True is not supported"):
+        nnlab.load_model(tmp_path / "renorm.keras")
