@@ -124,3 +124,104 @@ def test_keras_arguments_nnlab_lacks_are_refused_by_name(keras, tmp_path):
     with pytest.raises(ConfigError, match=r"'batch_normalization(_\d+)?' \(BatchNormalization\): "
                                           r"argument renorm=True is not supported"):
         nnlab.load_model(tmp_path / "renorm.keras")
+
+
+def _embedding_lstm(k):
+    return k.Sequential([k.Input((6,), dtype="int32"), k.layers.Embedding(20, 4),
+                         k.layers.LSTM(5), k.layers.Dense(2)])
+
+
+def _gru_simple_rnn(k):
+    return k.Sequential([k.Input((6, 3)), k.layers.GRU(4, return_sequences=True),
+                         k.layers.SimpleRNN(3), k.layers.LayerNormalization(),
+                         k.layers.Dense(2, activation="sigmoid")])
+
+
+def _attention(k):
+    x = k.Input((5, 8))
+    y = k.layers.MultiHeadAttention(2, 4)(x, x)
+    y = k.layers.LayerNormalization(epsilon=1e-6)(k.layers.Add()([x, y]))
+    y = k.layers.Conv1D(3, 2, activation="relu")(y)
+    return k.Model(x, k.layers.Dense(2)(k.layers.GlobalAveragePooling1D()(y)))
+
+
+def _bidirectional(k):
+    return k.Sequential([k.Input((6, 3)), k.layers.Bidirectional(k.layers.LSTM(4)),
+                         k.layers.Dense(2)])
+
+
+def _inputs(name):
+    if name == "_embedding_lstm":
+        return RNG.integers(0, 20, (4, 6)).astype("int32")
+    if name == "_attention":
+        return RNG.random((4, 5, 8), dtype=np.float32)
+    return RNG.random((4, 6, 3), dtype=np.float32)
+
+
+FAMILIES = [_embedding_lstm, _gru_simple_rnn, _attention, _bidirectional]
+
+
+@pytest.mark.parametrize("build", FAMILIES, ids=lambda f: f.__name__[1:])
+def test_layer_families_travel_from_nnlab_to_keras(keras, tmp_path, build):
+    nnlab.set_seed(0)
+    model = build(nnlab)
+    model.save(tmp_path / "m.keras")
+    _same(model, keras.saving.load_model(tmp_path / "m.keras"), _inputs(build.__name__))
+
+
+@pytest.mark.parametrize("build", FAMILIES, ids=lambda f: f.__name__[1:])
+def test_layer_families_travel_from_keras_to_nnlab(keras, tmp_path, build):
+    keras.utils.set_random_seed(0)
+    model = build(keras)
+    model.save(tmp_path / "m.keras")
+    _same(nnlab.load_model(tmp_path / "m.keras"), model, _inputs(build.__name__))
+
+
+class TinyNet(nnlab.Model, namespace="demo"):
+    """A registered subclassed model (Keras' ``register_keras_serializable(package=
+    "demo")`` spelling); its Keras twin is defined in the test below."""
+
+    def __init__(self, units=4, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = L.Dense(units, activation="relu")
+        self.head = L.Dense(2)
+
+    def call(self, x):
+        return self.head(self.hidden(x))
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def test_registered_subclassed_model_travels_both_ways(keras, tmp_path):
+    @keras.saving.register_keras_serializable(package="demo")
+    class TinyNet(keras.Model):  # noqa: F811 - the Keras twin, same registered name
+        def __init__(self, units=4, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.hidden = keras.layers.Dense(units, activation="relu")
+            self.head = keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.head(self.hidden(x))
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    x = RNG.random((4, 3), dtype=np.float32)
+    nnlab.set_seed(0)
+    ours = globals()["TinyNet"](5)
+    ours(x)
+    ours.save(tmp_path / "ours.keras")
+    theirs = keras.saving.load_model(tmp_path / "ours.keras")
+    assert type(theirs) is TinyNet and theirs.units == 5
+    _same(ours, theirs, x)
+
+    keras.utils.set_random_seed(0)
+    theirs = TinyNet(6)
+    theirs(x)
+    theirs.save(tmp_path / "theirs.keras")
+    again = nnlab.load_model(tmp_path / "theirs.keras")
+    assert type(again) is globals()["TinyNet"] and again.units == 6
+    _same(again, theirs, x)

@@ -72,7 +72,8 @@ def _write_layer(module: nn.Module, group) -> None:
     else:
         _write_vars(group, arrays)
     layers = getattr(module, "layers", None) if isinstance(module, Layer) else None
-    if isinstance(layers, list) and hasattr(module, "compiled"):  # Sequential / functional
+    if isinstance(layers, list) and getattr(type(module), "_config_holds_layers", False):
+        # Sequential / functional: a layer list; a subclassed model: attribute names
         _write_container(layers, group.require_group("layers"))
         return
     for name, child in module.named_children():

@@ -59,6 +59,16 @@ def keras_counterpart(layer_config: Dict[str, Any]) -> Optional[str]:
     return name if name in KERAS_LAYERS else None
 
 
+def _user_class(name: str) -> bool:
+    """A class the user registered under a package (``class M(nnlab.Model,
+    namespace="pkg")``, Keras' ``register_keras_serializable(package="pkg")``): Keras finds
+    its own twin registered as ``"pkg>M"``. A class without a package is not written."""
+    from ...layers.base.registry import LAYER_CLASSES
+    cls = LAYER_CLASSES.get(name)
+    return ">" in name and cls is not None and not (
+        cls.__module__ == "nnlab" or cls.__module__.startswith("nnlab."))
+
+
 def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
@@ -97,10 +107,20 @@ def to_keras(config: Dict[str, Any], where: str = "",
     """
     name, inner = config["class_name"], dict(config.get("config", {}))
     label = f"layer {inner.get('name', '?')!r} ({name})"
+    if _user_class(name):  # registered by the user: Keras finds it by the same name
+        out = _keras_object(None, name.split(">")[-1],
+                            {k: _value_to_keras(v, where, shapes) for k, v in inner.items()})
+        out["registered_name"] = name
+        if "build_config" in config:
+            out["build_config"] = config["build_config"]
+        return out
     if keras_counterpart(config) is None:
         raise ConfigError(f"{where}{label} has no Keras counterpart, so Keras could not load "
                           f"this model from a .keras file; nothing was written. Save it in "
-                          f"nnlab's format instead: model.save('model.nnlab').")
+                          f"nnlab's format instead: model.save('model.nnlab') (or, for your "
+                          f"own class that Keras users define too, register it under a "
+                          f"package on both sides: class {name}(..., namespace='pkg') and "
+                          f"@keras.saving.register_keras_serializable(package='pkg')).")
     for arg, default in NNLAB_ONLY.get(name, {}).items():
         if arg in inner and inner.pop(arg) != default:
             raise ConfigError(f"{where}{label}: {arg}={config['config'][arg]!r} has no Keras "
@@ -165,13 +185,32 @@ def _tensors_to_keras(value: Any, shapes: Dict[tuple, Any]) -> Any:
     return value
 
 
+def _keras_args(class_name: str, args: list) -> list:
+    """Keras' MultiHeadAttention takes ``(query, value[, key])`` as separate arguments;
+    nnlab's node records them as one list."""
+    if class_name == "MultiHeadAttention" and len(args) == 1 and isinstance(args[0], list):
+        return list(args[0])
+    return args
+
+
+def _attention_axes(inner: Dict[str, Any], build: Any) -> None:
+    """Keras writes MultiHeadAttention's default ``attention_axes`` resolved (``[1]`` for
+    ``(batch, seq, features)``); nnlab's None means the same: every axis between batch
+    and features."""
+    axes = inner.get("attention_axes")
+    shapes = (build or {}).get("shapes_dict", {}) if isinstance(build, dict) else {}
+    query = shapes.get("query_shape")
+    if isinstance(axes, list) and query is not None and axes == list(range(1, len(query) - 1)):
+        inner["attention_axes"] = None
+
+
 def _functional_to_keras(inner: Dict[str, Any], where: str, shapes) -> Dict[str, Any]:
     layers, own = [], shapes.get(inner.get("name"), {})
     for layer in inner["layers"]:
         entry = to_keras(layer, where, shapes)
         entry["name"] = layer["name"]
         entry["inbound_nodes"] = [
-            {"args": _tensors_to_keras(n["args"], own),
+            {"args": _tensors_to_keras(_keras_args(layer["class_name"], n["args"]), own),
              "kwargs": _tensors_to_keras(n["kwargs"], own)}
             for n in inner["nodes"] if n["layer"] == layer["name"]]
         layers.append(entry)
@@ -244,11 +283,19 @@ def from_keras(config: Dict[str, Any], where: str = "", custom_objects=None) -> 
         return {"class_name": "InputLayer", "config": {
             "batch_input_shape": shape, "name": inner.get("name"),
             "dtype": _value_from_keras(inner.get("dtype"), where, custom_objects)}}
+    registered = config.get("registered_name")
+    if isinstance(registered, str) and ">" in registered and \
+            registered_class(registered, custom_objects) is not None:
+        name = registered  # a user's class, registered as "package>Name" on both sides
+    elif isinstance(registered, str) and registered.startswith("Custom>"):
+        name = registered.split(">", 1)[1]
     cls = registered_class(name, custom_objects) if isinstance(name, str) else None
     if cls is None:
         raise ConfigError(f"{where}Keras layer class {name!r} (layer {inner.get('name')!r}) "
                           f"is not in nnlab; define and register it, or pass "
                           f"custom_objects={{{name!r}: ...}}")
+    if name == "MultiHeadAttention":
+        _attention_axes(inner, config.get("build_config"))
     ours = cls.__module__.startswith("nnlab.")  # a user's class takes its own config
     accepted = _accepted(cls) - {"args", "kwargs"}
     out = {}

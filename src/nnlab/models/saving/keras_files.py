@@ -121,7 +121,8 @@ def _plan(module: nn.Module, group, path: str, out: list) -> None:
     for (local, tensor), array in zip(own, arrays):
         out.append((module, local, tensor, array, f"{path}/vars"))
     layers = getattr(module, "layers", None) if isinstance(module, Layer) else None
-    if isinstance(layers, list) and hasattr(module, "compiled"):  # Sequential / functional
+    if isinstance(layers, list) and getattr(type(module), "_config_holds_layers", False):
+        # Sequential / functional: a layer list; a subclassed model: attribute names
         _plan_container(layers, _child(group, "layers", path), f"{path}/layers", out)
         return
     for name, child in module.named_children():
