@@ -225,3 +225,22 @@ def test_registered_subclassed_model_travels_both_ways(keras, tmp_path):
     again = nnlab.load_model(tmp_path / "theirs.keras")
     assert type(again) is globals()["TinyNet"] and again.units == 6
     _same(again, theirs, x)
+
+
+def test_bad_archives_are_refused_before_building(tmp_path):
+    model = nnlab.Sequential([nnlab.Input((3,)), L.Dense(1000), L.Dense(2)])
+    model.save(tmp_path / "big.keras")
+    with pytest.raises(ConfigError, match=r"6,002 weight values.*above the limit "
+                                          r"max_params=100"):
+        nnlab.load_model(tmp_path / "big.keras", max_params=100)
+    with zipfile.ZipFile(tmp_path / "big.keras") as archive:
+        config = archive.read("config.json")
+    with zipfile.ZipFile(tmp_path / "no_weights.keras", "w") as archive:
+        archive.writestr("config.json", config)
+    with pytest.raises(ConfigError, match="the .keras archive has no model.weights.h5"):
+        nnlab.load_model(tmp_path / "no_weights.keras")
+    with zipfile.ZipFile(tmp_path / "broken.keras", "w") as archive:
+        archive.writestr("config.json", b"{oops")
+        archive.writestr("model.weights.h5", b"")
+    with pytest.raises(ConfigError, match="config.json is not JSON"):
+        nnlab.load_model(tmp_path / "broken.keras")

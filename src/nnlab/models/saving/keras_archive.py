@@ -23,7 +23,7 @@ import io
 import json
 import os
 import zipfile
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from torch import nn
 
@@ -134,9 +134,12 @@ def is_keras_archive(path: Any) -> bool:
         return False
 
 
-def load_keras_archive(path: Any, custom_objects: Optional[Dict[str, Any]] = None):
+def load_keras_archive(path: Any, custom_objects: Optional[Dict[str, Any]] = None,
+                       check: Optional[Callable[[Dict[str, Any]], None]] = None):
     """Rebuild the model of a Keras 3 ``.keras`` archive: Keras' config as nnlab layers,
-    then the weights in Keras' layouts (shape-checked before any is set).
+    then the weights in Keras' layouts (shape-checked before any is set). ``check(config)``
+    sees the nnlab config before anything is allocated (``load_model`` builds it on the meta
+    device and refuses a model above ``max_params``).
 
     Raises:
         ConfigError: a member missing or malformed, a layer class or argument nnlab has
@@ -157,7 +160,10 @@ def load_keras_archive(path: Any, custom_objects: Optional[Dict[str, Any]] = Non
     if not isinstance(config, dict) or "class_name" not in config:
         raise ConfigError(f"{where}config.json does not describe a model")
     try:
-        model = layer_from_config(from_keras(config, where, custom_objects), custom_objects)
+        ours = from_keras(config, where, custom_objects)
+        if check is not None:
+            check(ours)
+        model = layer_from_config(ours, custom_objects)
     except (TypeError, ValueError, KeyError) as exc:
         if isinstance(exc, ConfigError):
             raise

@@ -172,7 +172,8 @@ def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None,
     """
     path = os.fspath(path)
     if is_keras_archive(path):  # a Keras 3 .keras file (nnlab's own files are not zips)
-        return load_keras_archive(path, custom_objects)
+        return load_keras_archive(path, custom_objects, check=lambda config: _build_on_meta(
+            config, path, custom_objects, max_params))
     header = read_header(path)
     meta = header["__metadata__"]
     if meta.get("format") != FORMAT:
