@@ -100,22 +100,40 @@ def test_round_trip_without_keras(tmp_path):
     np.testing.assert_array_equal(again.predict(x), model.predict(x))
 
 
+def test_a_layer_without_keras_counterpart_is_refused_before_writing(tmp_path):
+    from nnlab.zoo.common import LocalResponseNormalization  # AlexNet's LRN: not in Keras
+    model = nnlab.Sequential([nnlab.Input((4, 4, 3)), L.Conv2D(2, 1),
+                              LocalResponseNormalization(name="lrn")])
+    path = tmp_path / "m.keras"
+    with pytest.raises(ConfigError, match=r"layer 'lrn' \(LocalResponseNormalization\) has no "
+                                          r"Keras counterpart.*nothing was written.*\.nnlab"):
+        model.save(path)
+    assert not path.exists() and os.listdir(tmp_path) == []
+    model.save(tmp_path / "m.nnlab")  # the way out the message names
+    pooled = nnlab.Sequential([nnlab.Input((4, 4, 1)), L.MaxPooling2D(return_indices=False)])
+    pooled.save(tmp_path / "ok.keras")  # nnlab-only arguments at their default are fine
+
+
 class Doubler(L.Layer):
-    """A layer of this test only: Keras has no counterpart."""
+    """A user's custom layer (not registered under a package), as in keras-io programs."""
 
     def call(self, x):
         return 2 * x
 
 
-def test_a_layer_without_keras_counterpart_is_refused_before_writing(tmp_path):
+def test_a_custom_layer_is_written_as_keras_writes_one(keras, tmp_path):
+    class KerasDoubler(keras.layers.Layer):
+        def call(self, x):
+            return 2 * x
+
+    nnlab.set_seed(0)
     model = nnlab.Sequential([nnlab.Input((3,)), L.Dense(2), Doubler(name="twice")])
-    path = tmp_path / "m.keras"
-    with pytest.raises(ConfigError, match=r"layer 'twice' \(Doubler\) has no Keras "
-                                          r"counterpart.*nothing was written.*\.nnlab"):
-        model.save(path)
-    assert not path.exists() and os.listdir(tmp_path) == []
-    pooled = nnlab.Sequential([nnlab.Input((4, 4, 1)), L.MaxPooling2D(return_indices=False)])
-    pooled.save(tmp_path / "ok.keras")  # nnlab-only arguments at their default are fine
+    model.save(tmp_path / "custom.keras")
+    theirs = keras.saving.load_model(tmp_path / "custom.keras",
+                                     custom_objects={"Doubler": KerasDoubler})
+    _same(model, theirs, RNG.random((4, 3), dtype=np.float32))
+    again = nnlab.load_model(tmp_path / "custom.keras")  # Doubler is registered here
+    assert isinstance(again.layers[-1], Doubler)
 
 
 def test_keras_arguments_nnlab_lacks_are_refused_by_name(keras, tmp_path):

@@ -17,8 +17,9 @@ layer configs mostly pass as they are. What differs:
   argument the nnlab class lacks): dropped when they hold the default value (``None``,
   ``False``), refused otherwise with the layer, the argument and the value.
 
-A layer class that Keras does not have (:func:`keras_counterpart` is None) cannot be
-written: :func:`to_keras` raises naming the layer and suggesting ``.nnlab``.
+One of nnlab's own layer classes that Keras does not have (:func:`keras_counterpart` is
+None: zoo and technique layers) cannot be written: :func:`to_keras` raises naming the layer
+and suggesting ``.nnlab``. A user's own class is written as Keras writes a custom class.
 """
 from __future__ import annotations
 
@@ -60,13 +61,15 @@ def keras_counterpart(layer_config: Dict[str, Any]) -> Optional[str]:
 
 
 def _user_class(name: str) -> bool:
-    """A class the user registered under a package (``class M(nnlab.Model,
-    namespace="pkg")``, Keras' ``register_keras_serializable(package="pkg")``): Keras finds
-    its own twin registered as ``"pkg>M"``. A class without a package is not written."""
+    """A layer or model class the user defined (nnlab registered it under its name, or
+    ``"pkg>Name"`` with ``namespace="pkg"``). Written as Keras writes a custom class
+    (``"registered_name"``): a Keras user loads it with the same class registered
+    (``register_keras_serializable(package="pkg")``) or in ``custom_objects``, as any
+    Keras file with a custom layer."""
     from ...layers.base.registry import LAYER_CLASSES
     cls = LAYER_CLASSES.get(name)
-    return ">" in name and cls is not None and not (
-        cls.__module__ == "nnlab" or cls.__module__.startswith("nnlab."))
+    return cls is not None and not (cls.__module__ == "nnlab" or
+                                    cls.__module__.startswith("nnlab."))
 
 
 def _camel(name: str) -> str:
@@ -117,10 +120,7 @@ def to_keras(config: Dict[str, Any], where: str = "",
     if keras_counterpart(config) is None:
         raise ConfigError(f"{where}{label} has no Keras counterpart, so Keras could not load "
                           f"this model from a .keras file; nothing was written. Save it in "
-                          f"nnlab's format instead: model.save('model.nnlab') (or, for your "
-                          f"own class that Keras users define too, register it under a "
-                          f"package on both sides: class {name}(..., namespace='pkg') and "
-                          f"@keras.saving.register_keras_serializable(package='pkg')).")
+                          f"nnlab's format instead: model.save('model.nnlab').")
     for arg, default in NNLAB_ONLY.get(name, {}).items():
         if arg in inner and inner.pop(arg) != default:
             raise ConfigError(f"{where}{label}: {arg}={config['config'][arg]!r} has no Keras "
