@@ -33,8 +33,10 @@ from ...layers.base.keras_layout import rule
 from ...layers.base.layer import Layer
 from ...layers.base.reparametrised import refuse_reparametrised
 from ...utils.io import atomic_write
-from .keras_config import from_keras, tensor_shapes, to_keras
-from .keras_files import _container_names, _has_weights, _own_weights, load_keras_weights
+from .keras_config import tensor_shapes, to_keras
+from .keras_config_read import from_keras
+from .keras_files import (_container_names, _has_weights, _own_weights, in_cell,
+                          load_keras_weights)
 
 #: the Keras saving-format level nnlab writes (Keras 3's zip layout)
 KERAS_FORMAT_VERSION = "3.0.0"
@@ -59,9 +61,8 @@ def _write_vars(group, arrays: List[Any]) -> None:
 def _write_layer(module: nn.Module, group) -> None:
     """``module``'s weights into ``group`` at Keras' paths (recursively)."""
     from ...layers.attention import MultiHeadAttention
-    from ...layers.rnn_base import RNNBase
     arrays = _keras_arrays(module)
-    if isinstance(module, RNNBase):
+    if in_cell(module):
         _write_vars(group, [])
         _write_vars(group.require_group("cell"), arrays)
     elif isinstance(module, MultiHeadAttention):
@@ -169,5 +170,6 @@ def load_keras_archive(path: Any, custom_objects: Optional[Dict[str, Any]] = Non
             raise
         raise ConfigError(f"{where}the Keras config could not be rebuilt in nnlab "
                           f"({type(exc).__name__}: {exc})") from exc
-    load_keras_weights(model, path)
+    if _has_weights(model):  # a model of weightless layers reads nothing
+        load_keras_weights(model, path)
     return model

@@ -23,8 +23,7 @@ and suggesting ``.nnlab``. A user's own class is written as Keras writes a custo
 """
 from __future__ import annotations
 
-import inspect
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from ...errors import ConfigError
 
@@ -133,7 +132,8 @@ def to_keras(config: Dict[str, Any], where: str = "",
         inner = {"batch_shape": inner.get("batch_input_shape"),
                  "dtype": inner.get("dtype") or "float32", "name": inner.get("name")}
     else:
-        inner = {k: _value_to_keras(v, where, shapes) for k, v in inner.items()}
+        inner = _keras_values(name, {k: _value_to_keras(v, where, shapes)
+                                     for k, v in inner.items()})
     out = _keras_object("keras.layers", name, inner)
     if "build_config" in config:
         out["build_config"] = config["build_config"]
@@ -158,6 +158,22 @@ def tensor_shapes(model) -> Dict[str, Dict[tuple, Any]]:
                     table[(node.layer.name, index, t_index)] = list(t.shape)
         found[module.name] = table
     return found
+
+
+def _keras_values(name: str, inner: Dict[str, Any]) -> Dict[str, Any]:
+    """Where Keras spells a value differently: 1-D paddings and croppings as one pair,
+    ``UpSampling1D(size=2)``; Keras' SpatialDropout takes no ``trainable``."""
+    for key in ("padding", "cropping"):
+        value = inner.get(key)
+        if name in ("ZeroPadding1D", "Cropping1D") and isinstance(value, list) and \
+                len(value) == 1 and isinstance(value[0], list):
+            inner[key] = value[0]
+    if name == "UpSampling1D" and isinstance(inner.get("size"), list) and \
+            len(inner["size"]) == 1:
+        inner["size"] = inner["size"][0]
+    if name.startswith("SpatialDropout") and inner.get("trainable", True):
+        inner.pop("trainable", None)
+    return inner
 
 
 def _sequential_to_keras(inner: Dict[str, Any], where: str, shapes) -> Dict[str, Any]:
@@ -193,17 +209,6 @@ def _keras_args(class_name: str, args: list) -> list:
     return args
 
 
-def _attention_axes(inner: Dict[str, Any], build: Any) -> None:
-    """Keras writes MultiHeadAttention's default ``attention_axes`` resolved (``[1]`` for
-    ``(batch, seq, features)``); nnlab's None means the same: every axis between batch
-    and features."""
-    axes = inner.get("attention_axes")
-    shapes = (build or {}).get("shapes_dict", {}) if isinstance(build, dict) else {}
-    query = shapes.get("query_shape")
-    if isinstance(axes, list) and query is not None and axes == list(range(1, len(query) - 1)):
-        inner["attention_axes"] = None
-
-
 def _functional_to_keras(inner: Dict[str, Any], where: str, shapes) -> Dict[str, Any]:
     layers, own = [], shapes.get(inner.get("name"), {})
     for layer in inner["layers"]:
@@ -219,170 +224,3 @@ def _functional_to_keras(inner: Dict[str, Any], where: str, shapes) -> Dict[str,
     out = _keras_object(_MODULES["Functional"], "Functional", cfg)
     out["registered_name"] = "Functional"
     return out
-
-
-# ----------------------------------------------------------------------- Keras -> nnlab
-def _is_keras_object(value: Any) -> bool:
-    return isinstance(value, dict) and "class_name" in value and "config" in value and \
-        ("module" in value or "registered_name" in value)
-
-
-def _value_from_keras(value: Any, where: str, custom_objects) -> Any:
-    if isinstance(value, list):
-        return [_value_from_keras(v, where, custom_objects) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if _is_keras_object(value):
-        module = value.get("module") or ""
-        if value["class_name"] in ("DTypePolicy", "FloatDTypePolicy"):
-            return value["config"].get("name", "float32")
-        if module.startswith("keras.initializers"):
-            cfg = {k: v for k, v in value["config"].items() if v is not None and k != "seed"}
-            snake = _snake(value["class_name"])
-            return {"__initializer__": snake if not cfg else {"class_name": snake,
-                                                             "config": cfg}}
-        if module.startswith("keras.regularizers"):
-            return {"__regularizer__": {"class_name": _snake(value["class_name"]),
-                                        "config": value["config"]}}
-        return {"__layer__": from_keras(value, where, custom_objects)}
-    return {k: _value_from_keras(v, where, custom_objects) for k, v in value.items()}
-
-
-def _snake(name: str) -> str:
-    from ...utils.naming import to_snake_case
-    return to_snake_case(name)
-
-
-def _accepted(cls: type) -> set:
-    names = set()
-    for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is not None:
-            names |= {p for p in inspect.signature(init).parameters if p != "self"}
-    return names
-
-
-def from_keras(config: Dict[str, Any], where: str = "", custom_objects=None) -> Dict[str, Any]:
-    """A Keras 3 serialised layer/model as nnlab's ``{"class_name", "config"}``.
-
-    Raises:
-        ConfigError: an unknown class, or a Keras argument nnlab's class lacks, set to a
-            non-default value (named).
-    """
-    from ...layers.base.registry import registered_class
-    name = config.get("class_name")
-    inner = dict(config.get("config") or {})
-    if name in ("Model",) and "layers" in inner:
-        name = "Functional"
-    if name == "Sequential":
-        return _sequential_from_keras(inner, where, custom_objects)
-    if name == "Functional":
-        return _functional_from_keras(inner, where, custom_objects)
-    if name == "InputLayer":
-        shape = inner.get("batch_shape") or inner.get("batch_input_shape")
-        return {"class_name": "InputLayer", "config": {
-            "batch_input_shape": shape, "name": inner.get("name"),
-            "dtype": _value_from_keras(inner.get("dtype"), where, custom_objects)}}
-    registered = config.get("registered_name")
-    if isinstance(registered, str) and ">" in registered and \
-            registered_class(registered, custom_objects) is not None:
-        name = registered  # a user's class, registered as "package>Name" on both sides
-    elif isinstance(registered, str) and registered.startswith("Custom>"):
-        name = registered.split(">", 1)[1]
-    cls = registered_class(name, custom_objects) if isinstance(name, str) else None
-    if cls is None:
-        raise ConfigError(f"{where}Keras layer class {name!r} (layer {inner.get('name')!r}) "
-                          f"is not in nnlab; define and register it, or pass "
-                          f"custom_objects={{{name!r}: ...}}")
-    if name == "MultiHeadAttention":
-        _attention_axes(inner, config.get("build_config"))
-    ours = cls.__module__.startswith("nnlab.")  # a user's class takes its own config
-    accepted = _accepted(cls) - {"args", "kwargs"}
-    out = {}
-    for key, value in inner.items():
-        value = _value_from_keras(value, where, custom_objects)
-        if not ours or key in accepted:
-            out[key] = value
-        elif value not in (None, False, "", [], {}) and \
-                KERAS_ONLY_DEFAULTS.get(key, ()) != value:
-            raise ConfigError(f"{where}Keras layer {inner.get('name')!r} ({name}): argument "
-                              f"{key}={value!r} is not supported by nnlab's {name}")
-    result = {"class_name": name, "config": out}
-    if isinstance(config.get("build_config"), dict) and \
-            config["build_config"].get("input_shape") is not None and \
-            not ours:
-        result["build_config"] = config["build_config"]
-    return result
-
-
-def _sequential_from_keras(inner, where, custom_objects) -> Dict[str, Any]:
-    layers: List[Dict[str, Any]] = []
-    shape = inner.get("build_input_shape")
-    for layer in inner.get("layers", []):
-        if layer.get("class_name") == "InputLayer":
-            cfg = layer.get("config", {})
-            shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
-            continue
-        layers.append(from_keras(layer, where, custom_objects))
-    cfg = {"name": inner.get("name"), "layers": layers}
-    if shape is not None:
-        cfg["batch_input_shape"] = shape
-    return {"class_name": "Sequential", "config": cfg}
-
-
-def _tensors_from_keras(value: Any) -> Any:
-    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
-        return {"__tensor__": list(value["config"]["keras_history"])}
-    if isinstance(value, list):
-        if len(value) == 4 and isinstance(value[0], str) and isinstance(value[3], dict):
-            return {"__tensor__": list(value[:3])}  # Keras 2's [name, node, tensor, kwargs]
-        return [_tensors_from_keras(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _tensors_from_keras(v) for k, v in value.items()}
-    return value
-
-
-def _functional_from_keras(inner, where, custom_objects) -> Dict[str, Any]:
-    layers, pending = [], []
-    for layer in inner["layers"]:
-        entry = from_keras(layer, where, custom_objects)
-        entry["name"] = layer.get("name") or layer["config"]["name"]
-        layers.append(entry)
-        for node in layer.get("inbound_nodes", []):
-            if isinstance(node, dict):
-                args, kwargs = _tensors_from_keras(node.get("args", [])), \
-                    _tensors_from_keras(node.get("kwargs", {}))
-            else:  # Keras 2: a list of [name, node, tensor, kwargs]
-                refs = _tensors_from_keras(node)
-                args, kwargs = [refs[0] if len(refs) == 1 else refs], {}
-            pending.append({"layer": entry["name"], "args": args, "kwargs": kwargs})
-    return {"class_name": "Functional", "config": {
-        "name": inner.get("name"), "layers": layers, "nodes": _call_order(layers, pending),
-        "inputs": inner["input_layers"], "outputs": inner["output_layers"]}}
-
-
-def _call_order(layers, pending) -> List[Dict[str, Any]]:
-    """The nodes in an order where every tensor a node takes was made before it."""
-    made = {(c["name"], 0) for c in layers if c["class_name"] == "InputLayer"}
-    count = {c["name"]: 0 for c in layers}
-    ordered, queue = [], list(pending)
-
-    def ready(value) -> bool:
-        if isinstance(value, dict) and "__tensor__" in value:
-            return (value["__tensor__"][0], value["__tensor__"][1]) in made
-        if isinstance(value, dict):
-            return all(ready(v) for v in value.values())
-        if isinstance(value, list):
-            return all(ready(v) for v in value)
-        return True
-    while queue:
-        for i, node in enumerate(queue):
-            if ready(node["args"]) and ready(node["kwargs"]):
-                made.add((node["layer"], count[node["layer"]]))
-                count[node["layer"]] += 1
-                ordered.append(queue.pop(i))
-                break
-        else:
-            raise ConfigError(f"the Keras functional graph cannot be ordered: node of "
-                              f"{queue[0]['layer']!r} waits for a tensor no node makes")
-    return ordered

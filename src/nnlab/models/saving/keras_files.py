@@ -78,6 +78,13 @@ def _own_weights(layer: nn.Module) -> List[Tuple[str, torch.Tensor]]:
             if t is not None and (t.is_floating_point() or k in ints)]
 
 
+def in_cell(module: nn.Module) -> bool:
+    """Keras keeps a recurrent layer's weights in its cell: ``<path>/cell/vars``."""
+    from ...layers.conv_lstm import ConvLSTM2D
+    from ...layers.rnn_base import RNNBase
+    return isinstance(module, (RNNBase, ConvLSTM2D))
+
+
 def _vars(group) -> List[Any]:
     """The h5py datasets of ``group/vars`` in order (not read: their shapes are checked
     against the model first)."""
@@ -106,9 +113,8 @@ def _plan(module: nn.Module, group, path: str, out: list) -> None:
     """Collect ``(module, local name, current tensor, keras array, where)`` for every
     weight of ``module`` from ``group`` (recursively)."""
     from ...layers.attention import MultiHeadAttention
-    from ...layers.rnn_base import RNNBase
     own = _own_weights(module)
-    source = group.get("cell") if isinstance(module, RNNBase) and group is not None \
+    source = group.get("cell") if in_cell(module) and group is not None \
         and "cell" in group else group
     arrays = _vars(source)
     if isinstance(module, MultiHeadAttention):  # Keras keeps them in four sub-layers
