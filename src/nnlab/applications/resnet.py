@@ -38,7 +38,7 @@ def _resnet(depth: int, include_top: bool, weights: Any, input_tensor: Any,
 def _doc(variant: str, params: str) -> str:
     return (f"{variant} as ``keras.applications.{variant}`` ({params} parameters with the "
             f"top).\n\n    Args: ``include_top``, ``weights`` (``'imagenet'``: Keras' default, "
-            f"not available offline; ``None``; or a file), ``input_tensor``, ``input_shape`` "
+            f"downloaded once; ``None``; or a file), ``input_tensor``, ``input_shape`` "
             f"(``(224, 224, 3)`` with the top), ``pooling`` (``None``/``'avg'``/``'max'`` "
             f"without the top), ``classes``, ``classifier_activation``.\n")
 
