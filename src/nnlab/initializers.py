@@ -13,6 +13,7 @@ Keras computes from its ``(*kernel, in, out)`` layout).
 - ``he_uniform``: U(-l, l), l = sqrt(6 / fan_in)
 - ``he_normal``: truncated N(0, 2 / fan_in)  (Kaiming, for ReLU nets)
 - ``lecun_normal`` / ``lecun_uniform``, ``orthogonal``
+- ``variance_scaling`` (Keras' ``VarianceScaling``: scale / fan, three distributions)
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import torch
 from torch import nn
 
 from .registry import Registry
+from .utils.naming import to_snake_case
 
 INITIALIZERS = Registry("initializer")
 
@@ -152,6 +154,37 @@ class LecunNormal(Initializer):
         _truncated_normal(tensor, math.sqrt(1.0 / fan_in) / 0.87962566103423978)
 
 
+@INITIALIZERS.add("variance_scaling")
+class VarianceScaling(Initializer):
+    """Keras' ``VarianceScaling``: std (or limit) from ``scale / n`` where ``n`` is
+    ``fan_in``, ``fan_out`` or their mean (``mode``); ``distribution`` is
+    ``"truncated_normal"`` (std corrected for the cut at 2 sigma), ``"untruncated_normal"``
+    or ``"uniform"`` (``U(-sqrt(3 * scale / n), +sqrt(3 * scale / n))``)."""
+
+    def __init__(self, scale: float = 1.0, mode: str = "fan_in",
+                 distribution: str = "truncated_normal", seed: Any = None):
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"VarianceScaling: mode must be 'fan_in', 'fan_out' or "
+                             f"'fan_avg', got {mode!r}")
+        if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
+            raise ValueError(f"VarianceScaling: distribution must be 'truncated_normal', "
+                             f"'untruncated_normal' or 'uniform', got {distribution!r}")
+        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+
+    def __call__(self, tensor):
+        fan_in, fan_out = _fans(tensor)
+        n = {"fan_in": fan_in, "fan_out": fan_out,
+             "fan_avg": (fan_in + fan_out) / 2.0}[self.config["mode"]]
+        variance = self.config["scale"] / max(1.0, n)
+        if self.config["distribution"] == "uniform":
+            limit = math.sqrt(3.0 * variance)
+            nn.init.uniform_(tensor, -limit, limit)
+        elif self.config["distribution"] == "untruncated_normal":
+            nn.init.normal_(tensor, 0.0, math.sqrt(variance))
+        else:
+            _truncated_normal(tensor, math.sqrt(variance) / 0.87962566103423978)
+
+
 @INITIALIZERS.add("orthogonal")
 class Orthogonal(Initializer):
     def __init__(self, gain: float = 1.0):
@@ -168,7 +201,9 @@ def get(identifier: Union[str, Initializer, Callable, Dict]) -> Callable[[torch.
     if isinstance(identifier, Initializer) or (callable(identifier) and not isinstance(identifier, type)):
         return identifier
     if isinstance(identifier, dict):
-        return INITIALIZERS.get(identifier["class_name"])(**identifier.get("config", {}))
+        name = identifier["class_name"]  # nnlab's names, or Keras' class names
+        name = name if name in INITIALIZERS else to_snake_case(name)
+        return INITIALIZERS.get(name)(**identifier.get("config", {}))
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     return INITIALIZERS.get(identifier)()

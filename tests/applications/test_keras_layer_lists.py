@@ -85,10 +85,13 @@ def test_preprocess_input_matches_keras(keras):
 
 
 def test_imagenet_weights_error_names_the_alternatives():
+    # every application has Keras' published weights now (downloaded through the fetch
+    # layer: tests/applications/test_imagenet_weights.py); a model without them is refused
     with pytest.raises(applications.WeightsUnavailableError,
-                       match=r"no offline ImageNet weights for VGG16.*EfficientNetLite0.*"
-                             r"nnlab data fetch efficientnet_lite0.*weights='path/to"):
-        applications.VGG16()  # Keras' default is weights="imagenet"
+                       match=r"Keras publishes no ImageNet weights for AlexNet.*VGG16/19.*"
+                             r"EfficientNetLite0.*nnlab data fetch efficientnet_lite0.*"
+                             r"weights='path/to"):
+        applications.imagenet_utils.finish(None, "imagenet", "AlexNet")
 
 
 def test_weights_from_a_file_and_input_tensor(tmp_path):

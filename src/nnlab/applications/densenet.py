@@ -43,7 +43,7 @@ def _densenet(depth: int, include_top: bool, weights: Any, input_tensor: Any,
         x = classifier(x, classes, classifier_activation)
     else:
         x = pool_features(x, pooling)
-    return finish(Functional(inputs, x, name=name), weights, model_name)
+    return finish(Functional(inputs, x, name=name), weights, model_name, include_top)
 
 
 def DenseNet121(include_top: bool = True, weights: Any = "imagenet", input_tensor: Any = None,

@@ -1,8 +1,8 @@
 """``EfficientNetLite0``: the zoo's EfficientNet-Lite0, the application with ImageNet weights
 offline (``weights="imagenet"`` after ``nnlab data fetch efficientnet_lite0``).
 
-Not a Keras name: Keras has EfficientNetB0-B7 (with squeeze-excite and swish), which nnlab
-does not build yet; Lite0 is B0 without squeeze-excite, with ReLU6.
+Not a Keras name: Keras has EfficientNetB0-B7 (with squeeze-excite and swish), built in
+:mod:`nnlab.applications.efficientnet`; Lite0 is B0 without squeeze-excite, with ReLU6.
 """
 from __future__ import annotations
 

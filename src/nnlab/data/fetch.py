@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 from .datasets import cache
 from .datasets.cifar import REMOTES
-from .datasets.download import DownloadError, download, local_file
+from .datasets.download import DownloadError, Remote, download, local_file
 from .datasets.sources import SOURCES, locate, mnist_files_dir
 
 log = logging.getLogger(__name__)
@@ -281,6 +281,23 @@ def _damaged_fetched_files(name: str, key: str) -> bool:
     except (cache.DatasetNotAvailable, OSError, ValueError):
         return False
     return False
+
+
+def fetch_file(remote: Remote, progress: bool | None = None) -> Path:
+    """One published file (Keras' pretrained weights) in the cache, through the one
+    download path (:func:`.datasets.download.download`): a cache hit needs no network and
+    is checked by its checksum; a download is verified, resumable after an interruption,
+    with a progress bar on stderr when stderr is a terminal (or ``progress=True``).
+
+    Raises:
+        FetchError: offline or a broken connection (the message names the URL, the
+            checksum and the exact path to put the file by hand), or a file that is not
+            the published one.
+    """
+    try:
+        return download(remote, progress=progress, verify_cached=True)
+    except DownloadError as err:
+        raise FetchError(str(err)) from err
 
 
 def fetch(name: str) -> str:

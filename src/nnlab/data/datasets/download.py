@@ -1,25 +1,35 @@
 """Files from their official URL: one download, its published checksum, the nnlab cache.
 
-A :class:`Remote` names a file by its official URL, its file name and the checksum its
-publisher lists (``md5`` or ``sha256``). :func:`download` streams it into
-``<sources>/<filename>`` (``$NNLAB_SOURCES_DIR`` or ``<cache>/sources``, see
-:mod:`nnlab.data.datasets.cache`): into a temporary file beside it first, hashed on the
-way; a file whose checksum differs is deleted and refused, so only the published bytes
-ever land under the real name (atomic ``os.replace``). A file already there is used as it
-is and the network is not touched. Without a network the error says which URL to fetch
-and where to put the file by hand.
+The one download-by-URL of nnlab (CIFAR's archives, Keras' pretrained weight files). A
+:class:`Remote` names a file by its official URL, its file name, the checksum its
+publisher lists (``md5`` or ``sha256``) and its cache folder (``"sources"``:
+``$NNLAB_SOURCES_DIR`` or ``<cache>/sources``; ``"models"``: ``<cache>/models``, see
+:mod:`nnlab.data.datasets.cache`). :func:`download`:
 
-Loaders never download (:func:`local_file` only looks); ``nnlab data fetch NAME`` does.
+- uses a file already there without touching the network (a cache hit; with
+  ``verify_cached`` its checksum is checked first);
+- otherwise streams the URL into ``<name>.part`` beside the final name, hashing on the
+  way, with a progress bar on stderr (when stderr is a terminal, or when asked);
+- **resumes**: a ``.part`` left by an interrupted download is continued with an HTTP
+  ``Range: bytes=<size>-`` request (a server that ignores it starts the file over);
+- refuses a file whose checksum differs: the ``.part`` is deleted, nothing is kept;
+- renames the verified ``.part`` to the final name (atomic ``os.replace``), so only the
+  published bytes ever appear under the real name.
+
+Without a network the error names the URL, the expected checksum and the exact path to
+put the file by hand. Loaders never download (:func:`local_file` only looks);
+``nnlab data fetch NAME`` and ``applications.*(weights="imagenet")`` do.
 """
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
-import tempfile
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import Any, NamedTuple, Optional
 
 from . import cache
 
@@ -31,18 +41,26 @@ class DownloadError(RuntimeError):
     says which URL, and where to put the file by hand."""
 
 
+class _Incomplete(OSError):
+    """The server closed the connection before the announced length arrived."""
+
+
 class Remote(NamedTuple):
-    """A published file: its official ``url``, the ``filename`` it is kept under, and
-    the checksum its publisher lists (``algorithm`` is ``"md5"`` or ``"sha256"``)."""
+    """A published file: its official ``url``, the ``filename`` it is kept under, the
+    checksum its publisher lists (``algorithm`` is ``"md5"`` or ``"sha256"``) and the
+    cache ``folder`` (``"sources"`` or ``"models"``)."""
 
     url: str
     filename: str
     algorithm: str
     digest: str
+    folder: str = "sources"
 
     def path(self) -> Path:
-        """Where the file lives once fetched: ``<sources>/<filename>``."""
-        return cache.sources_dir() / self.filename
+        """Where the file lives once fetched: ``<sources>/<filename>`` or
+        ``<cache>/models/<filename>``."""
+        base = cache.models_dir() if self.folder == "models" else cache.sources_dir()
+        return base / self.filename
 
     def by_hand(self) -> str:
         """The sentence that says how to bring the file without nnlab's network access."""
@@ -53,10 +71,14 @@ class Remote(NamedTuple):
 def file_digest(path: Path, algorithm: str) -> str:
     """The hex digest of a file, read in 1 MiB chunks."""
     h = hashlib.new(algorithm)
+    _hash_into(h, path)
+    return h.hexdigest()
+
+
+def _hash_into(h: Any, path: Path) -> None:
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(_CHUNK), b""):
             h.update(chunk)
-    return h.hexdigest()
 
 
 def local_file(remote: Remote) -> Optional[Path]:
@@ -65,39 +87,102 @@ def local_file(remote: Remote) -> Optional[Path]:
     return path if path.is_file() else None
 
 
-def download(remote: Remote, timeout: float = 60.0) -> Path:
-    """``remote`` in the cache: the file already there, or downloaded and verified.
+def _progress_bar(remote: Remote, total: Optional[int], done: int, show: Optional[bool]):
+    """A tqdm byte counter on stderr; shown when ``show``, or (``show=None``) when stderr
+    is a terminal. Disabled bars cost nothing and print nothing."""
+    from tqdm.auto import tqdm
+    visible = show if show is not None else sys.stderr.isatty()
+    return tqdm(total=total, initial=done, unit="B", unit_scale=True, unit_divisor=1024,
+                desc=remote.filename, file=sys.stderr, disable=not visible, leave=True)
+
+
+def _total(response: Any, done: int) -> Optional[int]:
+    """The whole file's size from ``Content-Range`` (206) or ``Content-Length``."""
+    content_range = response.headers.get("Content-Range", "")
+    if "/" in content_range and content_range.rsplit("/", 1)[1].strip().isdigit():
+        return int(content_range.rsplit("/", 1)[1])
+    length = response.headers.get("Content-Length")
+    return done + int(length) if length and length.isdigit() else None
+
+
+def _stream(remote: Remote, part: Path, h: Any, done: int, timeout: float,
+            progress: Optional[bool]) -> None:
+    """Append the rest of ``remote`` (from byte ``done``) to ``part``, hashing into ``h``;
+    start over when the server ignores the Range request."""
+    headers = {"Range": f"bytes={done}-"} if done else {}
+    request = urllib.request.Request(remote.url, headers=headers)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        if done and response.status != 206:  # no resume support: the whole file again
+            raise _Restart()
+        total = _total(response, done)
+        with open(part, "ab" if done else "wb") as out, \
+                _progress_bar(remote, total, done, progress) as bar:
+            for chunk in iter(lambda: response.read(_CHUNK), b""):
+                h.update(chunk)
+                out.write(chunk)
+                done += len(chunk)
+                bar.update(len(chunk))
+            out.flush()
+            os.fsync(out.fileno())
+        if total is not None and done < total:
+            raise _Incomplete(f"the connection closed after {done:,} of {total:,} bytes")
+
+
+class _Restart(Exception):
+    """The server ignored ``Range``: the ``.part`` is discarded and the file fetched whole."""
+
+
+def download(remote: Remote, timeout: float = 60.0, progress: Optional[bool] = None,
+             verify_cached: bool = False) -> Path:
+    """``remote`` in the cache: the file already there, or downloaded (resuming a
+    ``.part`` left by an interrupted try) and verified.
+
+    Args:
+        remote: the published file.
+        timeout: seconds to wait for the server, per request and per read.
+        progress: show a progress bar on stderr (``None``: only when stderr is a terminal).
+        verify_cached: check the checksum of a file already in the cache (hand-placed
+            weight files); a wrong one raises and is left where it is.
 
     Raises:
-        DownloadError: the URL cannot be reached (offline: the message says which URL
-            and where to put the file by hand), or the download's checksum differs from
+        DownloadError: the URL cannot be reached or the connection broke (the message names
+            the URL, the checksum and where to put the file by hand; bytes already received
+            stay in ``<name>.part`` and the next call resumes), or the checksum differs from
             the published one (nothing is kept).
     """
     path = remote.path()
     if path.is_file():
+        if verify_cached and file_digest(path, remote.algorithm) != remote.digest.lower():
+            raise DownloadError(f"{path} is not the published file of {remote.url} (its "
+                                f"{remote.algorithm} is {file_digest(path, remote.algorithm)}, "
+                                f"expected {remote.digest}); delete or replace it. "
+                                f"{remote.by_hand()}")
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    h = hashlib.new(remote.algorithm)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{remote.filename}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(remote.url, timeout=timeout) as response:
-                    for chunk in iter(lambda: response.read(_CHUNK), b""):
-                        h.update(chunk)
-                        out.write(chunk)
-            except (urllib.error.URLError, OSError) as err:
-                reason = getattr(err, "reason", err)
-                raise DownloadError(f"could not download {remote.url} ({reason}). "
-                                    f"Offline? {remote.by_hand()}") from err
-            out.flush()
-            os.fsync(out.fileno())
-        if h.hexdigest() != remote.digest.lower():
-            raise DownloadError(f"the download of {remote.url} is not the published file: "
-                                f"{remote.algorithm} {h.hexdigest()}, expected {remote.digest}; "
-                                f"nothing was kept. Retry, or: {remote.by_hand()}")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    part = path.with_name(path.name + ".part")
+    for attempt in range(2):  # the second only when the server ignored Range
+        h = hashlib.new(remote.algorithm)
+        done = part.stat().st_size if part.is_file() and attempt == 0 else 0
+        if done:
+            _hash_into(h, part)
+        try:
+            _stream(remote, part, h, done, timeout, progress)
+            break
+        except _Restart:
+            part.unlink()
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
+            kept = part.stat().st_size if part.is_file() else 0
+            if not kept and part.exists():
+                part.unlink()
+            resume = (f"The {kept:,} bytes received are kept in {part}; the next try "
+                      f"resumes from there. " if kept else "")
+            reason = getattr(err, "reason", err)
+            raise DownloadError(f"could not download {remote.url} ({reason}). {resume}"
+                                f"Offline? {remote.by_hand()}") from err
+    if h.hexdigest() != remote.digest.lower():
+        part.unlink()
+        raise DownloadError(f"the download of {remote.url} is not the published file: "
+                            f"{remote.algorithm} {h.hexdigest()}, expected {remote.digest}; "
+                            f"nothing was kept. Retry, or: {remote.by_hand()}")
+    os.replace(part, path)
     return path

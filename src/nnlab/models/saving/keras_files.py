@@ -73,7 +73,16 @@ def _open(path: Any, limit: int):
 def _own_weights(layer: nn.Module) -> List[Tuple[str, torch.Tensor]]:
     tensors = list(layer._parameters.items()) + [
         (k, b) for k, b in layer._buffers.items() if k not in layer._non_persistent_buffers_set]
-    return [(k, t) for k, t in tensors if t is not None and t.is_floating_point()]
+    ints = layer.__dict__.get("_int_weights", ())  # add_weight's int ones (``count``)
+    return [(k, t) for k, t in tensors
+            if t is not None and (t.is_floating_point() or k in ints)]
+
+
+def in_cell(module: nn.Module) -> bool:
+    """Keras keeps a recurrent layer's weights in its cell: ``<path>/cell/vars``."""
+    from ...layers.conv_lstm import ConvLSTM2D
+    from ...layers.rnn_base import RNNBase
+    return isinstance(module, (RNNBase, ConvLSTM2D))
 
 
 def _vars(group) -> List[Any]:
@@ -104,9 +113,8 @@ def _plan(module: nn.Module, group, path: str, out: list) -> None:
     """Collect ``(module, local name, current tensor, keras array, where)`` for every
     weight of ``module`` from ``group`` (recursively)."""
     from ...layers.attention import MultiHeadAttention
-    from ...layers.rnn_base import RNNBase
     own = _own_weights(module)
-    source = group.get("cell") if isinstance(module, RNNBase) and group is not None \
+    source = group.get("cell") if in_cell(module) and group is not None \
         and "cell" in group else group
     arrays = _vars(source)
     if isinstance(module, MultiHeadAttention):  # Keras keeps them in four sub-layers
@@ -119,7 +127,8 @@ def _plan(module: nn.Module, group, path: str, out: list) -> None:
     for (local, tensor), array in zip(own, arrays):
         out.append((module, local, tensor, array, f"{path}/vars"))
     layers = getattr(module, "layers", None) if isinstance(module, Layer) else None
-    if isinstance(layers, list) and hasattr(module, "compiled"):  # Sequential / functional
+    if isinstance(layers, list) and getattr(type(module), "_config_holds_layers", False):
+        # Sequential / functional: a layer list; a subclassed model: attribute names
         _plan_container(layers, _child(group, "layers", path), f"{path}/layers", out)
         return
     for name, child in module.named_children():

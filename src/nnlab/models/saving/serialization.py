@@ -27,6 +27,7 @@ from ...layers.base.pruned_weights import pruned_names, refresh_pruned, restore_
 from ...layers.base.reparametrised import refuse_reparametrised
 from ...utils.io import atomic_write
 from .file_format import TORCH_DTYPES, content_hash, header_shapes, loads, read_header
+from .keras_archive import is_keras_archive, load_keras_archive
 from .ordering import match_state
 
 FORMAT = "nnlab-model"
@@ -170,6 +171,9 @@ def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None,
         ConfigError: anything wrong with the file, naming it and what is wrong.
     """
     path = os.fspath(path)
+    if is_keras_archive(path):  # a Keras 3 .keras file (nnlab's own files are not zips)
+        return load_keras_archive(path, custom_objects, check=lambda config: _build_on_meta(
+            config, path, custom_objects, max_params))
     header = read_header(path)
     meta = header["__metadata__"]
     if meta.get("format") != FORMAT:
