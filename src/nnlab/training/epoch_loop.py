@@ -22,7 +22,10 @@ optimizer state; everything else is decided here, once, for both:
 - **validation** at each epoch end, as ``val_``-prefixed logs;
 - **checkpoint/resume** (``checkpoint_dir``): the folder is locked for the run, the
   checkpoint restored before ``on_train_begin`` and the callbacks' state right after it,
-  and a checkpoint written after every ``on_epoch_end``.
+  and a checkpoint written after every ``on_epoch_end``; with ``checkpoint_every=N``
+  also a mid-epoch one after every N-th step of an epoch (steps N, 2N, ... counted from
+  the epoch's start; the one format of :mod:`.preemption`). Without it the check costs
+  one integer compare per step.
 
 Per training step the loop itself costs two Python calls besides the step: the
 tracker's ``add`` and the display's ``due``.
@@ -119,6 +122,7 @@ class FitRun:
     progress: Progress
     ckpt: Optional[CheckpointState]
     preempt: Optional[Preemption] = None  # SIGTERM/SIGINT save mid-epoch (checkpoint_dir)
+    checkpoint_every: Optional[int] = None  # also save mid-epoch every N steps
 
 
 def new_run(model: Any, args: FitArguments, data: Any, val: Any) -> FitRun:
@@ -140,7 +144,7 @@ def new_run(model: Any, args: FitArguments, data: Any, val: Any) -> FitRun:
                   augment=args.augment, callbacks=cbs, history=history, guard=guard,
                   progress=Progress(args.verbose, args.epochs, steps), ckpt=ckpt,
                   preempt=Preemption(ckpt) if ckpt is not None and not args.distributed
-                  else None)
+                  else None, checkpoint_every=args.checkpoint_every)
 
 
 def run_fit(run: FitRun, step: TrainStep) -> History:
@@ -187,6 +191,7 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
     first = True
     preempt = run.preempt
     signalled = preempt.flag if preempt is not None else [0]  # read once per step
+    every = run.checkpoint_every if preempt is not None else None
     for epoch in range(initial_epoch, run.epochs):
         cbs.call("on_epoch_begin", epoch, {})
         model.train()
@@ -194,6 +199,7 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
         progress.epoch_begin(epoch)
         batches, n = (data.batches(batch_size, shuffle), 0) if preempt is None else \
             preempt.epoch_batches(epoch, data, batch_size, shuffle, step, tracker, state)
+        save_at = -1 if every is None else (n // every + 1) * every  # checkpoint_every
         for n, (xb, yb, wb) in enumerate(batches, start=n + 1):
             if augment is not None:
                 xb = augment(xb)
@@ -213,6 +219,12 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
                 if guard is not None:
                     guard.check(tracker, epoch, n)
                 progress.update(n, tracker.samples, lambda: step.logs(tracker, state), now)
+            if n == save_at:  # checkpoint_every: a mid-epoch checkpoint (never NaN weights)
+                save_at += every
+                if not model.stop_training and (guard is None
+                                                or not guard.check(tracker, epoch, n)):
+                    preempt.save_mid_epoch(step.checkpoint_view(), epoch, n, run, step,
+                                           tracker, state)
             if model.stop_training or signalled[0]:
                 break
         if signalled[0]:  # SIGTERM/SIGINT: save mid-epoch and end the fit

@@ -136,15 +136,21 @@ class Preemption:
     def stop_mid_epoch(self, view: Any, epoch: int, done: int, run: Any, step: Any,
                        tracker: Any, state: Any) -> None:
         """Write the mid-epoch checkpoint after ``done`` batches of ``epoch``; end the fit."""
+        self.save_mid_epoch(view, epoch, done, run, step, tracker, state)
+        steps = run.data.num_batches(run.batch_size)
+        self._end(f"saved epoch {epoch + 1}/{run.epochs} at step {done}"
+                  + (f"/{steps}" if steps else ""))
+
+    def save_mid_epoch(self, view: Any, epoch: int, done: int, run: Any, step: Any,
+                       tracker: Any, state: Any) -> None:
+        """Write the mid-epoch checkpoint after ``done`` batches of ``epoch`` (on a signal,
+        or every ``fit(checkpoint_every=N)`` steps); training goes on unchanged."""
         partial = {"epoch": epoch, "batches": done, "rng_epoch": self._epoch_start["rng"],
                    "data_epoch": self._epoch_start["data"],
                    "tracker": object_state(tracker),
                    "metrics": [object_state(m, private_only=True)
                                for m in step.epoch_metrics(state)]}
         self.ckpt.save(view, epoch - 1, run.history, run.callbacks.callbacks, partial=partial)
-        steps = run.data.num_batches(run.batch_size)
-        self._end(f"saved epoch {epoch + 1}/{run.epochs} at step {done}"
-                  + (f"/{steps}" if steps else ""))
 
     def stop_after_epoch(self, epoch: int, run: Any) -> None:
         """The signal came during validation or the epoch end: its checkpoint is written."""
