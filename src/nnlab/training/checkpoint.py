@@ -40,6 +40,7 @@ import torch
 
 from ..errors import ConfigError
 from ..models.saving.ordering import by_position
+from ..utils.format_version import check_format_name, check_format_version
 from ..utils.io import atomic_write, free_bytes, remove_stale_temporaries, write_error
 from .run_fingerprint import differences
 
@@ -54,6 +55,7 @@ FORMAT = "nnlab-checkpoint"
 #: The checkpoint layout this nnlab writes and the newest it reads.
 VERSION = 2
 MISMATCH_MODES = ("error", "restart")
+_INSTEAD = "delete it to start from scratch, or use another checkpoint_dir"
 
 
 def rng_state() -> Dict[str, Any]:
@@ -250,19 +252,14 @@ class CheckpointState:
                 f"damaged or truncated (e.g. written to a full disk), or not a checkpoint of "
                 f"nnlab's fit ({type(exc).__name__}). Delete it to start training from "
                 f"scratch; do not load it with weights_only=False.") from None
+        if isinstance(state, dict):
+            check_format_name(self.path, "The resume checkpoint", state.get("format"),
+                              f"{FORMAT!r} version {VERSION}", _INSTEAD)
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             raise ConfigError(f"{self.path!r} is not an nnlab fit checkpoint; delete it or "
                               f"use another checkpoint_dir")
-        version = state.get("version")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ConfigError(f"The resume checkpoint {self.path!r} has no valid format "
-                              f"version ({version!r}); delete it to start from scratch.")
-        if version > VERSION:
-            from .. import __version__
-            raise ConfigError(f"The resume checkpoint {self.path!r} was written by a newer "
-                              f"nnlab (checkpoint format version {version}); this is nnlab "
-                              f"{__version__}, which reads versions up to {VERSION}. Resume "
-                              f"it with that newer nnlab, or use another checkpoint_dir.")
+        check_format_version(self.path, "The resume checkpoint", state.get("version"),
+                             VERSION, _INSTEAD)
         missing = [k for k in ("epoch", "model", "history", "rng") if k not in state]
         if missing or ("optimizer" not in state and "optimizers" not in state):
             raise ConfigError(f"The resume checkpoint {self.path!r} is incomplete (missing "
