@@ -149,6 +149,7 @@ class CheckpointState:
         self._callbacks: Dict[str, Any] = {}
         self._data: Any = None
         self.partial: Optional[Dict[str, Any]] = None
+        self.ranks: Optional[List[Dict[str, Any]]] = None  # a distributed fit's, by rank
         self.fingerprint: Dict[str, Any] = {}
         self.epochs = 0
 
@@ -200,11 +201,13 @@ class CheckpointState:
 
     # ------------------------------------------------------------------ save
     def save(self, trainer, epoch: int, history, callbacks: List[Any], data: Any = None,
-             partial: Optional[Dict[str, Any]] = None) -> None:
+             partial: Optional[Dict[str, Any]] = None,
+             ranks: Optional[List[Dict[str, Any]]] = None) -> None:
         """Write the checkpoint after ``epoch`` (0-based) ended (``data``: the training
         data, whose position is saved when it keeps one, e.g. ``steps_per_epoch``).
         ``partial``: the epoch after ``epoch`` was stopped mid-way
-        (:mod:`nnlab.training.preemption`); its data position is the epoch's start."""
+        (:mod:`nnlab.training.preemption`); its data position is the epoch's start.
+        ``ranks``: a distributed fit's per-process states (RNG, epoch sums), by rank."""
         model = trainer.model
         cb_states = {_callback_key(i, cb): cb.get_state() for i, cb in enumerate(callbacks)
                      if callable(getattr(cb, "get_state", None))}
@@ -222,6 +225,8 @@ class CheckpointState:
             state["data"] = position
         if partial is not None:
             state["partial"] = partial
+        if ranks is not None:
+            state["ranks"] = ranks
         kept = (f"the model in memory holds the weights after epoch {epoch + 1}; the "
                 f"checkpoint on disk is the previous one (fit resumes from it)")
         atomic_write(self.path, lambda tmp: torch.save(state, tmp), size=_size(state),
@@ -307,6 +312,7 @@ class CheckpointState:
         self._callbacks = state.get("callbacks", {})
         self._data = state.get("data")
         self.partial = state.get("partial")  # an epoch stopped mid-way (preemption.py)
+        self.ranks = state.get("ranks")
         if self.partial is not None:
             self.partial["rng_now"] = state["rng"]
         saved = json.loads(state["history"])

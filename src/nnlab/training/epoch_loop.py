@@ -138,13 +138,16 @@ def new_run(model: Any, args: FitArguments, data: Any, val: Any) -> FitRun:
                        {"epochs": args.epochs, "steps": steps, "verbose": args.verbose})
     ckpt = CheckpointState(args.checkpoint_dir, args.checkpoint_mismatch) \
         if args.checkpoint_dir else None
+    if args.preemption is not None:  # a distributed fit's (every rank, writer or not)
+        preempt = args.preemption(ckpt)
+    else:
+        preempt = Preemption(ckpt) if ckpt is not None and not args.distributed else None
     return FitRun(model=model, data=data, val=val, epochs=args.epochs,
                   initial_epoch=args.initial_epoch, batch_size=args.batch_size,
                   validation_batch_size=args.val_batch_size, shuffle=args.shuffle,
                   augment=args.augment, callbacks=cbs, history=history, guard=guard,
                   progress=Progress(args.verbose, args.epochs, steps), ckpt=ckpt,
-                  preempt=Preemption(ckpt) if ckpt is not None and not args.distributed
-                  else None, checkpoint_every=args.checkpoint_every)
+                  preempt=preempt, checkpoint_every=args.checkpoint_every)
 
 
 def run_fit(run: FitRun, step: TrainStep) -> History:
@@ -238,9 +241,11 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
             logs.update({f"val_{k}": v for k, v in val_logs.items()})
         progress.epoch_end(epoch, n, tracker.samples, logs)
         cbs.call("on_epoch_end", epoch, logs)
-        if run.ckpt is not None:
-            run.ckpt.save(step.checkpoint_view(), epoch, run.history, cbs.callbacks, data)
-            if signalled[0]:  # the signal came during validation or the epoch end
+        if preempt is not None:
+            preempt.save_epoch_end(step.checkpoint_view(), epoch, run)
+            if preempt.stop_requested():  # the signal came during validation/the epoch end
                 preempt.stop_after_epoch(epoch, run)
+        elif run.ckpt is not None:
+            run.ckpt.save(step.checkpoint_view(), epoch, run.history, cbs.callbacks, data)
         if model.stop_training:
             break

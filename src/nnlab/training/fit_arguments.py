@@ -44,12 +44,16 @@ class FitArguments:
     checkpoint_mismatch: str = "error"
     distributed: bool = False
     checkpoint_every: Optional[int] = None
+    #: set by the distributed preparer: ``preemption(ckpt) -> Preemption`` for this rank
+    #: (``ckpt`` is None on the ranks that do not write the checkpoint)
+    preemption: Optional[Callable[[Any], Any]] = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.epochs, int) or self.epochs < 0:
             raise ValueError(f"epochs must be an int >= 0, got {self.epochs!r}")
-        if self.checkpoint_every is not None:
-            _check_checkpoint_every(self.checkpoint_every, self.checkpoint_dir)
+        if self.checkpoint_every is not None:  # (a non-writing rank has no checkpoint_dir)
+            _check_checkpoint_every(self.checkpoint_every,
+                                    self.checkpoint_dir or self.preemption is not None)
         if self.batch_size is None:
             self.batch_size = DEFAULT_BATCH_SIZE
 

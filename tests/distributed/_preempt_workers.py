@@ -1,0 +1,73 @@
+"""The ranks' side of tests/distributed/test_preemption_distributed.py (importable: the
+processes are spawned). Each rank seeds its RNG with its rank, so every rank shuffles
+its shard and draws its dropout masks from its own generator."""
+import os
+import signal
+
+import numpy as np
+import torch
+
+EPOCHS = 3  # 10 steps per epoch on each rank (80 training samples, batch 8)
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 8)).astype("float32")
+    y = (x[:, 0] + x[:, 1] > 0).astype("int64") + (x[:, 2] > 1).astype("int64")
+    return x, y
+
+
+def run(rank, ckpt, triggers=(), checkpoint_every=None):
+    """One distributed fit; ``triggers``: ``(rank, kind, when)`` with kind ``"step"``
+    (SIGTERM to this process after its step ``when``) or ``"epoch_end"``. Returns
+    ``(weights, history, steps trained here, exit code or None)``."""
+    import nnlab
+    from nnlab.callbacks import LambdaCallback
+    from nnlab.layers import Dense, Dropout
+    from nnlab.schedules import ExponentialDecay
+    nnlab.set_seed(rank)
+    x, y = _data()
+    model = nnlab.Sequential([Dense(16, input_shape=(8,), activation="relu"), Dropout(0.3),
+                              Dense(3, activation="softmax")])
+    schedule = ExponentialDecay(0.05, decay_steps=3, decay_rate=0.9)
+    model.compile(nnlab.optimizers.SGD(learning_rate=schedule, momentum=0.9),
+                  "sparse_categorical_crossentropy", metrics=["accuracy"])
+    mine = [(kind, when) for r, kind, when in triggers if r == rank]
+    steps = [0]
+
+    def batch_end(batch, logs):
+        steps[0] += 1
+        if ("step", steps[0]) in mine:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def epoch_end(epoch, logs):
+        if ("epoch_end", epoch) in mine:
+            os.kill(os.getpid(), signal.SIGTERM)
+    code, history = None, None
+    try:
+        history = model.fit(x, y, epochs=EPOCHS, batch_size=8, verbose=0, shuffle=True,
+                            validation_split=0.2, distributed=True, checkpoint_dir=ckpt,
+                            checkpoint_every=checkpoint_every,
+                            callbacks=[LambdaCallback(on_train_batch_end=batch_end,
+                                                      on_epoch_end=epoch_end)])
+    except SystemExit as exc:
+        code = exc.code
+    weights = [v.detach().numpy().copy() for v in model.state_dict().values()]  # picklable
+    return weights, None if history is None else history.history, steps[0], code
+
+
+def scenarios(rank, world, folder, cases):
+    """The reference run, then each case: interrupted, its checkpoint, resumed."""
+    out = {"reference": run(rank, os.path.join(folder, "ref"))}
+    for i, (triggers, every) in enumerate(cases):
+        ckpt = os.path.join(folder, f"case{i}")
+        stopped = run(rank, ckpt, triggers, every)
+        state = torch.load(os.path.join(ckpt, "last.ckpt"), weights_only=True) \
+            if rank == 0 else None
+        saved = None if state is None else {
+            "epoch": state["epoch"], "iterations": state["iterations"],
+            "partial": None if state.get("partial") is None else
+            (state["partial"]["epoch"], state["partial"]["batches"]),
+            "ranks": len(state.get("ranks") or [])}
+        out[i] = {"stopped": stopped[2:], "saved": saved, "resumed": run(rank, ckpt)}
+    return out
