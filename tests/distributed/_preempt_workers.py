@@ -10,6 +10,10 @@ import torch
 EPOCHS = 3  # 10 steps per epoch on each rank (80 training samples, batch 8)
 
 
+class Crash(RuntimeError):
+    """A failure of every rank at one step (a job killed as a whole): nothing is saved."""
+
+
 def _data():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 8)).astype("float32")
@@ -19,8 +23,9 @@ def _data():
 
 def run(rank, ckpt, triggers=(), checkpoint_every=None):
     """One distributed fit; ``triggers``: ``(rank, kind, when)`` with kind ``"step"``
-    (SIGTERM to this process after its step ``when``) or ``"epoch_end"``. Returns
-    ``(weights, history, steps trained here, exit code or None)``."""
+    (SIGTERM to this process after its step ``when``), ``"epoch_end"``, ``"kill"``
+    (SIGKILL) or ``"crash"`` (raises :class:`Crash`: ends the fit, saving nothing).
+    Returns ``(weights, history, steps trained here, exit code, "crash" or None)``."""
     import nnlab
     from nnlab.callbacks import LambdaCallback
     from nnlab.layers import Dense, Dropout
@@ -39,6 +44,10 @@ def run(rank, ckpt, triggers=(), checkpoint_every=None):
         steps[0] += 1
         if ("step", steps[0]) in mine:
             os.kill(os.getpid(), signal.SIGTERM)
+        if ("kill", steps[0]) in mine:  # nothing gets to save (tests/distributed/elastic_script.py)
+            os.kill(os.getpid(), signal.SIGKILL)
+        if ("crash", steps[0]) in mine:
+            raise Crash(f"crash after step {steps[0]}")
 
     def epoch_end(epoch, logs):
         if ("epoch_end", epoch) in mine:
@@ -52,6 +61,8 @@ def run(rank, ckpt, triggers=(), checkpoint_every=None):
                                                       on_epoch_end=epoch_end)])
     except SystemExit as exc:
         code = exc.code
+    except Crash:
+        code = "crash"
     weights = [v.detach().numpy().copy() for v in model.state_dict().values()]  # picklable
     return weights, None if history is None else history.history, steps[0], code
 

@@ -16,6 +16,7 @@ CASES = [
     ([(0, "step", 5), (1, "step", 7)], None),       # both ranks, at different steps
     ([(1, "epoch_end", 0)], None),                  # during epoch 1's callbacks
     ([(0, "step", 23)], 4),                         # with checkpoint_every=4 as well
+    ([(0, "crash", 17), (1, "crash", 17)], 4),      # the job dies: the step-16 checkpoint
 ]
 
 
@@ -35,6 +36,7 @@ def _equal(a, b, what):
     (1, 6, (0, 6)),    # rank 0 after 5 (rank 1's signal at 7 never comes)
     (2, 10, None),     # after epoch 1's checkpoint
     (3, 24, (2, 4)),   # after step 23 -> agreed at 24 (epoch 3, step 4)
+    (4, 17, (1, 4)),   # nothing saved at the crash: checkpoint_every's epoch 2, step 4
 ])
 def test_all_ranks_stop_at_one_step_and_resume_bit_identically(results, case, stopped_at,
                                                                partial):
@@ -42,12 +44,12 @@ def test_all_ranks_stop_at_one_step_and_resume_bit_identically(results, case, st
     assert ref_steps == 10 * workers.EPOCHS
     for rank, r in enumerate(results):
         steps, code = r[case]["stopped"]
-        assert code == 0, (rank, code)
+        assert code == ("crash" if case == 4 else 0), (rank, code)
         assert steps == stopped_at, (rank, steps)
         weights, history, _, code = r[case]["resumed"]
         assert code is None
         _equal(weights, ref_weights, f"rank {rank}, case {case}")
     saved = results[0][case]["saved"]
     assert saved["partial"] == partial and saved["ranks"] == 2
-    assert saved["iterations"] == stopped_at
+    assert saved["iterations"] == (14 if case == 4 else stopped_at)
     assert results[0][case]["resumed"][1] == ref_history  # rank 0's whole History
