@@ -4,7 +4,6 @@ its shard and draws its dropout masks from its own generator."""
 import os
 import signal
 
-import numpy as np
 import torch
 
 EPOCHS = 3  # 10 steps per epoch on each rank (80 training samples, batch 8)
@@ -14,29 +13,18 @@ class Crash(RuntimeError):
     """A failure of every rank at one step (a job killed as a whole): nothing is saved."""
 
 
-def _data():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(200, 8)).astype("float32")
-    y = (x[:, 0] + x[:, 1] > 0).astype("int64") + (x[:, 2] > 1).astype("int64")
-    return x, y
-
-
 def run(rank, ckpt, triggers=(), checkpoint_every=None):
     """One distributed fit; ``triggers``: ``(rank, kind, when)`` with kind ``"step"``
     (SIGTERM to this process after its step ``when``), ``"epoch_end"``, ``"kill"``
     (SIGKILL) or ``"crash"`` (raises :class:`Crash`: ends the fit, saving nothing).
-    Returns ``(weights, history, steps trained here, exit code, "crash" or None)``."""
+    Returns ``(weights, history, steps trained here, how it ended)``: the exit code of
+    the ``SystemExit``, ``"crash"``, or None when fit returned."""
     import nnlab
     from nnlab.callbacks import LambdaCallback
-    from nnlab.layers import Dense, Dropout
-    from nnlab.schedules import ExponentialDecay
+    from tests.reliability.preempt_case import compiled_model, data
     nnlab.set_seed(rank)
-    x, y = _data()
-    model = nnlab.Sequential([Dense(16, input_shape=(8,), activation="relu"), Dropout(0.3),
-                              Dense(3, activation="softmax")])
-    schedule = ExponentialDecay(0.05, decay_steps=3, decay_rate=0.9)
-    model.compile(nnlab.optimizers.SGD(learning_rate=schedule, momentum=0.9),
-                  "sparse_categorical_crossentropy", metrics=["accuracy"])
+    x, y = data()
+    model = compiled_model()
     mine = [(kind, when) for r, kind, when in triggers if r == rank]
     steps = [0]
 

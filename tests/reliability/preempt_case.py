@@ -36,16 +36,23 @@ def data():
     return x, y
 
 
-def run(ckpt_dir, trigger=None, sig=signal.SIGTERM, epochs=EPOCHS, pause=0.0,
-        checkpoint_every=None):
-    """Fit once; returns (model, history). The signal is sent by ``trigger``."""
-    nnlab.set_seed(0)
-    x, y = data()
+def compiled_model():
+    """Dense-Dropout-Dense, SGD with momentum and a per-step ExponentialDecay, accuracy
+    (also the model of tests/distributed/_preempt_workers.py)."""
     model = nnlab.Sequential([Dense(16, input_shape=(8,), activation="relu"), Dropout(0.3),
                               Dense(3, activation="softmax")])
     schedule = ExponentialDecay(0.05, decay_steps=3, decay_rate=0.9)
     model.compile(nnlab.optimizers.SGD(learning_rate=schedule, momentum=0.9),
                   "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def run(ckpt_dir, trigger=None, sig=signal.SIGTERM, epochs=EPOCHS, pause=0.0,
+        checkpoint_every=None):
+    """Fit once; returns (model, history). The signal is sent by ``trigger``."""
+    nnlab.set_seed(0)
+    x, y = data()
+    model = compiled_model()
     kind, when = trigger if trigger else (None, None)
     counter = {"steps": 0}
 
