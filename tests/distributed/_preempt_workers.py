@@ -1,6 +1,7 @@
 """The ranks' side of tests/distributed/test_preemption_distributed.py (importable: the
 processes are spawned). Each rank seeds its RNG with its rank, so every rank shuffles
-its shard and draws its dropout masks from its own generator."""
+its shard and draws its dropout masks from its own generator; a ReduceLROnPlateau halves
+the learning rate after epoch 2, which every rank must do alike after a resume."""
 import os
 import signal
 
@@ -20,11 +21,14 @@ def run(rank, ckpt, triggers=(), checkpoint_every=None):
     Returns ``(weights, history, steps trained here, how it ended)``: the exit code of
     the ``SystemExit``, ``"crash"``, or None when fit returned."""
     import nnlab
-    from nnlab.callbacks import LambdaCallback
+    from nnlab.callbacks import LambdaCallback, ReduceLROnPlateau
     from tests.reliability.preempt_case import compiled_model, data
     nnlab.set_seed(rank)
     x, y = data()
-    model = compiled_model()
+    model = compiled_model(learning_rate=0.05)  # ReduceLROnPlateau changes it
+    # min_delta=10: no epoch after the first improves, so the rate is halved after
+    # epoch 2: only if a resumed rank has the callback's state (best, wait) back
+    plateau = ReduceLROnPlateau(monitor="val_loss", patience=1, factor=0.5, min_delta=10)
     mine = [(kind, when) for r, kind, when in triggers if r == rank]
     steps = [0]
 
@@ -45,7 +49,8 @@ def run(rank, ckpt, triggers=(), checkpoint_every=None):
         history = model.fit(x, y, epochs=EPOCHS, batch_size=8, verbose=0, shuffle=True,
                             validation_split=0.2, distributed=True, checkpoint_dir=ckpt,
                             checkpoint_every=checkpoint_every,
-                            callbacks=[LambdaCallback(on_train_batch_end=batch_end,
+                            callbacks=[plateau,
+                                       LambdaCallback(on_train_batch_end=batch_end,
                                                       on_epoch_end=epoch_end)])
     except SystemExit as exc:
         code = exc.code

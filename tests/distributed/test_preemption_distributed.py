@@ -53,3 +53,4 @@ def test_all_ranks_stop_at_one_step_and_resume_bit_identically(results, case, st
     assert saved["partial"] == partial and saved["ranks"] == 2
     assert saved["iterations"] == (14 if case == 4 else stopped_at)
     assert results[0][case]["resumed"][1] == ref_history  # rank 0's whole History
+    assert ref_history["learning_rate"] == [0.05, 0.05, 0.025]  # halved after epoch 2

@@ -36,12 +36,12 @@ def data():
     return x, y
 
 
-def compiled_model():
-    """Dense-Dropout-Dense, SGD with momentum and a per-step ExponentialDecay, accuracy
-    (also the model of tests/distributed/_preempt_workers.py)."""
+def compiled_model(learning_rate=None):
+    """Dense-Dropout-Dense, SGD with momentum and ``learning_rate`` (default: a per-step
+    ExponentialDecay), accuracy (also the model of tests/distributed/_preempt_workers.py)."""
     model = nnlab.Sequential([Dense(16, input_shape=(8,), activation="relu"), Dropout(0.3),
                               Dense(3, activation="softmax")])
-    schedule = ExponentialDecay(0.05, decay_steps=3, decay_rate=0.9)
+    schedule = learning_rate or ExponentialDecay(0.05, decay_steps=3, decay_rate=0.9)
     model.compile(nnlab.optimizers.SGD(learning_rate=schedule, momentum=0.9),
                   "sparse_categorical_crossentropy", metrics=["accuracy"])
     return model

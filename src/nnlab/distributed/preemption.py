@@ -19,8 +19,10 @@ leave *one* consistent checkpoint:
   the others wait at a barrier. Weights, optimizer state and the step counter are the
   same on every rank (DDP) and are written once.
 - **Resume.** Rank 0 reads the checkpoint; :class:`~nnlab.distributed.fit.DistributedFit`
-  broadcasts its ``partial`` entry and the ``ranks`` list at ``on_train_begin``; every
-  rank puts back its own RNG state and epoch sums and skips the batches already trained.
+  broadcasts its ``partial`` entry, the ``ranks`` list and the callbacks' states at
+  ``on_train_begin``; every rank puts back its own RNG state and epoch sums, and the
+  callbacks' states (so that EarlyStopping or ReduceLROnPlateau decide alike on every
+  rank), and skips the batches already trained.
 
 Rank 0 prints the one line; every rank then ends as a single process does
 (``SystemExit(0)`` for SIGTERM, ``KeyboardInterrupt`` for SIGINT).
@@ -33,7 +35,8 @@ from typing import Any, Dict, List, Optional
 import torch
 import torch.distributed as dist
 
-from ..training.checkpoint import CheckpointState, rng_state, set_rng_state
+from ..training.checkpoint import (CheckpointState, rng_state, set_callback_states,
+                                   set_rng_state)
 from ..training.preemption import Preemption
 
 __all__ = ["DistributedPreemption", "AgreeingForward"]
@@ -129,7 +132,14 @@ class DistributedPreemption(Preemption):
         """On rank 0, what the other ranks need of the restored checkpoint."""
         ckpt = self.ckpt
         return {"partial": None if ckpt is None else ckpt.partial,
-                "ranks": None if ckpt is None else ckpt.ranks}
+                "ranks": None if ckpt is None else ckpt.ranks,
+                "callbacks": {} if ckpt is None else ckpt.callback_states}
+
+    def restore_callbacks(self, callbacks: List[Any]) -> None:
+        """Rank 0's callbacks' states (EarlyStopping, ReduceLROnPlateau...) on the other
+        ranks too: every rank must decide alike (stop, or change the learning rate)."""
+        if self.rank != 0:
+            set_callback_states(callbacks, self._resume.get("callbacks") or {})
 
 
 class AgreeingForward(torch.nn.Module):

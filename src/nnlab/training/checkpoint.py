@@ -347,7 +347,18 @@ class CheckpointState:
     def restore_callbacks(self, callbacks: List[Any]) -> None:
         """Give callbacks their checkpointed state (call after ``on_train_begin``, which
         resets it)."""
-        for i, cb in enumerate(callbacks):
-            key = _callback_key(i, cb)
-            if key in self._callbacks and callable(getattr(cb, "set_state", None)):
-                cb.set_state(self._callbacks[key])
+        set_callback_states(callbacks, self._callbacks)
+
+    @property
+    def callback_states(self) -> Dict[str, Any]:
+        """The restored checkpoint's callback states (``{key: state}``; empty if none)."""
+        return self._callbacks
+
+
+def set_callback_states(callbacks: List[Any], states: Dict[str, Any]) -> None:
+    """Give each callback of ``callbacks`` its state in ``states`` (keyed by position
+    and class, as :meth:`CheckpointState.save` writes them)."""
+    for i, cb in enumerate(callbacks):
+        key = _callback_key(i, cb)
+        if key in states and callable(getattr(cb, "set_state", None)):
+            cb.set_state(states[key])

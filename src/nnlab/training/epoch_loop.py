@@ -173,6 +173,8 @@ def _run_fit(run: FitRun, step: TrainStep) -> History:
         cbs.call("on_train_begin", {})
         if ckpt is not None:
             ckpt.restore_callbacks(cbs.callbacks)
+        if run.preempt is not None:  # a distributed fit's other ranks: rank 0's states
+            run.preempt.restore_callbacks(cbs.callbacks)
         try:
             with step.labels_checked(run.data, run.val), \
                     run.preempt if run.preempt is not None else contextlib.nullcontext():

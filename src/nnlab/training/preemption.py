@@ -141,6 +141,10 @@ class Preemption:
         self.ckpt.partial = None
         return partial
 
+    def restore_callbacks(self, callbacks: List[Any]) -> None:
+        """After ``on_train_begin``: callbacks' states this process did not read from its
+        own checkpoint (a distributed fit's other ranks; nothing here)."""
+
     def stop_mid_epoch(self, view: Any, epoch: int, done: int, run: Any, step: Any,
                        tracker: Any, state: Any) -> None:
         """Write the mid-epoch checkpoint after ``done`` batches of ``epoch``; end the fit."""
