@@ -62,7 +62,7 @@ def run(rank, ckpt, triggers=(), checkpoint_every=None):
 
 def scenarios(rank, world, folder, cases):
     """The reference run, then each case: interrupted, its checkpoint, resumed."""
-    out = {"reference": run(rank, os.path.join(folder, "ref"))}
+    out = {"reference": run(rank, os.path.join(folder, "ref")), "damaged": damaged(rank, folder)}
     for i, (triggers, every) in enumerate(cases):
         ckpt = os.path.join(folder, f"case{i}")
         stopped = run(rank, ckpt, triggers, every)
@@ -75,3 +75,19 @@ def scenarios(rank, world, folder, cases):
             "ranks": len(state.get("ranks") or [])}
         out[i] = {"stopped": stopped[2:], "saved": saved, "resumed": run(rank, ckpt)}
     return out
+
+
+def damaged(rank, folder):
+    """Every rank meets a garbage ``last.ckpt`` with the same error (type, message)."""
+    import torch.distributed as dist
+    ckpt = os.path.join(folder, "damaged")
+    if rank == 0:
+        os.makedirs(ckpt)
+        with open(os.path.join(ckpt, "last.ckpt"), "wb") as f:
+            f.write(b"not a checkpoint\n" * 20)
+    dist.barrier()
+    try:
+        run(rank, ckpt)
+    except Exception as exc:  # noqa: BLE001 -- the test compares what each rank got
+        return type(exc).__name__, str(exc)
+    return None

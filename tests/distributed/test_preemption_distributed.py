@@ -54,3 +54,10 @@ def test_all_ranks_stop_at_one_step_and_resume_bit_identically(results, case, st
     assert saved["iterations"] == (14 if case == 4 else stopped_at)
     assert results[0][case]["resumed"][1] == ref_history  # rank 0's whole History
     assert ref_history["learning_rate"] == [0.05, 0.05, 0.025]  # halved after epoch 2
+
+
+def test_a_damaged_checkpoint_is_the_same_clear_error_on_every_rank(results):
+    for rank, r in enumerate(results):
+        kind, message = r["damaged"]
+        assert kind == "ConfigError", (rank, kind, message)
+        assert "Cannot read the resume checkpoint" in message and "last.ckpt" in message

@@ -45,7 +45,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from ..callbacks import Callback
-from ..training.checkpoint import FILENAME
+from ..training.checkpoint import FILENAME, CheckpointState
 from ..training.custom_step import overrides
 from ..training.distributed_hook import register_distributed_fit
 from ..training.fit_arguments import FitArguments
@@ -94,7 +94,7 @@ def _checkpoint_epoch(checkpoint_dir: Optional[str]) -> int:
     path = os.path.join(os.fspath(checkpoint_dir), FILENAME) if checkpoint_dir else None
     if path is None or not os.path.exists(path):
         return 0
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    state = CheckpointState(checkpoint_dir).read()  # the checks rank 0 makes, same error
     return int(state["epoch"]) + 1
 
 

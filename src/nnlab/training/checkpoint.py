@@ -245,6 +245,11 @@ class CheckpointState:
                               needed, "nothing was trained yet", free=free, before=True)
 
     # --------------------------------------------------------------- restore
+    def read(self) -> Dict[str, Any]:
+        """The checkpoint's contents, checked (readable, format, version, keys) as a
+        resume checks them; ConfigError naming the file otherwise."""
+        return self._read()
+
     def _read(self) -> Dict[str, Any]:
         try:
             with warnings.catch_warnings():  # torch's remarks on a garbage file's pickle
