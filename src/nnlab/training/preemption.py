@@ -2,9 +2,10 @@
 
 What a cluster (SLURM, Kubernetes, spot instances) sends before killing a job, and what
 Ctrl-C sends, no longer costs the epoch in progress. While a fit with a
-``checkpoint_dir`` runs (in the main thread, not distributed), :class:`Preemption`
-handles both signals: the handler only sets a flag, which the epoch loop reads once per
-step (the only per-step cost). After the current step the loop writes a *mid-epoch*
+``checkpoint_dir`` runs (in the main thread; a distributed fit's ranks agree first:
+:mod:`nnlab.distributed.preemption`), :class:`Preemption` handles both signals: the
+handler only sets a flag, which the epoch loop reads once per step (the only per-step
+cost). After the current step the loop writes a *mid-epoch*
 checkpoint (:class:`~.checkpoint.CheckpointState` with a ``partial`` entry):
 
 - the weights, the optimizer states, the step counter, the callbacks' state, the
