@@ -6,7 +6,9 @@ per-step learning-rate schedule, ReduceLROnPlateau and EarlyStopping: everything
 mid-epoch resume must put back. ``trigger`` sends the signal to this process:
 ``("step", k)`` after global training step k, ``("val", e)`` during epoch e's
 validation, ``("write", e)`` inside epoch e's checkpoint write, ``("epoch_end", e)``
-in epoch e's on_epoch_end.
+in epoch e's on_epoch_end, ``("crash", k)`` raises ``Crash`` after step k (a crash
+that saves nothing). ``checkpoint_every``: fit's step-based saves
+(tests/reliability/test_checkpoint_every.py; as a script it can SIGKILL itself).
 """
 import os
 import signal
@@ -23,6 +25,10 @@ from nnlab.schedules import ExponentialDecay
 EPOCHS = 4
 
 
+class Crash(RuntimeError):
+    """Raised by the ``("crash", k)`` trigger: a failure nothing gets to save on."""
+
+
 def data():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 8)).astype("float32")
@@ -30,15 +36,23 @@ def data():
     return x, y
 
 
-def run(ckpt_dir, trigger=None, sig=signal.SIGTERM, epochs=EPOCHS, pause=0.0):
+def compiled_model(learning_rate=None):
+    """Dense-Dropout-Dense, SGD with momentum and ``learning_rate`` (default: a per-step
+    ExponentialDecay), accuracy (also the model of tests/distributed/_preempt_workers.py)."""
+    model = nnlab.Sequential([Dense(16, input_shape=(8,), activation="relu"), Dropout(0.3),
+                              Dense(3, activation="softmax")])
+    schedule = learning_rate or ExponentialDecay(0.05, decay_steps=3, decay_rate=0.9)
+    model.compile(nnlab.optimizers.SGD(learning_rate=schedule, momentum=0.9),
+                  "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def run(ckpt_dir, trigger=None, sig=signal.SIGTERM, epochs=EPOCHS, pause=0.0,
+        checkpoint_every=None):
     """Fit once; returns (model, history). The signal is sent by ``trigger``."""
     nnlab.set_seed(0)
     x, y = data()
-    model = nnlab.Sequential([Dense(16, input_shape=(8,), activation="relu"), Dropout(0.3),
-                              Dense(3, activation="softmax")])
-    schedule = ExponentialDecay(0.05, decay_steps=3, decay_rate=0.9)
-    model.compile(nnlab.optimizers.SGD(learning_rate=schedule, momentum=0.9),
-                  "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = compiled_model()
     kind, when = trigger if trigger else (None, None)
     counter = {"steps": 0}
 
@@ -49,6 +63,8 @@ def run(ckpt_dir, trigger=None, sig=signal.SIGTERM, epochs=EPOCHS, pause=0.0):
         counter["steps"] += 1
         if kind == "step" and counter["steps"] == when:
             send()
+        if kind == "crash" and counter["steps"] == when:
+            raise Crash(f"crash after step {when}")
         if pause:
             import time
             time.sleep(pause)
@@ -79,14 +95,18 @@ def run(ckpt_dir, trigger=None, sig=signal.SIGTERM, epochs=EPOCHS, pause=0.0):
     try:
         history = model.fit(x, y, epochs=epochs, batch_size=16, verbose=0,
                             validation_split=0.2, checkpoint_dir=ckpt_dir,
-                            callbacks=callbacks)
+                            callbacks=callbacks, checkpoint_every=checkpoint_every)
     finally:
         torch.save = real_save
     return model, history
 
 
-if __name__ == "__main__":  # argv: checkpoint_dir, output .npz; pauses per step
-    model, history = run(sys.argv[1], pause=float(sys.argv[3]))
+if __name__ == "__main__":  # argv: checkpoint_dir, output .npz, pause per step
+    # [, checkpoint_every, SIGKILL after this step (0: never)]
+    every = int(sys.argv[4]) if len(sys.argv) > 4 else None
+    kill = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    model, history = run(sys.argv[1], pause=float(sys.argv[3]), checkpoint_every=every,
+                         trigger=("step", kill) if kill else None, sig=signal.SIGKILL)
     arrays = {k: v.detach().numpy() for k, v in model.state_dict().items()}
     arrays.update({f"history/{k}": np.array(v) for k, v in history.history.items()})
     np.savez(sys.argv[2], **arrays)

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..utils.format_version import check_format_name
 from ..utils.io import atomic_write
 from ._layers import supported_layers
 from .huffman import decode, sparse_decode
@@ -105,6 +106,8 @@ def load_compressed(path: str, model: Optional[nn.Module] = None) -> Any:
         meta = json.loads(raw["nnlab"])
         tensors = {k: f.get_tensor(k) for k in f.keys()}
     if meta.get("format") != FORMAT:
+        check_format_name(path, "Compressed model file", meta.get("format"), repr(FORMAT),
+                          "compress the model again with this nnlab")
         raise ValueError(f"{path!r}: unknown format {meta.get('format')!r}, expected {FORMAT!r}")
     if model is None:
         if "architecture" not in meta:

@@ -19,7 +19,10 @@ It
 - keeps the progress display (``verbose``) and the resume checkpoint
   (``checkpoint_dir``) on rank 0 only; the other ranks read the checkpoint's epoch so
   that every rank resumes at the same epoch, and receive rank 0's weights (DDP's
-  broadcast), optimizer state and step count at the start of training;
+  broadcast), optimizer state and step count at the start of training, and their own
+  RNG state and mid-epoch sums (one checkpoint holds every rank's);
+- with ``checkpoint_dir``, SIGTERM/SIGINT to any rank and ``checkpoint_every`` stop
+  and save every rank at the same step (:mod:`nnlab.distributed.preemption`);
 - adds a first callback, :class:`DistributedFit`, that wraps the built model in
   ``DistributedDataParallel`` for the training forward passes (the trainer's public
   ``set_train_forward``; gradients averaged over ranks in DDP's buckets) and
@@ -42,11 +45,12 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from ..callbacks import Callback
-from ..training.checkpoint import FILENAME
+from ..training.checkpoint import FILENAME, CheckpointState
 from ..training.custom_step import overrides
 from ..training.distributed_hook import register_distributed_fit
 from ..training.fit_arguments import FitArguments
 from .launch import require_launch_context
+from .preemption import AgreeingForward, DistributedPreemption
 
 __all__ = ["prepare_fit", "DistributedFit", "shard_indices"]
 
@@ -90,7 +94,7 @@ def _checkpoint_epoch(checkpoint_dir: Optional[str]) -> int:
     path = os.path.join(os.fspath(checkpoint_dir), FILENAME) if checkpoint_dir else None
     if path is None or not os.path.exists(path):
         return 0
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    state = CheckpointState(checkpoint_dir).read()  # the checks rank 0 makes, same error
     return int(state["epoch"]) + 1
 
 
@@ -141,8 +145,14 @@ def prepare_fit(trainer, args: FitArguments) -> FitArguments:
     rank_args = {} if rank == 0 else {
         "verbose": 0, "checkpoint_dir": None,
         "initial_epoch": max(args.initial_epoch, _checkpoint_epoch(args.checkpoint_dir))}
+    fit_callback = DistributedFit(trainer)
+    if args.checkpoint_dir:  # SIGTERM/SIGINT and checkpoint_every on every rank
+        def preemption(ckpt):
+            fit_callback.preempt = DistributedPreemption(ckpt, rank, world)
+            return fit_callback.preempt
+        rank_args["preemption"] = preemption
     return dataclasses.replace(args, x=x, y=y, sample_weight=sample_weight,
-                               callbacks=[DistributedFit(trainer)] + list(args.callbacks or []),
+                               callbacks=[fit_callback] + list(args.callbacks or []),
                                **rank_args)
 
 
@@ -154,6 +164,7 @@ class DistributedFit(Callback):
     def __init__(self, trainer):
         super().__init__()
         self.trainer = trainer
+        self.preempt: Optional[DistributedPreemption] = None  # with a checkpoint_dir
 
     def on_train_begin(self, logs=None):
         trainer = self.trainer
@@ -162,8 +173,14 @@ class DistributedFit(Callback):
         dist.broadcast_object_list(state, src=0)
         trainer.optimizer.load_state_dict(state[0])
         trainer.iterations = state[1]
+        if self.preempt is not None:  # the checkpoint's per-rank states and partial epoch
+            info = [self.preempt.resume_info() if dist.get_rank() == 0 else None]
+            dist.broadcast_object_list(info, src=0)
+            self.preempt.resumed(info[0])
         # DDP's constructor broadcasts rank 0's parameters and buffers to every rank
-        trainer.set_train_forward(DistributedDataParallel(self.model))
+        ddp = DistributedDataParallel(self.model)
+        trainer.set_train_forward(ddp if self.preempt is None else
+                                  AgreeingForward(ddp, self.preempt))
 
     def on_epoch_end(self, epoch, logs=None):
         if not logs:

@@ -40,8 +40,32 @@ def init_from_env(backend: str = None) -> tuple:
         raise RuntimeError(f"init_from_env: RANK/WORLD_SIZE are not set: {HOW_TO_LAUNCH}")
     if not dist.is_initialized():
         backend = backend or ("nccl" if torch.cuda.is_available() else "gloo")
-        dist.init_process_group(backend)
+        store = _attempt_store()
+        if store is None:
+            dist.init_process_group(backend)
+        else:
+            dist.init_process_group(backend, store=store, rank=int(os.environ["RANK"]),
+                                    world_size=int(os.environ["WORLD_SIZE"]))
     return dist.get_rank(), dist.get_world_size()
+
+
+def _attempt_store():
+    """Under ``torchrun --max-restarts=N`` with the agent's store (torch's default), a
+    store whose keys are this attempt's own, else None (torch's env:// rendezvous).
+
+    torchrun's agent keeps one TCPStore for every attempt, and the process group's keys
+    (each rank's address) are the same in each: after a restart a rank can read the dead
+    attempt's addresses and fail with "Gloo connectFullMesh failed ... Connection
+    refused". Prefixing the keys with the attempt number (``TORCHELASTIC_RESTART_COUNT``)
+    keeps the attempts apart."""
+    attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT")
+    if attempt is None or os.environ.get("TORCHELASTIC_USE_AGENT_STORE") != "True":
+        return None
+    from datetime import timedelta
+    store = dist.TCPStore(os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"]),
+                          int(os.environ["WORLD_SIZE"]), is_master=False,
+                          timeout=timedelta(minutes=10))
+    return dist.PrefixStore(f"nnlab/attempt_{attempt}", store)
 
 
 def _free_port() -> int:

@@ -40,6 +40,7 @@ import torch
 
 from ..errors import ConfigError
 from ..models.saving.ordering import by_position
+from ..utils.format_version import check_format_name, check_format_version
 from ..utils.io import atomic_write, free_bytes, remove_stale_temporaries, write_error
 from .run_fingerprint import differences
 
@@ -54,6 +55,7 @@ FORMAT = "nnlab-checkpoint"
 #: The checkpoint layout this nnlab writes and the newest it reads.
 VERSION = 2
 MISMATCH_MODES = ("error", "restart")
+_INSTEAD = "delete it to start from scratch, or use another checkpoint_dir"
 
 
 def rng_state() -> Dict[str, Any]:
@@ -147,6 +149,7 @@ class CheckpointState:
         self._callbacks: Dict[str, Any] = {}
         self._data: Any = None
         self.partial: Optional[Dict[str, Any]] = None
+        self.ranks: Optional[List[Dict[str, Any]]] = None  # a distributed fit's, by rank
         self.fingerprint: Dict[str, Any] = {}
         self.epochs = 0
 
@@ -198,11 +201,13 @@ class CheckpointState:
 
     # ------------------------------------------------------------------ save
     def save(self, trainer, epoch: int, history, callbacks: List[Any], data: Any = None,
-             partial: Optional[Dict[str, Any]] = None) -> None:
+             partial: Optional[Dict[str, Any]] = None,
+             ranks: Optional[List[Dict[str, Any]]] = None) -> None:
         """Write the checkpoint after ``epoch`` (0-based) ended (``data``: the training
         data, whose position is saved when it keeps one, e.g. ``steps_per_epoch``).
         ``partial``: the epoch after ``epoch`` was stopped mid-way
-        (:mod:`nnlab.training.preemption`); its data position is the epoch's start."""
+        (:mod:`nnlab.training.preemption`); its data position is the epoch's start.
+        ``ranks``: a distributed fit's per-process states (RNG, epoch sums), by rank."""
         model = trainer.model
         cb_states = {_callback_key(i, cb): cb.get_state() for i, cb in enumerate(callbacks)
                      if callable(getattr(cb, "get_state", None))}
@@ -220,6 +225,8 @@ class CheckpointState:
             state["data"] = position
         if partial is not None:
             state["partial"] = partial
+        if ranks is not None:
+            state["ranks"] = ranks
         kept = (f"the model in memory holds the weights after epoch {epoch + 1}; the "
                 f"checkpoint on disk is the previous one (fit resumes from it)")
         atomic_write(self.path, lambda tmp: torch.save(state, tmp), size=_size(state),
@@ -238,6 +245,11 @@ class CheckpointState:
                               needed, "nothing was trained yet", free=free, before=True)
 
     # --------------------------------------------------------------- restore
+    def read(self) -> Dict[str, Any]:
+        """The checkpoint's contents, checked (readable, format, version, keys) as a
+        resume checks them; ConfigError naming the file otherwise."""
+        return self._read()
+
     def _read(self) -> Dict[str, Any]:
         try:
             with warnings.catch_warnings():  # torch's remarks on a garbage file's pickle
@@ -250,19 +262,14 @@ class CheckpointState:
                 f"damaged or truncated (e.g. written to a full disk), or not a checkpoint of "
                 f"nnlab's fit ({type(exc).__name__}). Delete it to start training from "
                 f"scratch; do not load it with weights_only=False.") from None
+        if isinstance(state, dict):
+            check_format_name(self.path, "The resume checkpoint", state.get("format"),
+                              f"{FORMAT!r} version {VERSION}", _INSTEAD)
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             raise ConfigError(f"{self.path!r} is not an nnlab fit checkpoint; delete it or "
                               f"use another checkpoint_dir")
-        version = state.get("version")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ConfigError(f"The resume checkpoint {self.path!r} has no valid format "
-                              f"version ({version!r}); delete it to start from scratch.")
-        if version > VERSION:
-            from .. import __version__
-            raise ConfigError(f"The resume checkpoint {self.path!r} was written by a newer "
-                              f"nnlab (checkpoint format version {version}); this is nnlab "
-                              f"{__version__}, which reads versions up to {VERSION}. Resume "
-                              f"it with that newer nnlab, or use another checkpoint_dir.")
+        check_format_version(self.path, "The resume checkpoint", state.get("version"),
+                             VERSION, _INSTEAD)
         missing = [k for k in ("epoch", "model", "history", "rng") if k not in state]
         if missing or ("optimizer" not in state and "optimizers" not in state):
             raise ConfigError(f"The resume checkpoint {self.path!r} is incomplete (missing "
@@ -310,6 +317,7 @@ class CheckpointState:
         self._callbacks = state.get("callbacks", {})
         self._data = state.get("data")
         self.partial = state.get("partial")  # an epoch stopped mid-way (preemption.py)
+        self.ranks = state.get("ranks")
         if self.partial is not None:
             self.partial["rng_now"] = state["rng"]
         saved = json.loads(state["history"])
@@ -344,7 +352,18 @@ class CheckpointState:
     def restore_callbacks(self, callbacks: List[Any]) -> None:
         """Give callbacks their checkpointed state (call after ``on_train_begin``, which
         resets it)."""
-        for i, cb in enumerate(callbacks):
-            key = _callback_key(i, cb)
-            if key in self._callbacks and callable(getattr(cb, "set_state", None)):
-                cb.set_state(self._callbacks[key])
+        set_callback_states(callbacks, self._callbacks)
+
+    @property
+    def callback_states(self) -> Dict[str, Any]:
+        """The restored checkpoint's callback states (``{key: state}``; empty if none)."""
+        return self._callbacks
+
+
+def set_callback_states(callbacks: List[Any], states: Dict[str, Any]) -> None:
+    """Give each callback of ``callbacks`` its state in ``states`` (keyed by position
+    and class, as :meth:`CheckpointState.save` writes them)."""
+    for i, cb in enumerate(callbacks):
+        key = _callback_key(i, cb)
+        if key in states and callable(getattr(cb, "set_state", None)):
+            cb.set_state(states[key])

@@ -22,7 +22,10 @@ optimizer state; everything else is decided here, once, for both:
 - **validation** at each epoch end, as ``val_``-prefixed logs;
 - **checkpoint/resume** (``checkpoint_dir``): the folder is locked for the run, the
   checkpoint restored before ``on_train_begin`` and the callbacks' state right after it,
-  and a checkpoint written after every ``on_epoch_end``.
+  and a checkpoint written after every ``on_epoch_end``; with ``checkpoint_every=N``
+  also a mid-epoch one after every N-th step of an epoch (steps N, 2N, ... counted from
+  the epoch's start; the one format of :mod:`.preemption`). Without it the check costs
+  one integer compare per step.
 
 Per training step the loop itself costs two Python calls besides the step: the
 tracker's ``add`` and the display's ``due``.
@@ -119,6 +122,7 @@ class FitRun:
     progress: Progress
     ckpt: Optional[CheckpointState]
     preempt: Optional[Preemption] = None  # SIGTERM/SIGINT save mid-epoch (checkpoint_dir)
+    checkpoint_every: Optional[int] = None  # also save mid-epoch every N steps
 
 
 def new_run(model: Any, args: FitArguments, data: Any, val: Any) -> FitRun:
@@ -134,13 +138,16 @@ def new_run(model: Any, args: FitArguments, data: Any, val: Any) -> FitRun:
                        {"epochs": args.epochs, "steps": steps, "verbose": args.verbose})
     ckpt = CheckpointState(args.checkpoint_dir, args.checkpoint_mismatch) \
         if args.checkpoint_dir else None
+    if args.preemption is not None:  # a distributed fit's (every rank, writer or not)
+        preempt = args.preemption(ckpt)
+    else:
+        preempt = Preemption(ckpt) if ckpt is not None and not args.distributed else None
     return FitRun(model=model, data=data, val=val, epochs=args.epochs,
                   initial_epoch=args.initial_epoch, batch_size=args.batch_size,
                   validation_batch_size=args.val_batch_size, shuffle=args.shuffle,
                   augment=args.augment, callbacks=cbs, history=history, guard=guard,
                   progress=Progress(args.verbose, args.epochs, steps), ckpt=ckpt,
-                  preempt=Preemption(ckpt) if ckpt is not None and not args.distributed
-                  else None)
+                  preempt=preempt, checkpoint_every=args.checkpoint_every)
 
 
 def run_fit(run: FitRun, step: TrainStep) -> History:
@@ -166,6 +173,8 @@ def _run_fit(run: FitRun, step: TrainStep) -> History:
         cbs.call("on_train_begin", {})
         if ckpt is not None:
             ckpt.restore_callbacks(cbs.callbacks)
+        if run.preempt is not None:  # a distributed fit's other ranks: rank 0's states
+            run.preempt.restore_callbacks(cbs.callbacks)
         try:
             with step.labels_checked(run.data, run.val), \
                     run.preempt if run.preempt is not None else contextlib.nullcontext():
@@ -187,6 +196,7 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
     first = True
     preempt = run.preempt
     signalled = preempt.flag if preempt is not None else [0]  # read once per step
+    every = run.checkpoint_every if preempt is not None else None
     for epoch in range(initial_epoch, run.epochs):
         cbs.call("on_epoch_begin", epoch, {})
         model.train()
@@ -194,6 +204,7 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
         progress.epoch_begin(epoch)
         batches, n = (data.batches(batch_size, shuffle), 0) if preempt is None else \
             preempt.epoch_batches(epoch, data, batch_size, shuffle, step, tracker, state)
+        save_at = -1 if every is None else (n // every + 1) * every  # checkpoint_every
         for n, (xb, yb, wb) in enumerate(batches, start=n + 1):
             if augment is not None:
                 xb = augment(xb)
@@ -213,6 +224,12 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
                 if guard is not None:
                     guard.check(tracker, epoch, n)
                 progress.update(n, tracker.samples, lambda: step.logs(tracker, state), now)
+            if n == save_at:  # checkpoint_every: a mid-epoch checkpoint (never NaN weights)
+                save_at += every
+                if not model.stop_training and (guard is None
+                                                or not guard.check(tracker, epoch, n)):
+                    preempt.save_mid_epoch(step.checkpoint_view(), epoch, n, run, step,
+                                           tracker, state)
             if model.stop_training or signalled[0]:
                 break
         if signalled[0]:  # SIGTERM/SIGINT: save mid-epoch and end the fit
@@ -226,9 +243,11 @@ def _epochs(run: FitRun, step: TrainStep, initial_epoch: int) -> None:
             logs.update({f"val_{k}": v for k, v in val_logs.items()})
         progress.epoch_end(epoch, n, tracker.samples, logs)
         cbs.call("on_epoch_end", epoch, logs)
-        if run.ckpt is not None:
-            run.ckpt.save(step.checkpoint_view(), epoch, run.history, cbs.callbacks, data)
-            if signalled[0]:  # the signal came during validation or the epoch end
+        if preempt is not None:
+            preempt.save_epoch_end(step.checkpoint_view(), epoch, run)
+            if preempt.stop_requested():  # the signal came during validation/the epoch end
                 preempt.stop_after_epoch(epoch, run)
+        elif run.ckpt is not None:
+            run.ckpt.save(step.checkpoint_view(), epoch, run.history, cbs.callbacks, data)
         if model.stop_training:
             break

@@ -43,10 +43,17 @@ class FitArguments:
     terminate_on_nan: bool = True
     checkpoint_mismatch: str = "error"
     distributed: bool = False
+    checkpoint_every: Optional[int] = None
+    #: set by the distributed preparer: ``preemption(ckpt) -> Preemption`` for this rank
+    #: (``ckpt`` is None on the ranks that do not write the checkpoint)
+    preemption: Optional[Callable[[Any], Any]] = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.epochs, int) or self.epochs < 0:
             raise ValueError(f"epochs must be an int >= 0, got {self.epochs!r}")
+        if self.checkpoint_every is not None:  # (a non-writing rank has no checkpoint_dir)
+            _check_checkpoint_every(self.checkpoint_every,
+                                    self.checkpoint_dir or self.preemption is not None)
         if self.batch_size is None:
             self.batch_size = DEFAULT_BATCH_SIZE
 
@@ -86,3 +93,14 @@ class FitArguments:
         if isinstance(val, (tuple, list)) and len(val) in (2, 3):
             val = (val[0], order(val[1], "validation_data's y")) + tuple(val[2:])
         return replace(self, y=order(self.y, "y"), validation_data=val)
+
+
+def _check_checkpoint_every(every: Any, checkpoint_dir: Any) -> None:
+    """``checkpoint_every`` is a number of training steps (an int >= 1) and needs a
+    ``checkpoint_dir`` to write to."""
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"checkpoint_every must be a number of training steps, an int >= 1 "
+                         f"(or None: a checkpoint at every epoch end only), got {every!r}")
+    if not checkpoint_dir:
+        raise ValueError(f"checkpoint_every={every} needs checkpoint_dir: pass "
+                         f"fit(..., checkpoint_dir='ckpt', checkpoint_every={every})")

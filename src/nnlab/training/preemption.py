@@ -2,9 +2,10 @@
 
 What a cluster (SLURM, Kubernetes, spot instances) sends before killing a job, and what
 Ctrl-C sends, no longer costs the epoch in progress. While a fit with a
-``checkpoint_dir`` runs (in the main thread, not distributed), :class:`Preemption`
-handles both signals: the handler only sets a flag, which the epoch loop reads once per
-step (the only per-step cost). After the current step the loop writes a *mid-epoch*
+``checkpoint_dir`` runs (in the main thread; a distributed fit's ranks agree first:
+:mod:`nnlab.distributed.preemption`), :class:`Preemption` handles both signals: the
+handler only sets a flag, which the epoch loop reads once per step (the only per-step
+cost). After the current step the loop writes a *mid-epoch*
 checkpoint (:class:`~.checkpoint.CheckpointState` with a ``partial`` entry):
 
 - the weights, the optimizer states, the step counter, the callbacks' state, the
@@ -81,8 +82,8 @@ class Preemption:
     """Signal handling and mid-epoch save/resume of one ``fit`` (see the module
     docstring). ``flag[0]`` is the signal number once one arrived, else 0."""
 
-    def __init__(self, ckpt: CheckpointState):
-        self.ckpt = ckpt
+    def __init__(self, ckpt: Optional[CheckpointState]):
+        self.ckpt = ckpt  # None on the ranks of a distributed fit that do not write
         self.flag = [0]
         self._previous: Dict[int, Any] = {}
         self._epoch_start: Dict[str, Any] = {}
@@ -113,11 +114,10 @@ class Preemption:
                       step: Any, tracker: Any, state: Any) -> Tuple[Iterator[tuple], int]:
         """``(batches, done)``: the epoch's batches still to train and how many of the
         epoch were trained before (non-zero when resuming the epoch a signal stopped)."""
-        partial = self.ckpt.partial
-        if partial is None or int(partial["epoch"]) != epoch:
+        partial = self.resume_point(epoch)
+        if partial is None:
             self._epoch_start = {"rng": rng_state(), "data": data_state(data)}
             return iter(data.batches(batch_size, shuffle)), 0
-        self.ckpt.partial = None
         self._epoch_start = {"rng": partial["rng_epoch"], "data": partial.get("data_epoch")}
         done = int(partial["batches"])
         set_rng_state(partial["rng_epoch"])  # the epoch's shuffle is drawn again
@@ -133,18 +133,50 @@ class Preemption:
             set_object_state(metric, saved, device)
         return batches, done
 
+    def resume_point(self, epoch: int) -> Optional[Dict[str, Any]]:
+        """The checkpoint's ``partial`` entry if it stopped inside ``epoch`` (used once:
+        later epochs start afresh), else None."""
+        partial = self.ckpt.partial
+        if partial is None or int(partial["epoch"]) != epoch:
+            return None
+        self.ckpt.partial = None
+        return partial
+
+    def restore_callbacks(self, callbacks: List[Any]) -> None:
+        """After ``on_train_begin``: callbacks' states this process did not read from its
+        own checkpoint (a distributed fit's other ranks; nothing here)."""
+
     def stop_mid_epoch(self, view: Any, epoch: int, done: int, run: Any, step: Any,
                        tracker: Any, state: Any) -> None:
         """Write the mid-epoch checkpoint after ``done`` batches of ``epoch``; end the fit."""
-        partial = {"epoch": epoch, "batches": done, "rng_epoch": self._epoch_start["rng"],
-                   "data_epoch": self._epoch_start["data"],
-                   "tracker": object_state(tracker),
-                   "metrics": [object_state(m, private_only=True)
-                               for m in step.epoch_metrics(state)]}
-        self.ckpt.save(view, epoch - 1, run.history, run.callbacks.callbacks, partial=partial)
+        self.save_mid_epoch(view, epoch, done, run, step, tracker, state)
         steps = run.data.num_batches(run.batch_size)
         self._end(f"saved epoch {epoch + 1}/{run.epochs} at step {done}"
                   + (f"/{steps}" if steps else ""))
+
+    def save_mid_epoch(self, view: Any, epoch: int, done: int, run: Any, step: Any,
+                       tracker: Any, state: Any) -> None:
+        """Write the mid-epoch checkpoint after ``done`` batches of ``epoch`` (on a signal,
+        or every ``fit(checkpoint_every=N)`` steps); training goes on unchanged."""
+        partial = dict(self.epoch_sums(tracker, step, state), epoch=epoch, batches=done)
+        self.ckpt.save(view, epoch - 1, run.history, run.callbacks.callbacks, partial=partial)
+
+    def epoch_sums(self, tracker: Any, step: Any, state: Any) -> Dict[str, Any]:
+        """What a mid-epoch checkpoint holds of this process's epoch so far: the RNG
+        states and data position at its start, the tracker's losses, the metrics' sums."""
+        return {"rng_epoch": self._epoch_start["rng"], "data_epoch": self._epoch_start["data"],
+                "tracker": object_state(tracker),
+                "metrics": [object_state(m, private_only=True)
+                            for m in step.epoch_metrics(state)]}
+
+    def save_epoch_end(self, view: Any, epoch: int, run: Any) -> None:
+        """The checkpoint after ``epoch`` ended (every epoch, with ``checkpoint_dir``)."""
+        self.ckpt.save(view, epoch, run.history, run.callbacks.callbacks, run.data)
+
+    def stop_requested(self) -> int:
+        """At an epoch end: the signal that arrived (during validation or the epoch's
+        callbacks), else 0."""
+        return self.flag[0]
 
     def stop_after_epoch(self, epoch: int, run: Any) -> None:
         """The signal came during validation or the epoch end: its checkpoint is written."""
@@ -152,14 +184,18 @@ class Preemption:
 
     def _end(self, what: str) -> None:
         signum = self.flag[0]
-        name = signal.Signals(signum).name
-        print(f"nnlab: {name} received: {what} to {self.ckpt.path}; run the same fit(..., "
-              f"checkpoint_dir={self.ckpt.directory!r}) again to resume from there.",
-              file=sys.stderr, flush=True)
+        self.announce(f"nnlab: {signal.Signals(signum).name} received: {what} to "
+                      f"{self.ckpt.path}; run the same fit(..., checkpoint_dir="
+                      f"{self.ckpt.directory!r}) again to resume from there.")
         self.__exit__()
         if signum == signal.SIGINT:
             raise KeyboardInterrupt
         raise SystemExit(0)
+
+
+    def announce(self, line: str) -> None:
+        """Print the one line saying what was saved (stderr)."""
+        print(line, file=sys.stderr, flush=True)
 
 
 def _device(step: Any) -> Optional[torch.device]:

@@ -313,7 +313,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
             validation_batch_size: Optional[int] = None, sample_weight: Any = None,
             checkpoint_dir: Optional[str] = None, augment: Any = None,
             terminate_on_nan: bool = True, checkpoint_mismatch: str = "error",
-            distributed: bool = False) -> History:
+            distributed: bool = False, checkpoint_every: Optional[int] = None) -> History:
         """Train for ``epochs`` epochs; returns a :class:`History`.
 
         Inputs: arrays/tensors (lists or dicts for several inputs/outputs), a torch
@@ -322,7 +322,9 @@ class Trainer(InferenceMixin, CustomStepMixin):
         ``checkpoint_dir``: write a crash-safe checkpoint every epoch and resume from
         it when the same call is made again (a checkpoint of another run is refused,
         or replaced with a warning when ``checkpoint_mismatch="restart"``; see
-        :mod:`nnlab.training.checkpoint`). ``terminate_on_nan`` (or a
+        :mod:`nnlab.training.checkpoint`); ``checkpoint_every=N`` also writes it after
+        every N training steps inside an epoch (a mid-epoch checkpoint, as on SIGTERM:
+        :mod:`nnlab.training.preemption`). ``terminate_on_nan`` (or a
         ``TerminateOnNaN()`` callback): stop at a NaN/inf loss and restore the last
         finite weights. ``distributed=True``: data-parallel (DDP) under ``torchrun`` or
         ``nnlab.distributed.launch`` (:mod:`nnlab.distributed.fit`).
@@ -339,7 +341,7 @@ class Trainer(InferenceMixin, CustomStepMixin):
             steps_per_epoch=steps_per_epoch, validation_batch_size=validation_batch_size,
             sample_weight=sample_weight, checkpoint_dir=checkpoint_dir, augment=augment,
             terminate_on_nan=terminate_on_nan, checkpoint_mismatch=checkpoint_mismatch,
-            distributed=distributed).targets_by_name(self.order_targets)
+            distributed=distributed, checkpoint_every=checkpoint_every).targets_by_name(self.order_targets)
         step = self._fit_step()
         self._train_forward = None  # a forward wrapper lives for one fit
         if args.distributed:  # shard per rank, DDP forward, rank-0 checkpoint and progress

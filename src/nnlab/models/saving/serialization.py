@@ -25,6 +25,7 @@ from ...errors import ConfigError
 from ...layers.base.config_values import layer_from_config, layer_to_config
 from ...layers.base.pruned_weights import pruned_names, refresh_pruned, restore_pruning
 from ...layers.base.reparametrised import refuse_reparametrised
+from ...utils.format_version import check_format_name, check_format_version, nnlab_version
 from ...utils.io import atomic_write
 from .file_format import TORCH_DTYPES, content_hash, header_shapes, loads, read_header
 from .keras_archive import is_keras_archive, load_keras_archive
@@ -32,6 +33,10 @@ from .ordering import match_state
 
 FORMAT = "nnlab-model"
 WEIGHTS_FORMAT = "nnlab-weights"
+#: The layout version of model and weights files this nnlab writes and the newest it
+#: reads (header metadata ``format_version``; files without it are version 1).
+VERSION = 1
+_INSTEAD = "save the model again with this nnlab"
 #: ``load_model`` refuses configs whose weights hold more values than this (4 GB of
 #: float32) unless called with a larger ``max_params``.
 DEFAULT_MAX_PARAMS = 1_000_000_000
@@ -55,6 +60,7 @@ def _state_tensors(model: torch.nn.Module) -> Dict[str, torch.Tensor]:
 
 def _write(path: str, tensors: Dict[str, torch.Tensor], metadata: Dict[str, str]) -> None:
     from safetensors.torch import save_file
+    metadata = dict(metadata, format_version=str(VERSION), nnlab=nnlab_version())
     metadata = dict(metadata, sha256=content_hash(tensors, metadata.items()))
     size = sum(t.numel() * t.element_size() for t in tensors.values()) + len(str(metadata))
     atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata), size=size,
@@ -176,6 +182,7 @@ def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None,
             config, path, custom_objects, max_params))
     header = read_header(path)
     meta = header["__metadata__"]
+    _check_format(path, meta, "Model file")
     if meta.get("format") != FORMAT:
         hint = " (it holds weights only: build the model, then model.load_weights)" \
             if meta.get("format") == WEIGHTS_FORMAT else ""
@@ -212,12 +219,22 @@ def load_weights(model, path: str) -> None:
     path = os.fspath(path)
     header = read_header(path)
     meta = header["__metadata__"]
+    _check_format(path, meta, "Weights file")
     if meta.get("format") not in (FORMAT, WEIGHTS_FORMAT):
         raise ConfigError(f"{path!r} is not an nnlab weights file")
     order = _file_order(meta, path)
     _restore_pruning(model, meta, path)  # all-ones masks until the file's are loaded
     match_state(model, header_shapes(header), path, order)
     _load_state(model, _read_tensors(path, header), path, order)
+
+
+def _check_format(path: str, meta: Dict[str, str], what: str) -> None:
+    """A file of a newer nnlab (an unknown ``nnlab-`` format name, or a newer
+    ``format_version``) is refused as such, not as "not an nnlab file"."""
+    check_format_name(path, what, meta.get("format"), f"{FORMAT!r} version {VERSION}",
+                      _INSTEAD)
+    if meta.get("format") in (FORMAT, WEIGHTS_FORMAT):
+        check_format_version(path, what, meta.get("format_version", "1"), VERSION, _INSTEAD)
 
 
 def _load_state(model, tensors: Dict[str, torch.Tensor], path: str,
