@@ -45,7 +45,6 @@ def nnlab_has(namespace: str, name: str) -> bool:
 def gap() -> Dict[str, Tuple[int, Optional[List[str]]]]:
     """``namespace -> (Keras' count, the names nnlab lacks or None: no namespace)``."""
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    import keras
     out = {}
     for namespace in NAMESPACES:
         theirs = importlib.import_module(f"keras.{namespace}")
