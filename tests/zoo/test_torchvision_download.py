@@ -138,7 +138,7 @@ def test_pickled_code_is_never_run(server, monkeypatch):
     class Boom:
         def __reduce__(self):
             return (print, ("unpickled code ran",))
-    data = pickle.dumps({"features.0.weight": Boom()})
+    data = pickle.dumps({"features.0.weight": Boom()}, protocol=2)
     publish(monkeypatch, server, "squeezenet1_1", data)
     with pytest.raises(ValueError, match=r"weights_only=True"):
         zoo.create("squeezenet1_1", weights="imagenet")
