@@ -76,6 +76,10 @@ def silu(x: torch.Tensor) -> torch.Tensor:
     return F.silu(x)
 
 
+#: Keras' other name for silu (``keras.activations.swish``), the same function
+swish = silu
+
+
 @ACTIVATIONS.add("mish")
 def mish(x: torch.Tensor) -> torch.Tensor:
     """f(x) = x * tanh(softplus(x)) (Misra, 2019)."""

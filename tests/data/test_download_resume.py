@@ -99,3 +99,16 @@ def test_progress_bar_on_stderr_when_asked(server, cache_dir, capsys):
     F.fetch_file(_remote(server), progress=True)
     err = capsys.readouterr().err
     assert "weights.h5" in err and "293k" in err.lower()
+
+
+def test_a_published_prefix_of_8_hex_digits_is_checked_as_a_prefix(server, cache_dir):
+    """torchvision publishes the first 8 hex digits of the SHA-256 in its file names."""
+    sha = hashlib.sha256(DATA).hexdigest()
+    server.files["/w-x.pth"] = DATA
+    good = Remote(f"{server.url}/w-x.pth", "w-x.pth", "sha256", sha[:8].upper(), "models")
+    assert F.fetch_file(good).read_bytes() == DATA
+    os.remove(good.path())
+    short = good._replace(digest=sha[:7])   # too short to mean anything: refused
+    with pytest.raises(F.FetchError, match=rf"not the published file.*expected {sha[:7]}"):
+        F.fetch_file(short)
+    assert not good.path().exists()

@@ -104,10 +104,11 @@ def test_headless_model_ignores_the_classifier(tmp_path):
     torch.testing.assert_close(model.state_dict()["conv1_conv.kernel"], reference.conv1.weight)
 
 
-def test_imagenet_weights_error_says_which_models_ship_weights():
-    with pytest.raises(ValueError, match=r"resnet50: weights='imagenet' .*only for "
-                                         r"efficientnet_lite0.*weights='path/to/model.pth'"):
-        zoo.create("resnet50", weights="imagenet")
+def test_imagenet_weights_error_says_which_models_have_weights():
+    with pytest.raises(ValueError, match=r"alexnet: torchvision publishes no ImageNet weights"
+                                         r".*resnet18, .*squeezenet1_1; efficientnet_lite0 "
+                                         r".*a torchvision state_dict \(.pth\)"):
+        zoo.create("alexnet", weights="imagenet")
 
 
 @pytest.mark.slow

@@ -45,7 +45,8 @@ def test_default_build_and_headless_avg(name):
     (dict(num_classes=0), "num_classes"),
     (dict(num_classes=2.5), "num_classes"),
     (dict(pooling="sum"), "pooling"),
-    (dict(weights="imagenet"), "never downloads"),
+    (dict(weights="imagenet", num_classes=10), "imagenet.*needs num_classes=1000, got 10"),
+    (dict(weights=3), "weights must be None, 'imagenet' or the path"),
     (dict(input_shape=(224, 224)), "input_shape"),
     (dict(input_shape=(224, 224, None)), "channels"),
 ])

@@ -35,6 +35,7 @@ from .saving.json_config import to_json
 from .saving.keras_archive import save_keras_archive
 from .saving.keras_files import is_keras_file, load_keras_weights
 from .saving.keras_h5 import is_legacy_h5, load_legacy_h5_weights
+from .saving.keras_weights_file import is_keras_weights_name, save_keras_weights
 from .saving.serialization import load_weights, save_model, save_weights
 from .summary import summary_text
 from .training_methods import TrainingMethods
@@ -173,7 +174,13 @@ class Model(TrainingMethods, Keras2Methods, Layer):
         save_model(self, path)
 
     def save_weights(self, path: str) -> None:
-        """Write the weights (safetensors); Keras suffixes warn as in :meth:`save`."""
+        """Write the weights: a ``.weights.h5`` path gets Keras 3's weights file (Keras'
+        ``load_weights`` reads it into the Keras twin; a layer without a Keras layout is
+        refused by name first); any other name nnlab's safetensors (other Keras suffixes
+        warn as in :meth:`save`)."""
+        if is_keras_weights_name(path):
+            save_keras_weights(self, path)
+            return
         _warn_keras_suffix(path, "save_weights")
         save_weights(self, path)
 

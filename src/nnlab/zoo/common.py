@@ -52,18 +52,24 @@ def check_args(model: str, include_top: Any, num_classes: Any, pooling: Any, wei
         raise ValueError(f"{model}: pooling must be None, 'avg' or 'max' (used when "
                          f"include_top=False), got {pooling!r}")
     if weights == "imagenet":
-        from .torchvision_weights import imagenet_weights_message
-        raise ValueError(imagenet_weights_message(model))
-    if weights is not None:
+        from .torchvision_hub import has_imagenet_file
+        if not has_imagenet_file(model):
+            from .torchvision_weights import imagenet_weights_message
+            raise ValueError(imagenet_weights_message(model))
+        if include_top and num_classes != 1000:
+            raise ValueError(f"{model}: weights='imagenet' with include_top=True needs "
+                             f"num_classes=1000, got {num_classes}")
+    elif weights is not None:
         if not isinstance(weights, (str, os.PathLike)):
-            raise ValueError(f"{model}: weights must be None or the path of a local "
-                             f"safetensors or torchvision .pth file, got "
+            raise ValueError(f"{model}: weights must be None, 'imagenet' or the path of a "
+                             f"local safetensors or torchvision .pth file, got "
                              f"{type(weights).__name__}")
         if not os.path.isfile(weights):
-            raise ValueError(f"{model}: weights file {str(weights)!r} does not exist. nnlab "
-                             f"never downloads weights: pass the path of a local safetensors "
-                             f"file written by model.save_weights() or of a torchvision "
-                             f"state_dict (.pth).")
+            raise ValueError(f"{model}: weights file {str(weights)!r} does not exist: pass "
+                             f"the path of a local safetensors file written by "
+                             f"model.save_weights() or of a torchvision state_dict (.pth), "
+                             f"or weights='imagenet' (torchvision's published file, "
+                             f"downloaded once).")
     if input_shape is None:
         h, w = default_size
         return (h, w, channels) if channel_axis() == -1 else (channels, h, w)
@@ -84,8 +90,13 @@ def model_input(shape: Sequence[Optional[int]]):
 
 
 def finish(inputs: Any, outputs: Any, name: str, weights: Any = None) -> Functional:
-    """Wrap the graph in a functional model; load ``weights`` (a local file) if given."""
+    """Wrap the graph in a functional model; load ``weights`` if given: a local file, or
+    ``"imagenet"`` (torchvision's published file, from the cache or downloaded once:
+    :mod:`nnlab.zoo.torchvision_hub`)."""
     model = Functional(inputs=inputs, outputs=outputs, name=name)
+    if weights == "imagenet":
+        from .torchvision_hub import imagenet_file
+        weights = imagenet_file(name)
     if weights is not None:  # nnlab safetensors, or a torchvision .pth state_dict
         from .torchvision_weights import load_weights_file
         load_weights_file(model, weights)

@@ -54,7 +54,7 @@ def resnet(name: str, block: str, stages: Sequence[int], include_top: bool = Tru
         width_factor: inner width multiplier of bottleneck blocks (Wide ResNet).
         stride_on: where a bottleneck block strides, ``'1x1'`` (the paper) or ``'3x3'``
             (torchvision's v1.5); default ``'3x3'`` when ``weights`` is a torchvision
-            ``.pth`` file, else ``'1x1'``.
+            ``.pth`` file or ``'imagenet'`` (torchvision's), else ``'1x1'``.
         others: as every zoo builder; default input ``(224, 224, 3)``, smallest 32x32.
             ``include_top=False`` ends at the last stage (7x7x512 or 7x7x2048 at 224).
     """
@@ -62,7 +62,8 @@ def resnet(name: str, block: str, stages: Sequence[int], include_top: bool = Tru
                        (224, 224))
     inputs = model_input(shape)                                       # N x 224 x 224 x 3
     x = resnet_trunk(inputs, block, stages, width_factor,
-                     stride_on or ("3x3" if is_torchvision_file(weights) else "1x1"))
+                     stride_on or ("3x3" if is_torchvision_file(weights)
+                                   or weights == "imagenet" else "1x1"))
     if include_top:
         x = classifier(x, num_classes, classifier_activation)
     else:

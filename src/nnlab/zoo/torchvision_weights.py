@@ -294,14 +294,15 @@ def is_torchvision_file(weights) -> bool:
 
 
 def imagenet_weights_message(model: str) -> str:
-    """The error for ``weights='imagenet'`` on a model without offline weights."""
-    return (f"{model}: weights='imagenet' is not available offline for this model. nnlab "
-            f"ships ImageNet weights only for efficientnet_lite0 "
-            f"(zoo.create('efficientnet_lite0', weights='imagenet')) and never downloads. "
-            f"To use weights you have, pass a local file: weights='path/to/model.pth' (a "
-            f"torchvision state_dict; loads into {', '.join(MATCHING)} and, with caveats, "
-            f"squeezenet1_0) or weights='path/to/weights.safetensors' "
-            f"(from model.save_weights).")
+    """The error for ``weights='imagenet'`` on a model torchvision publishes no file for."""
+    from .torchvision_hub import TORCHVISION_WEIGHTS
+    return (f"{model}: torchvision publishes no ImageNet weights for this architecture "
+            f"that nnlab's {model} loads. weights='imagenet' downloads torchvision's file "
+            f"(once, into NNLAB_CACHE_DIR/models) for {', '.join(TORCHVISION_WEIGHTS)}; "
+            f"efficientnet_lite0 ships its weights as a package "
+            f"(zoo.create('efficientnet_lite0', weights='imagenet')). To use weights you "
+            f"have, pass a local file: weights='path/to/weights.safetensors' (from "
+            f"model.save_weights) or a torchvision state_dict (.pth).")
 
 
 def load_weights_file(model, weights) -> None:

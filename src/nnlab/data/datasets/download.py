@@ -47,8 +47,9 @@ class _Incomplete(OSError):
 
 class Remote(NamedTuple):
     """A published file: its official ``url``, the ``filename`` it is kept under, the
-    checksum its publisher lists (``algorithm`` is ``"md5"`` or ``"sha256"``) and the
-    cache ``folder`` (``"sources"`` or ``"models"``)."""
+    checksum its publisher lists (``algorithm`` is ``"md5"`` or ``"sha256"``; ``digest``
+    the whole hex digest, or a published prefix of at least 8 hex digits, as torchvision
+    writes into its file names) and the cache ``folder`` (``"sources"`` or ``"models"``)."""
 
     url: str
     filename: str
@@ -66,6 +67,14 @@ class Remote(NamedTuple):
         """The sentence that says how to bring the file without nnlab's network access."""
         return (f"Download {self.url} on a machine with internet access and put it at "
                 f"{self.path()} ({self.algorithm} {self.digest}).")
+
+
+def digest_matches(actual: str, published: str) -> bool:
+    """``actual`` (a whole hex digest) is the ``published`` one, or starts with it when
+    the publisher lists a prefix (at least 8 hex digits: torchvision's file names)."""
+    published = published.lower()
+    return actual == published or (8 <= len(published) < len(actual)
+                                   and actual.startswith(published))
 
 
 def file_digest(path: Path, algorithm: str) -> str:
@@ -152,7 +161,8 @@ def download(remote: Remote, timeout: float = 60.0, progress: Optional[bool] = N
     """
     path = remote.path()
     if path.is_file():
-        if verify_cached and file_digest(path, remote.algorithm) != remote.digest.lower():
+        if verify_cached and not digest_matches(file_digest(path, remote.algorithm),
+                                                remote.digest):
             raise DownloadError(f"{path} is not the published file of {remote.url} (its "
                                 f"{remote.algorithm} is {file_digest(path, remote.algorithm)}, "
                                 f"expected {remote.digest}); delete or replace it. "
@@ -179,7 +189,7 @@ def download(remote: Remote, timeout: float = 60.0, progress: Optional[bool] = N
             reason = getattr(err, "reason", err)
             raise DownloadError(f"could not download {remote.url} ({reason}). {resume}"
                                 f"Offline? {remote.by_hand()}") from err
-    if h.hexdigest() != remote.digest.lower():
+    if not digest_matches(h.hexdigest(), remote.digest):
         part.unlink()
         raise DownloadError(f"the download of {remote.url} is not the published file: "
                             f"{remote.algorithm} {h.hexdigest()}, expected {remote.digest}; "

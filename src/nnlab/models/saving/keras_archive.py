@@ -89,11 +89,14 @@ def _write_container(items: List[nn.Module], group) -> None:
         _write_layer(item, group.require_group(name))
 
 
-def _weights_h5(model: nn.Module) -> bytes:
+def weights_h5_bytes(model: nn.Module) -> bytes:
+    """``model``'s weights as Keras 3's weights HDF5 (``model.weights.h5`` in a ``.keras``
+    archive; a ``.weights.h5`` file on its own), in memory."""
     try:
         import h5py
     except ImportError as exc:
-        raise ImportError("Writing a Keras .keras file needs h5py: pip install h5py") from exc
+        raise ImportError("Writing Keras 3 files (.keras, .weights.h5) needs h5py: "
+                          "pip install h5py") from exc
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
         _write_layer(model, f)
@@ -117,7 +120,7 @@ def save_keras_archive(model: nn.Module, path: Any) -> None:
             "keras_version": KERAS_FORMAT_VERSION, "producer": f"nnlab {__version__}",
             "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}),
         "config.json": json.dumps(config),
-        "model.weights.h5": _weights_h5(model)}
+        "model.weights.h5": weights_h5_bytes(model)}
 
     def write(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w") as archive:
