@@ -214,7 +214,9 @@ def _torch_state(model, scalars: Dict[str, Any], tensors: Dict[str, torch.Tensor
         if tensors:
             raise ValueError("optimizer tensors without their parameter groups")
         return {}
-    groups: List[dict] = scalars["param_groups"]
+    # JSON made torch's tuples (Adam's betas) lists: back to tuples, as torch keeps them
+    groups: List[dict] = [{k: tuple(v) if isinstance(v, list) and k != "params" else v
+                           for k, v in g.items()} for g in scalars["param_groups"]]
     params = [p for p in model.parameters() if p.requires_grad]  # what fit optimises
     indices = [i for g in groups for i in g["params"]]
     if sorted(indices) != list(range(len(params))):
