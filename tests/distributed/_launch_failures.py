@@ -26,7 +26,7 @@ def _rank0(how: str) -> None:
         dist.all_reduce(t)
 
 
-def _die(rank: int, world: int, how: str, stamp: str) -> None:
+def _die(rank: int, world: int, how: str, stamp: str):
     with open(f"{stamp}.rank{rank}.pid", "w") as f:
         f.write(str(os.getpid()))
     dist.all_reduce(torch.zeros(1))  # both ranks are in the group
@@ -38,12 +38,14 @@ def _die(rank: int, world: int, how: str, stamp: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     if how == "exit":
         os._exit(3)
+    if how == "unpicklable":
+        return lambda: None  # a result the parent cannot receive
     raise ValueError("rank 1 found bad data")  # how == "exception"
 
 
-def die(rank: int, world: int, how: str, stamp: str) -> None:
+def die(rank: int, world: int, how: str, stamp: str):
     """The launched function: rank 1 dies as ``how`` says; rank 0 waits for ever."""
-    _die(rank, world, how, stamp)
+    return _die(rank, world, how, stamp)
 
 
 def main(cases, folder: str) -> None:

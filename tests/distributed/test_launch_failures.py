@@ -7,7 +7,7 @@ the suite) runs three 2-process gloo launches (``_launch_failures.py``): rank 1 
 SIGKILLed while rank 0 computes (before: the launch waited for ever), exits with
 ``os._exit(3)`` and raises ``ValueError`` while rank 0 waits in an ``all_reduce``
 (before: the error named rank 0, whose gloo call failed in turn, and said nothing of
-rank 1)."""
+rank 1), and returns a value that does not pickle (its pickling error is reported)."""
 import glob
 import json
 import os
@@ -19,7 +19,7 @@ import pytest
 from nnlab.distributed import WorkerFailed, launch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CASES = ("sigkill", "exit", "exception")
+CASES = ("sigkill", "exit", "exception", "unpicklable")
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,7 @@ def outcomes(tmp_path_factory):
     ("sigkill", r"rank 1 of 2 was killed by signal SIGKILL \(9\) \(died without a traceback\)"),
     ("exit", r"rank 1 of 2 exited with code 3 \(died without a traceback\)"),
     ("exception", r"rank 1 of 2 exited with code 1 \(raised an exception\)"),
+    ("unpicklable", r"rank 1 of 2 exited with code 1 \(raised an exception\)"),
 ])
 def test_a_dead_worker_ends_the_launch_naming_it(outcomes, case, cause):
     import re
@@ -56,6 +57,9 @@ def test_a_dead_worker_ends_the_launch_naming_it(outcomes, case, cause):
         assert "Rank 1's traceback:" in out["message"]
         assert "ValueError: rank 1 found bad data" in out["message"]
         assert "Then rank 0" in out["message"]  # its gloo error comes after, as a consequence
+    elif case == "unpicklable":  # its return value could not be sent: the pickle error
+        assert "conn.send((True, result))" in out["message"]
+        assert "pickle" in out["message"].lower()
     else:
         assert "os._exit" in out["message"] and "Traceback" not in out["message"]
     for pid_file in glob.glob(os.path.join(folder, case + ".time.rank*.pid")):

@@ -97,7 +97,11 @@ def _worker(rank, world, port, fn, args, conn):
         except BaseException:  # report any failure to the parent, then exit non-zero
             conn.send((False, traceback.format_exc()))
             raise
-        conn.send((True, result))
+        try:
+            conn.send((True, result))
+        except Exception:  # a result that does not pickle: say so, not "died"
+            conn.send((False, traceback.format_exc()))
+            raise
     finally:
         if dist.is_initialized():
             dist.destroy_process_group()
