@@ -4,10 +4,12 @@ custom layers and models).
 
 Registering a layer or model class saves it as ``"package>Name"`` (the same as nnlab's
 ``class Name(Layer, namespace="package")``), so a file names it unambiguously and
-``load_model`` rebuilds it without ``custom_objects``. nnlab files hold no compile state
-(optimizer, losses, metrics are given to ``compile`` again after loading), so a
-registered function or other object needs nothing more: it is recorded and returned
-unchanged (``get_registered_object`` finds it by name).
+``load_model`` rebuilds it without ``custom_objects``. nnlab files hold the compile
+config as names and nnlab objects only (a plain function as loss or metric is not
+saved: ``load_model`` then returns the model uncompiled, see
+:mod:`nnlab.models.saving.compile_state`), so a registered function or other object
+needs nothing more: it is recorded and returned unchanged (``get_registered_object``
+finds it by name).
 
 Example:
     >>> @register_keras_serializable(package="demo")
@@ -91,9 +93,9 @@ def get_custom_objects() -> Dict[str, Any]:
 
 def load_model(filepath: Any, custom_objects: Optional[Dict[str, Any]] = None,
                compile: bool = True, safe_mode: bool = True) -> Any:  # noqa: A002
-    """``nnlab.models.load_model`` (``compile``/``safe_mode``: Keras' arguments; nnlab
-    files hold no compile state and no code)."""
-    return _load_model(filepath, custom_objects=custom_objects)
+    """``nnlab.models.load_model``: ``compile=False`` returns the model uncompiled
+    (``safe_mode``: Keras' argument; nnlab files hold no code)."""
+    return _load_model(filepath, custom_objects=custom_objects, compile=compile)
 
 
 def save_model(model: Any, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:

@@ -4,7 +4,8 @@ notebooks/tests, ``init_from_env()`` under torchrun, ``DataParallel()`` callback
 trainer when this package is imported). See ``docs/efficient.md``."""
 from .data_parallel import DataParallel, shard
 from .fit import DistributedFit, prepare_fit
-from .launch import HOW_TO_LAUNCH, in_launch_context, init_from_env, launch, require_launch_context
+from .launch import (HOW_TO_LAUNCH, WorkerFailed, in_launch_context, init_from_env, launch,
+                     require_launch_context)
 
-__all__ = ["DataParallel", "DistributedFit", "HOW_TO_LAUNCH", "in_launch_context",
+__all__ = ["DataParallel", "DistributedFit", "HOW_TO_LAUNCH", "WorkerFailed", "in_launch_context",
            "init_from_env", "launch", "prepare_fit", "require_launch_context", "shard"]

@@ -56,6 +56,11 @@ class TrainingMethods:
                                 loss_weights=loss_weights, precision=precision, jit=jit,
                                 **kwargs)
         self.optimizer = self.compiled.spec
+        # What save() writes as the compile config (models/saving/compile_state.py); not
+        # for a class with its own compile(), whose arguments load_model cannot replay.
+        self._compile_args = None if type(self).compile is not TrainingMethods.compile else {
+            "loss": loss, "metrics": metrics, "loss_weights": loss_weights,
+            "precision": precision, "jit": jit, **kwargs}
 
     def _trainer(self, method: str):
         if self.compiled is None:

@@ -65,10 +65,7 @@ class ApplyMixin:
 
     def _optimizer_for(self, variables: list) -> torch.optim.Optimizer:
         if self._torch is None:
-            self.build(variables)
-            if self._pending_state is not None:
-                state, self._pending_state = self._pending_state, None
-                self._load_torch_state(state)
+            self.build(variables)  # (loads a state given before the build)
             return self._torch
         known = {id(p) for group in self._torch.param_groups for p in group["params"]}
         new = [v for v in variables if id(v) not in known]
@@ -89,7 +86,8 @@ class ApplyMixin:
                 "torch": self._torch.state_dict() if self._torch is not None else {}}
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore :meth:`state_dict`; before the first ``apply`` it waits for the build."""
+        """Restore :meth:`state_dict`; before the optimizer is built (by ``fit`` or the
+        first ``apply``) the torch state waits for the build."""
         self.iterations = int(state.get("iterations", 0))
         saved = state.get("torch") or None
         if saved is None:

@@ -121,7 +121,7 @@ class Optimizer(ApplyMixin):
         self.learning_rate, self._lr_arg = float(lr), learning_rate
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.iterations = 0  # updates made through apply() (Keras' optimizer.iterations)
-        self._pending_state: dict | None = None  # restored before the first apply()
+        self._pending_state: dict | None = None  # restored by the first build()
 
     @property
     def learning_rate(self) -> float:
@@ -153,6 +153,9 @@ class Optimizer(ApplyMixin):
         opt = build_with_kernel(self.torch_class, params, self._torch_kwargs())
         opt.nnlab_spec = self
         self._torch = opt
+        if self._pending_state is not None:  # load_state_dict() before the build
+            state, self._pending_state = self._pending_state, None
+            self._load_torch_state(state)
         return opt
 
     def clip_gradients(self, params: Params) -> torch.Tensor | None:

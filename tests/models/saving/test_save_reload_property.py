@@ -4,8 +4,14 @@ For every kind below, built with small random shapes drawn from a seeded generat
 (three draws per kind): ``save`` -> ``load_model`` gives the same class, equal
 predictions (exactly: same float32 arithmetic), every ``state_dict`` tensor equal
 (weights, BatchNorm running statistics, pruning masks), an equal ``get_config()``, and
-training resumes -- one more SGD step (stateless: nnlab model files hold no optimizer
-state) gives bit-identical weights on the reloaded and the never-saved model.
+training resumes -- one more SGD step gives bit-identical weights on the reloaded and the
+never-saved model.
+
+Compiled models (Sequential, functional, subclassed) trained a few steps with Adam (with
+a schedule), SGD with momentum and RMSprop come back compiled, with the optimizer state:
+one more ``fit`` epoch gives bit-identical weights, optimizer state and History to the
+never-saved model (Keras 3's ``.keras`` promise). A lambda loss cannot be saved: ``save``
+and ``load_model`` say so and the model comes back uncompiled.
 
 Kinds: Sequential (Dense, Dropout), functional with two inputs and two outputs, a
 registered subclassed model, Embedding(mask_zero) + LSTM + GRU, Masking + SimpleRNN,
@@ -259,3 +265,91 @@ def test_a_quantized_model_is_refused_before_anything_is_written(tmp_path):
                                         r"quantize_int8\(model\) again"):
         q.save(tmp_path / "q.nnlab")
     assert os.listdir(tmp_path) == []
+
+
+# ------------------------------------------- compile config and optimizer state
+OPTIMIZERS = {
+    "adam": lambda: nnlab.optimizers.Adam(nnlab.schedules.ExponentialDecay(
+        0.01, decay_steps=2, decay_rate=0.8)),
+    "sgd_momentum": lambda: nnlab.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+    "rmsprop": lambda: "rmsprop",
+}
+
+
+def _compile_args(kind):
+    """Per kind other compile arguments: names, Loss and Metric objects, loss_weights."""
+    if kind is functional:
+        return dict(loss={"price": "mse", "kind": nnlab.losses.MeanAbsoluteError()},
+                    metrics=[["mae"], [nnlab.metrics.MeanSquaredError()]],
+                    loss_weights=[1.0, 0.5])
+    if kind is subclassed:
+        return dict(loss=nnlab.losses.Huber(delta=0.5), metrics=["mae", "mse"])
+    return dict(loss="mse", metrics=["mae"])
+
+
+def _optimizer_state(model):
+    state = model.optimizer.state_dict()
+    return state["iterations"], model.compiled.iterations, state["torch"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+@pytest.mark.parametrize("kind", [sequential, functional, subclassed], ids=lambda k: k.__name__)
+def test_a_compiled_model_reloads_compiled_and_one_more_epoch_is_bit_identical(
+        tmp_path, kind, optimizer, seed):
+    nnlab.set_seed(seed)
+    model, x, _ = kind(_rng(seed))
+    y = _targets(model, x)
+    model.compile(OPTIMIZERS[optimizer](), **_compile_args(kind))
+    model.fit(x, y, epochs=2, batch_size=2, verbose=0)  # 6 steps: moments, momentum
+    model.save(tmp_path / "m.nnlab")
+    back = nnlab.load_model(tmp_path / "m.nnlab")
+    assert back.compiled is not None and type(back.optimizer) is type(model.optimizer)
+    assert back.optimizer.get_config() == model.optimizer.get_config()
+    nnlab.set_seed(seed + 50)  # the same shuffle and dropout masks for both
+    expected = model.fit(x, y, epochs=1, batch_size=2, verbose=0)
+    nnlab.set_seed(seed + 50)
+    got = back.fit(x, y, epochs=1, batch_size=2, verbose=0)
+    assert got.history == expected.history
+    _same(_state(back), _state(model), "weights after one more epoch")
+    (n1, s1, t1), (n2, s2, t2) = _optimizer_state(back), _optimizer_state(model)
+    assert (n1, s1) == (n2, s2) and s1 == 9
+    assert t1["param_groups"] == t2["param_groups"]
+    assert sorted(t1["state"]) == sorted(t2["state"])
+    for i, slots in t2["state"].items():
+        assert sorted(t1["state"][i]) == sorted(slots)
+        _same([t1["state"][i][k] for k in sorted(slots)], [slots[k] for k in sorted(slots)],
+              f"optimizer slots of weight {i}")
+    if optimizer != "adam":
+        return
+    plain = nnlab.load_model(tmp_path / "m.nnlab", compile=False)  # as Keras: uncompiled
+    assert plain.compiled is None
+    _same(_state(plain), _state(nnlab.load_model(tmp_path / "m.nnlab")), "compile=False")
+
+
+def test_a_lambda_loss_is_not_saved_and_the_model_comes_back_uncompiled(tmp_path):
+    nnlab.set_seed(0)
+    model, x, _ = sequential(_rng(0))
+    model.compile("adam", lambda y_true, y_pred: ((y_true - y_pred) ** 2).mean())
+    model.fit(x, _targets(model, x), epochs=1, verbose=0)
+    with pytest.warns(UserWarning, match=r"saved without its compile config and optimizer "
+                                         r"state, as loss: <lambda> cannot be written"):
+        model.save(tmp_path / "m.nnlab")
+    with pytest.warns(UserWarning, match=r"holds no compile config \(\['loss: <lambda>'\] "
+                                         r"could not be saved\): the model is returned "
+                                         r"uncompiled"):
+        back = nnlab.load_model(tmp_path / "m.nnlab")
+    assert back.compiled is None
+    _same(_state(back), _state(model), "weights")
+
+
+def test_a_file_without_a_compile_section_loads_uncompiled(tmp_path):
+    """Files of the nnlab before this section (and of a never-compiled model)."""
+    from safetensors import safe_open
+    nnlab.set_seed(0)
+    model, x, _ = sequential(_rng(0))
+    model.save(tmp_path / "m.nnlab")
+    with safe_open(str(tmp_path / "m.nnlab"), framework="pt") as f:
+        meta = f.metadata()
+    assert "compile" not in meta and meta["format_version"] == "1"
+    assert nnlab.load_model(tmp_path / "m.nnlab").compiled is None

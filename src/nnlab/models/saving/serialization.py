@@ -27,15 +27,19 @@ from ...layers.base.pruned_weights import pruned_names, refresh_pruned, restore_
 from ...layers.base.reparametrised import refuse_reparametrised
 from ...utils.format_version import check_format_name, check_format_version, nnlab_version
 from ...utils.io import atomic_write
+from .compile_state import compile_section, optimizer_tensors, read_compile, restore_optimizer
 from .file_format import TORCH_DTYPES, content_hash, header_shapes, loads, read_header
 from .keras_archive import is_keras_archive, load_keras_archive
 from .ordering import match_state
 
 FORMAT = "nnlab-model"
 WEIGHTS_FORMAT = "nnlab-weights"
-#: The layout version of model and weights files this nnlab writes and the newest it
-#: reads (header metadata ``format_version``; files without it are version 1).
-VERSION = 1
+#: The newest layout version of model and weights files this nnlab reads (header
+#: metadata ``format_version``; files without it are version 1). Version 2 adds the
+#: optimizer state's tensors (``__optimizer__/...``, :mod:`.compile_state`), which an
+#: older reader would take for weights of another architecture: a file holding them is
+#: written as version 2, every other file as version 1 (older nnlab reads it).
+VERSION = 2
 _INSTEAD = "save the model again with this nnlab"
 #: ``load_model`` refuses configs whose weights hold more values than this (4 GB of
 #: float32) unless called with a larger ``max_params``.
@@ -58,9 +62,10 @@ def _state_tensors(model: torch.nn.Module) -> Dict[str, torch.Tensor]:
     return {k: v.detach().cpu().contiguous().clone() for k, v in state.items()}
 
 
-def _write(path: str, tensors: Dict[str, torch.Tensor], metadata: Dict[str, str]) -> None:
+def _write(path: str, tensors: Dict[str, torch.Tensor], metadata: Dict[str, str],
+           version: int = 1) -> None:
     from safetensors.torch import save_file
-    metadata = dict(metadata, format_version=str(VERSION), nnlab=nnlab_version())
+    metadata = dict(metadata, format_version=str(version), nnlab=nnlab_version())
     metadata = dict(metadata, sha256=content_hash(tensors, metadata.items()))
     size = sum(t.numel() * t.element_size() for t in tensors.values()) + len(str(metadata))
     atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata), size=size,
@@ -84,13 +89,17 @@ def _read_tensors(path: str, header: Dict[str, Any]) -> Dict[str, torch.Tensor]:
 
 
 def save_model(model, path: str) -> None:
-    """Write ``model``'s config and weights to ``path`` (one safetensors file), atomically."""
+    """Write ``model``'s config and weights to ``path`` (one safetensors file), atomically,
+    with its compile config and optimizer state when it was compiled
+    (:mod:`.compile_state`)."""
     refuse_reparametrised(model, "save", ConfigError)
     config = layer_to_config(model, build_config=True)
     json.dumps(config)  # fail before touching the disk if the config is not JSON
     tensors = _state_tensors(model)
     metadata = {"format": FORMAT, "config": json.dumps(config), "order": json.dumps(list(tensors))}
-    _write(path, tensors, _with_pruning(model, metadata))
+    compile_meta, slots = compile_section(model)
+    _write(path, {**tensors, **slots}, _with_pruning(model, {**metadata, **compile_meta}),
+           version=2 if slots else 1)
 
 
 def _with_pruning(model, metadata: Dict[str, str]) -> Dict[str, str]:
@@ -163,8 +172,12 @@ def _build_on_meta(config: Any, path: str, custom_objects, max_params: int):
 
 
 def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None,
-               max_params: int = DEFAULT_MAX_PARAMS):
+               max_params: int = DEFAULT_MAX_PARAMS, compile: bool = True):  # noqa: A002
     """Rebuild a model saved by ``model.save(path)`` and load its weights.
+
+    A file saved from a compiled model holds its compile config and optimizer state:
+    the model is compiled again and the state restored, so ``fit`` continues exactly as
+    the saved model would have (``compile=False`` returns it uncompiled, as Keras).
 
     Only layer classes registered with nnlab (or given in ``custom_objects``) can be
     created; nothing in the file is executed. The file is checked before anything is
@@ -191,14 +204,26 @@ def load_model(path: str, custom_objects: Optional[Dict[str, Any]] = None,
         raise ConfigError(f"{path!r}: the model config is missing from its header")
     config = loads(meta["config"], path, "the model config in its header")
     order = _file_order(meta, path)
+    compile_args = read_compile(meta, path, loads) if compile else None
     skeleton = _build_on_meta(config, path, custom_objects, max_params)
     _restore_pruning(skeleton, meta, path)
-    match_state(skeleton, header_shapes(header), path, order)
+    match_state(skeleton, _weight_shapes(header), path, order)
     del skeleton
     model = layer_from_config(config, custom_objects)
     _restore_pruning(model, meta, path)
-    _load_state(model, _read_tensors(path, header), path, order)
+    tensors = _read_tensors(path, header)
+    slots = optimizer_tensors(tensors)
+    _load_state(model, {k: v for k, v in tensors.items() if k not in slots}, path, order)
+    if compile_args is not None:
+        model.compile(**compile_args)
+        restore_optimizer(model, meta, slots, path, loads)
     return model
+
+
+def _weight_shapes(header: Dict[str, Any]) -> Dict[str, tuple]:
+    """The header's tensor shapes without the optimizer state's."""
+    shapes = header_shapes(header)
+    return {k: v for k, v in shapes.items() if k not in optimizer_tensors(shapes)}
 
 
 def save_weights(model, path: str) -> None:
@@ -224,8 +249,10 @@ def load_weights(model, path: str) -> None:
         raise ConfigError(f"{path!r} is not an nnlab weights file")
     order = _file_order(meta, path)
     _restore_pruning(model, meta, path)  # all-ones masks until the file's are loaded
-    match_state(model, header_shapes(header), path, order)
-    _load_state(model, _read_tensors(path, header), path, order)
+    match_state(model, _weight_shapes(header), path, order)
+    tensors = _read_tensors(path, header)
+    slots = optimizer_tensors(tensors)
+    _load_state(model, {k: v for k, v in tensors.items() if k not in slots}, path, order)
 
 
 def _check_format(path: str, meta: Dict[str, str], what: str) -> None:
