@@ -32,6 +32,7 @@ from nnlab.utils.io import atomic_write
 
 from .corpus import check_sentences, encode
 from .keyed_vectors import KeyedVectors
+from .sgns import train_cbow, train_skipgram
 from .vocab import NegativeSampler, Vocab
 from .windows import cbow_windows, skipgram_pairs
 
@@ -198,64 +199,19 @@ class Word2Vec(nn.Module):
         progress = p0 + (p1 - p0) * (np.arange(n_batches) + 0.5) / max(n_batches, 1)
         return np.maximum(self.min_alpha, self.alpha - (self.alpha - self.min_alpha) * progress)
 
-    def _step(self, h: torch.Tensor, target: torch.Tensor, neg: torch.Tensor, lr: float,
-              loss: torch.Tensor) -> torch.Tensor:
-        """One negative-sampling update of the output vectors; returns the error to add to
-        the input side. ``h`` ``(B, D)``, ``target`` ``(B,)``, ``neg`` ``(B, K)``."""
-        w_out = self.out_embed.weight
-        b, d = h.shape
-        tgt = torch.cat([target[:, None], neg], 1)                      # (B, K + 1)
-        u = w_out.index_select(0, tgt.reshape(-1)).view(b, -1, d)       # (B, K + 1, D)
-        score = (u * h[:, None, :]).sum(2)                              # (B, K + 1)
-        g = torch.sigmoid(score).neg_()
-        g[:, 0] += 1.0                                                  # label - sigmoid
-        g[:, 1:] *= neg != target[:, None]                              # gensim skips n == c
-        g *= lr
-        if self.compute_loss:
-            loss += -torch.nn.functional.logsigmoid(score[:, 0]).sum() \
-                - torch.nn.functional.logsigmoid(-score[:, 1:]).sum()
-        err = torch.bmm(g[:, None, :], u).squeeze(1)                    # (B, D)
-        w_out.index_add_(0, tgt.reshape(-1), (g[:, :, None] * h[:, None, :]).view(-1, d))
-        return err
-
-    @torch.no_grad()
-    def _train_sg(self, centre, context, p0, p1, gen, sampler) -> torch.Tensor:
+    def _train_sg(self, centre, context, p0, p1, gen, sampler) -> float:
         centre, context = torch.from_numpy(centre), torch.from_numpy(context)
-        b = self.batch_size
-        n_batches = -(-len(centre) // b)
-        lrs = self._lrs(n_batches, p0, p1)
+        lrs = self._lrs(-(-len(centre) // self.batch_size), p0, p1)
         negs = sampler.sample((len(centre), self.negative), gen)
-        w_in = self.in_embed.weight
-        loss = torch.zeros((), dtype=torch.float64)
-        for i in range(n_batches):
-            s = slice(i * b, (i + 1) * b)
-            # gensim's skip-gram predicts the centre word from each context word's vector
-            inp = context[s]
-            err = self._step(w_in.index_select(0, inp), centre[s], negs[s], float(lrs[i]), loss)
-            w_in.index_add_(0, inp, err)
-        return loss
+        return train_skipgram(self.in_embed.weight, self.out_embed.weight, centre, context,
+                              negs, lrs, self.batch_size, self.compute_loss)
 
-    @torch.no_grad()
-    def _train_cbow(self, centre, context, mask, p0, p1, gen, sampler) -> torch.Tensor:
+    def _train_cbow(self, centre, context, mask, p0, p1, gen, sampler) -> float:
         centre = torch.from_numpy(centre)
-        context, mask = torch.from_numpy(context), torch.from_numpy(mask)
-        b = self.batch_size
-        n_batches = -(-len(centre) // b)
-        lrs = self._lrs(n_batches, p0, p1)
+        lrs = self._lrs(-(-len(centre) // self.batch_size), p0, p1)
         negs = sampler.sample((len(centre), self.negative), gen)
-        w_in = self.in_embed.weight
-        loss = torch.zeros((), dtype=torch.float64)
-        for i in range(n_batches):
-            s = slice(i * b, (i + 1) * b)
-            m = mask[s]
-            row, col = m.nonzero(as_tuple=True)
-            words = context[s][row, col]
-            h = torch.zeros(m.shape[0], w_in.shape[1]).index_add_(0, row,
-                                                                   w_in.index_select(0, words))
-            h /= m.sum(1, keepdim=True)                                 # cbow_mean=1
-            err = self._step(h, centre[s], negs[s], float(lrs[i]), loss)
-            w_in.index_add_(0, words, err.index_select(0, row))         # full error to each
-        return loss
+        return train_cbow(self.in_embed.weight, self.out_embed.weight, centre, context, mask,
+                          negs, lrs, self.batch_size, self.compute_loss)
 
     # --- save / load --------------------------------------------------------------------------
 
