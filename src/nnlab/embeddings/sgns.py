@@ -83,6 +83,7 @@ def _update(w_out: torch.Tensor, h: torch.Tensor, pos: torch.Tensor, neg: torch.
     s_neg = torch.bmm(hg, u_neg.transpose(1, 2))                        # (G, S, K)
     if loss is not None:
         loss += -F.logsigmoid(s_pos).sum() - F.logsigmoid(-s_neg.view(rows, k)[:b]).sum()
+    # the one hand-written piece, the SGNS gradient: g = lr * (label - sigmoid(score))
     g_pos = torch.addcmul(c_pos, c_pos, s_pos.sigmoid_(), value=-1.0)   # lr (1 - sigmoid)
     g_neg = s_neg.sigmoid_().mul_(_pad(c_neg, rows).view(g_, share, k))  # -lr sigmoid
     err = torch.baddbmm(_pad(g_pos[:, None] * u_pos, rows).view(g_, share, d), g_neg,
