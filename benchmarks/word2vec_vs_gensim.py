@@ -63,6 +63,9 @@ def main() -> None:
     write_questions(qpath)
     settings = dict(vector_size=100, window=5, min_count=5, negative=5, sample=1e-3,
                     alpha=0.025, min_alpha=0.0001, epochs=args.epochs, seed=0, workers=threads)
+    probe = Word2Vec(**settings)
+    print(f"nnlab: share_negatives={probe.share_negatives} (1 = gensim's per-pair negatives), "
+          f"batch_size {Word2Vec(sg=1).batch_size} skip-gram / {Word2Vec(sg=0).batch_size} CBOW")
     rows = []
     for mode in args.modes.split(","):
         sg = 1 if mode == "sg" else 0

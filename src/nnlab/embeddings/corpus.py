@@ -9,6 +9,7 @@ whole-array numpy operations.
 from __future__ import annotations
 
 import re
+from itertools import chain, repeat
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -88,9 +89,8 @@ def encode(sentences: Sequence[Sequence[str]], index: dict[str, int]
     """Flat ``(ids, sentence)`` ``int64 (T,)`` arrays; tokens not in ``index`` are
     dropped (as gensim drops words below ``min_count`` before windowing)."""
     lengths = np.fromiter((len(s) for s in sentences), np.int64, len(sentences))
-    flat = [w for s in sentences for w in s]
-    get = index.get
-    ids = np.fromiter((get(w, -1) for w in flat), np.int64, len(flat))
+    flat = list(chain.from_iterable(sentences))
+    ids = np.fromiter(map(index.get, flat, repeat(-1, len(flat))), np.int64, len(flat))
     sent = np.repeat(np.arange(len(sentences), dtype=np.int64), lengths)
     keep = ids >= 0
     return ids[keep], sent[keep]
