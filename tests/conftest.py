@@ -20,11 +20,18 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _seed_and_format():
-    """Every test starts seeded, in channels_last, with torch's default threads."""
+    """Every test starts seeded, in channels_last, with torch's default threads, and
+    trains its conv nets in channels_last memory without measuring: the "auto" choice
+    times both formats, so on a loaded machine two fits a test compares (a run and its
+    resumed twin) could train in different formats and differ by float rounding. The
+    memory-format tests set "auto" themselves (NNLAB_TEST_CONV_FORMAT=auto runs the whole
+    suite measuring)."""
     nnlab.set_seed(0)
     nnlab.set_image_data_format("channels_last")
+    nnlab.config.set_conv_memory_format(os.environ.get("NNLAB_TEST_CONV_FORMAT", "channels_last"))
     yield
     nnlab.set_image_data_format("channels_last")
+    nnlab.config.set_conv_memory_format("channels_last")
 
 
 @pytest.fixture
