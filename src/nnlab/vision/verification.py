@@ -20,7 +20,8 @@ from ..losses.metric_learning import triplet_margin_loss
 
 __all__ = ["EmbeddingNet", "contrastive_loss", "triplet_loss", "batch_hard_triplet_loss",
            "batch_semi_hard_triplet_loss", "batch_all_triplet_loss", "choose_threshold",
-           "verification_roc", "train_embedding", "embed", "make_pairs", "augment"]
+           "verification_roc", "train_embedding", "pretrain_softmax", "embed", "make_pairs",
+           "augment"]
 
 
 class EmbeddingNet(nn.Module):
@@ -212,13 +213,14 @@ def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
                     augmentation: bool = True, dim: int = 64, width: int = 32,
                     head: str = "flatten",
                     cpu_budget: Optional[float] = None, seed: int = 0,
-                    log_every: int = 0) -> EmbeddingNet:
+                    log_every: int = 0, model: Optional[EmbeddingNet] = None) -> EmbeddingNet:
     """Triplet training with balanced P x K batches (P classes, K images each).
 
     ``x`` ``(N, 28, 28, 1)`` in [0, 1], ``y`` ``(N,)``. The first ``warmup_steps`` use
     batch-all mining (stable from a random start); then ``mining`` (``'semi_hard'``,
     ``'batch_hard'`` or ``'batch_all'``). Adam with a cosine decay of ``lr`` over ``steps``;
     ``cpu_budget`` (seconds of this process's CPU time) stops early when spent.
+    ``model``: fine-tune this net (e.g. from :func:`pretrain_softmax`) instead of a new one.
     """
     losses = {"semi_hard": batch_semi_hard_triplet_loss, "batch_hard": batch_hard_triplet_loss,
               "batch_all": batch_all_triplet_loss}
@@ -232,7 +234,7 @@ def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
                          f"{len(by)} classes and per_class={per_class}")
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    model = EmbeddingNet(dim=dim, width=width, head=head)
+    model = EmbeddingNet(dim=dim, width=width, head=head) if model is None else model
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     p = min(classes_per_batch, len(by))
@@ -257,5 +259,49 @@ def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
         if cpu_budget is not None and time.process_time() - start > cpu_budget:
             if log_every:
                 print(f"cpu budget {cpu_budget:.0f}s spent after {step + 1} steps")
+            break
+    return model.eval()
+
+
+def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_size: int = 128,
+                     lr: float = 2e-3, scale: float = 16.0, augmentation: bool = True,
+                     dim: int = 64, width: int = 32, head: str = "flatten",
+                     cpu_budget: Optional[float] = None, seed: int = 0,
+                     log_every: int = 0) -> EmbeddingNet:
+    """Classification pre-training of an :class:`EmbeddingNet`: cosine softmax (NormFace,
+    Wang et al. 2017) on the unit embedding, ``logits = scale * e @ normalize(W).T`` with
+    one learnt proxy ``W[c]`` per class, so that the embedding itself (not a hidden layer)
+    is what the classes shape. ``x`` ``(N, 28, 28, 1)`` in [0, 1], ``y`` ``(N,)`` labels
+    ``0..C-1``; Adam, cosine decay over ``steps``; returns the net (proxies dropped).
+    """
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} images but y has {len(y)} labels")
+    classes = int(y.max()) + 1
+    if classes < 2 or int(y.min()) < 0:
+        raise ValueError(f"pretrain_softmax: y must hold labels 0..C-1 with C >= 2, got "
+                         f"min {int(y.min())}, max {int(y.max())}")
+    gen = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = EmbeddingNet(dim=dim, width=width, head=head)
+    proxies = nn.Parameter(torch.randn(classes, dim) / dim ** 0.5)
+    opt = torch.optim.Adam([*model.parameters(), proxies], lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+    start, total = time.process_time(), 0.0
+    model.train()
+    for step in range(steps):
+        idx = torch.randint(len(x), (batch_size,), generator=gen)
+        xb = augment(x[idx], gen) if augmentation else x[idx]
+        logits = scale * model(xb) @ F.normalize(proxies, dim=-1).T
+        loss = F.cross_entropy(logits, y[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        total += float(loss.detach())
+        if log_every and (step + 1) % log_every == 0:
+            print(f"softmax step {step + 1}/{steps} loss {total / log_every:.4f} "
+                  f"cpu {time.process_time() - start:.0f}s", flush=True)
+            total = 0.0
+        if cpu_budget is not None and time.process_time() - start > cpu_budget:
             break
     return model.eval()
