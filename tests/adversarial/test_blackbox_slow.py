@@ -22,3 +22,13 @@ def test_papernot_substitute_transfer_at_eps_03():
     assert r["oracle_clean_accuracy"] >= 0.985
     assert sub_acc >= 0.75
     assert 1 - r["oracle_adversarial_accuracy"] >= 0.50, r
+
+
+@pytest.mark.slow
+def test_fgsm_rs_early_stop_keeps_robustness():
+    """FGSM-RS at eps 0.3 (step 0.6) collapses to PGD-40 1.5% without the check; with it
+    training stops in epoch 5 and the best weights keep PGD-40 28.7% (measured)."""
+    ex = _example("fgsm_early_stop_mnist.py")
+    check, acc = ex["main"](ex["p"].parse_args(["--epochs", "6", "--alpha", "2.0"]))
+    assert check.stopped_at_ is not None and max(check.history_) >= 0.4
+    assert acc["pgd40"] >= 0.25 and acc["clean"] >= 0.97, acc

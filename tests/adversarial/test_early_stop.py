@@ -56,3 +56,41 @@ def test_refuses_bad_arguments(digits):
         RobustEarlyStopping(PGD(model, 0.1), xt, yt[:5])
     with pytest.raises(ValueError, match="every must be a positive int"):
         RobustEarlyStopping(PGD(model, 0.1), xt, yt, every=0)
+
+
+class _Sliding(Attack):
+    """Blanks a growing share of the images: robust accuracy slides down by small steps."""
+
+    def __init__(self, model):
+        super().__init__(model, 0.3)
+        self.calls = 0
+
+    def perturb(self, x, labels):
+        self.calls += 1
+        k = int(len(x) * min(1.0, 0.1 * max(0, self.calls - 2)))
+        x = x.clone()
+        x[:k] = 0
+        return x
+
+
+def test_against_best_catches_a_slide_that_previous_misses(digits):
+    (x, y), (xt, yt) = digits
+    model = digits_mlp(lr=1e-2)
+    model.fit(x, y, epochs=1, batch_size=64, verbose=0)
+    prev = RobustEarlyStopping(_Sliding(model), xt[:100], yt[:100], every=2)
+    model.fit(x, y, epochs=1, batch_size=64, verbose=0, callbacks=[prev])
+    assert prev.stopped_at_ is None          # each step is < 0.2 below the one before
+    model = digits_mlp(lr=1e-2)
+    model.fit(x, y, epochs=1, batch_size=64, verbose=0)
+    seen = []
+    snap = nnlab.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs=None: seen.append(
+        {k: v.clone() for k, v in model.state_dict().items()}))
+    best = RobustEarlyStopping(_Sliding(model), xt[:100], yt[:100], every=2, against="best")
+    model.fit(x, y, epochs=1, batch_size=64, shuffle=False, verbose=0, callbacks=[snap, best])
+    assert best.stopped_at_ is not None
+    top = max(range(best.stopped_at_), key=lambda i: best.history_[i])
+    assert best.history_[best.stopped_at_] < best.history_[top] - 0.2
+    batch = best.checks_[top][1]
+    assert all(torch.equal(model.state_dict()[k], seen[batch][k]) for k in seen[batch])
+    with pytest.raises(ValueError, match="against must be 'previous'"):
+        RobustEarlyStopping(PGD(model, 0.1), xt, yt, against="worst")

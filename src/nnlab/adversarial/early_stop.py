@@ -4,7 +4,9 @@ FGSM adversarial training (with or without a random start) can suddenly lose all
 robustness to PGD within a few batches while its FGSM accuracy goes *up* ("catastrophic
 overfitting"). Wong et al.'s remedy: after every epoch, attack one held-out batch with
 a few PGD steps; when that robust accuracy falls by more than ``drop`` (0.2) below the
-previous check, stop and go back to the weights of the previous check.
+previous check, stop and go back to the weights of the previous check. ``against='best'``
+compares with the best check so far instead (catches a collapse spread over several
+checks) and goes back to the best weights.
 
 ``fit(..., callbacks=[AdversarialTraining(FGSM(m, 0.3, random_start=True)),
 RobustEarlyStopping(PGD(m, 0.3, alpha=0.1, steps=5), x_check, y_check)])``.
@@ -30,7 +32,10 @@ class RobustEarlyStopping(Callback):
         attack: the check's attack, built on the model being trained (Wong et al.: PGD,
             5 steps, one restart).
         x, y: the held-out batch ``(n, ...)`` in [0, 1] and its labels ``(n,)``.
-        drop: stop when robust accuracy is more than ``drop`` below the previous check.
+        drop: stop when robust accuracy is more than ``drop`` below the reference.
+        against: the reference: ``'previous'`` check (Wong et al.; restores its weights)
+            or ``'best'`` check so far (also catches a gradual slide; restores the best
+            weights).
         every: check every ``every`` training batches as well (``None``: only at the
             end of each epoch, as Wong et al.).
         restore: put back the weights of the previous check on stopping.
@@ -41,7 +46,8 @@ class RobustEarlyStopping(Callback):
     """
 
     def __init__(self, attack: Attack, x: Any, y: Any, drop: float = 0.2,
-                 every: Optional[int] = None, restore: bool = True):
+                 every: Optional[int] = None, restore: bool = True,
+                 against: str = "previous"):
         super().__init__()
         if not isinstance(attack, Attack):
             raise TypeError(f"RobustEarlyStopping: attack must be an nnlab.adversarial Attack "
@@ -57,7 +63,10 @@ class RobustEarlyStopping(Callback):
         if every is not None and (not isinstance(every, int) or every < 1):
             raise ValueError(f"RobustEarlyStopping: every must be a positive int or None, "
                              f"got {every!r}")
-        self.every, self.restore = every, restore
+        if against not in ("previous", "best"):
+            raise ValueError(f"RobustEarlyStopping: against must be 'previous' (Wong et al.) or "
+                             f"'best', got {against!r}")
+        self.every, self.restore, self.against = every, restore, against
         self.history_: List[float] = []
         self.checks_: List[tuple] = []
         self.stopped_at_ = None
@@ -88,10 +97,14 @@ class RobustEarlyStopping(Callback):
         acc = robust_accuracy(self.model, self.x, self.y, self.attack)
         self.history_.append(acc)
         self.checks_.append((self._epoch, batch))
-        if len(self.history_) > 1 and acc < self.history_[-2] - self.drop:
-            self.stopped_at_ = len(self.history_) - 1
-            self.model.stop_training = True
-            if self.restore:
-                self.model.load_state_dict(self._saved)
-            return
-        self._saved = copy.deepcopy(self.model.state_dict())
+        earlier = self.history_[:-1]
+        if earlier:
+            ref = earlier[-1] if self.against == "previous" else max(earlier)
+            if acc < ref - self.drop:
+                self.stopped_at_ = len(self.history_) - 1
+                self.model.stop_training = True
+                if self.restore:
+                    self.model.load_state_dict(self._saved)
+                return
+        if self.against == "previous" or acc >= max(self.history_):
+            self._saved = copy.deepcopy(self.model.state_dict())
