@@ -207,6 +207,27 @@ def augment(x: torch.Tensor, generator: Optional[torch.Generator] = None,
     return F.grid_sample(xc, grid, align_corners=False).permute(0, 2, 3, 1)
 
 
+def _step(opt, sched, loss: torch.Tensor, total: float) -> float:
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    sched.step()
+    return total + float(loss.detach())
+
+
+def _progress(what: str, step: int, steps: int, total: float, log_every: int, start: float,
+              cpu_budget: Optional[float]) -> Tuple[float, bool]:
+    """Print the mean loss every ``log_every`` steps; ``(running total, budget spent)``."""
+    if log_every and (step + 1) % log_every == 0:
+        print(f"{what} {step + 1}/{steps} loss {total / log_every:.4f} "
+              f"cpu {time.process_time() - start:.0f}s", flush=True)
+        total = 0.0
+    spent = cpu_budget is not None and time.process_time() - start > cpu_budget
+    if spent and log_every:
+        print(f"cpu budget {cpu_budget:.0f}s spent after {step + 1} steps")
+    return total, spent
+
+
 def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
                     mining: str = "semi_hard", margin: float = 0.2, warmup_steps: int = 200,
                     classes_per_batch: int = 7, per_class: int = 16, lr: float = 2e-3,
@@ -246,19 +267,9 @@ def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
                          for c in cls])
         xb = augment(x[idx], gen) if augmentation else x[idx]
         loss_fn = batch_all_triplet_loss if step < warmup_steps else losses[mining]
-        loss = loss_fn(model(xb), y[idx], margin)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        total += float(loss.detach())
-        if log_every and (step + 1) % log_every == 0:
-            print(f"step {step + 1}/{steps} loss {total / log_every:.4f} "
-                  f"cpu {time.process_time() - start:.0f}s", flush=True)
-            total = 0.0
-        if cpu_budget is not None and time.process_time() - start > cpu_budget:
-            if log_every:
-                print(f"cpu budget {cpu_budget:.0f}s spent after {step + 1} steps")
+        total = _step(opt, sched, loss_fn(model(xb), y[idx], margin), total)
+        total, spent = _progress("step", step, steps, total, log_every, start, cpu_budget)
+        if spent:
             break
     return model.eval()
 
@@ -292,16 +303,9 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
         idx = torch.randint(len(x), (batch_size,), generator=gen)
         xb = augment(x[idx], gen) if augmentation else x[idx]
         logits = scale * model(xb) @ F.normalize(proxies, dim=-1).T
-        loss = F.cross_entropy(logits, y[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        total += float(loss.detach())
-        if log_every and (step + 1) % log_every == 0:
-            print(f"softmax step {step + 1}/{steps} loss {total / log_every:.4f} "
-                  f"cpu {time.process_time() - start:.0f}s", flush=True)
-            total = 0.0
-        if cpu_budget is not None and time.process_time() - start > cpu_budget:
+        total = _step(opt, sched, F.cross_entropy(logits, y[idx]), total)
+        total, spent = _progress("softmax step", step, steps, total, log_every, start,
+                                 cpu_budget)
+        if spent:
             break
     return model.eval()
