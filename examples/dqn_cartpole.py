@@ -53,6 +53,7 @@ def run_dqn(seed, steps, init, cpu_minutes=None):
 def run_sb3(seed, steps):
     from stable_baselines3 import DQN as SB3DQN
     from stable_baselines3.common.evaluation import evaluate_policy as sb3_evaluate
+    from stable_baselines3.common.monitor import Monitor
     c0, t0 = time.process_time(), time.time()
     model = SB3DQN("MlpPolicy", gym.make("CartPole-v1"), learning_rate=2.3e-3, batch_size=64,
                    buffer_size=100_000, learning_starts=1000, gamma=0.99,
@@ -60,7 +61,7 @@ def run_sb3(seed, steps):
                    exploration_fraction=0.16, exploration_final_eps=0.04,
                    policy_kwargs=dict(net_arch=[256, 256]), seed=seed, verbose=0)
     model.learn(steps)
-    env = gym.make("CartPole-v1")
+    env = Monitor(gym.make("CartPole-v1"))
     env.reset(seed=10_000)
     mean, std = sb3_evaluate(model, env, n_eval_episodes=100)
     print(f"SB3 DQN seed {seed}: evaluation over 100 episodes {mean:.1f} ± {std:.1f}; "
