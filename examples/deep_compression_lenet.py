@@ -4,7 +4,10 @@ the paper's per-layer sparsities and bits, then a compact file that loads back.
 
     PYTHONPATH=src python examples/deep_compression_lenet.py --model lenet300
     PYTHONPATH=src python examples/deep_compression_lenet.py --model lenet5
-Times are one thread's CPU seconds (time.process_time) and wall seconds.
+Times are one thread's CPU seconds (time.process_time) and wall seconds. The ratio
+printed last is the size of the compact file (``save_compressed(..., compact=True)``:
+Huffman streams, float16 codebooks and biases, canonical code tables, the architecture)
+against the float32 parameters: real bytes on disk, not an estimate.
 """
 import argparse
 import os
@@ -19,7 +22,7 @@ from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nnlab.models import Sequential
 from nnlab import regularizers
-from nnlab.callbacks import LearningRateScheduler
+from nnlab.callbacks import LambdaCallback, LearningRateScheduler
 from nnlab.optimizers import Adam
 
 # the paper's Tables 1-2: pruned fractions; bits 8 conv / 5 FC, 6 for the small fc2/fc3 (Table 2)
@@ -45,7 +48,7 @@ def build(kind: str, l2: float = 0.0):
     return m
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", choices=sorted(PLANS), default="lenet300")
     ap.add_argument("--train", type=int, default=60000, help="training images used")
@@ -57,7 +60,13 @@ def main():
     ap.add_argument("--quant-lr", type=float, default=None, help="centroid fine-tuning lr")
     ap.add_argument("--decay", type=float, default=0.9, help="learning rate factor per epoch")
     ap.add_argument("--l2", type=float, default=1e-4, help="L2 penalty on the kernels")
-    a = ap.parse_args()
+    ap.add_argument("--conv-bits", type=int, default=8, help="weight-sharing bits of convs")
+    ap.add_argument("--fc-bits", type=int, default=None, help="bits of the FC layers "
+                    "(default the paper's: 5, 6 for LeNet-300-100's fc2/fc3)")
+    ap.add_argument("--cpu-minutes", type=float, default=None, help="CPU-time budget of the "
+                    "dense training (it stops after the epoch that reaches it)")
+    ap.add_argument("--out", default=None, help="where to write the compressed file")
+    a = ap.parse_args(argv)
     torch.manual_seed(a.seed)
     torch.set_num_threads(1)
     (x, y), (xt, yt) = load_mnist()
@@ -67,10 +76,14 @@ def main():
     y, yt = y[:a.train].astype("int64"), yt.astype("int64")
     m = build(a.model, a.l2)
     t0, c0 = time.time(), time.process_time()
+    budget = LambdaCallback(on_epoch_end=lambda e, logs=None: setattr(
+        m, "stop_training", a.cpu_minutes is not None
+        and time.process_time() - c0 >= 60 * a.cpu_minutes))
     m.fit(x, y, epochs=a.epochs, batch_size=128, verbose=0,
-          callbacks=[LearningRateScheduler(lambda e: 1e-3 * a.decay ** e)])
+          callbacks=[LearningRateScheduler(lambda e: 1e-3 * a.decay ** e), budget])
     print(f"dense training: {time.process_time() - c0:.0f} s CPU, {time.time() - t0:.0f} s wall")
     sparsity, bits = PLANS[a.model]
+    bits = {k: (a.conv_bits if k.startswith("conv") else a.fc_bits or b) for k, b in bits.items()}
     t0, c0 = time.time(), time.process_time()
     m.compile(Adam(learning_rate=a.ft_lr), "sparse_categorical_crossentropy", metrics=["accuracy"])
     res = deep_compress(m, x, y, sparsity, bits, validation_data=(xt, yt),
@@ -87,13 +100,16 @@ def main():
     for ib in (5, 8):   # the Huffman stage at the fixed P+Q widths instead of the best
         rows = compression_report(m, huffman_index_bits={name: ib for name in sparsity})
         print(f"Huffman with {ib}-bit differences: total {rows[-1]['ratio_pqh']:.1f}x")
-    path = os.path.join(tempfile.mkdtemp(), f"{a.model}.nnlabz")
-    save_compressed(m, path)
+    path = a.out or os.path.join(tempfile.mkdtemp(), f"{a.model}.nnlabz")
+    save_compressed(m, path, compact=True)      # format 2: every stored byte counted
     loaded = load_compressed(path)
     acc = float((loaded.predict(xt, verbose=0).argmax(-1) == yt).mean())
     dense_bytes = 4 * sum(p.numel() for p in build(a.model).parameters())
-    print(f"file {os.path.getsize(path):,} B (dense float32 {dense_bytes:,} B, "
-          f"{dense_bytes / os.path.getsize(path):.1f}x); reloaded model test error {1 - acc:.2%}")
+    size = os.path.getsize(path)
+    print(f"compact file {size:,} B (dense float32 parameters {dense_bytes:,} B): "
+          f"{dense_bytes / size:.1f}x; reloaded model test error {1 - acc:.2%}")
+    return {"file_bytes": size, "ratio": dense_bytes / size, "error": 1 - acc,
+            "report_ratio": res.ratio, "model": m}
 
 
 if __name__ == "__main__":

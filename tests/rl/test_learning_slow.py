@@ -44,3 +44,15 @@ def test_q_learning_frozenlake_success_at_least_070():
     assert success_rate(agent.q_table.argmax(axis=1), env, 5_000, seed=1) >= 0.70
     optimal = value_iteration(MDP.from_gymnasium(env), 0.99).policy
     assert np.mean(agent.q_table.argmax(axis=1) == optimal) >= 0.75
+
+
+def test_dqn_final_weights_reach_475_at_three_seeds(tmp_path):
+    """examples/dqn_cartpole.py --dqn-only --seeds 0 1 2 --init torch: RL-Zoo's settings,
+    final weights, 100 evaluation episodes; measured 500 / 500 / 500 (docs/rl.md)."""
+    import os
+    import runpy
+    ex = runpy.run_path(os.path.join(os.path.dirname(__file__), "..", "..", "examples",
+                                     "dqn_cartpole.py"), run_name="nnlab_example")
+    results = ex["main"](["--dqn-only", "--seeds", "0", "1", "2", "--init", "torch",
+                          "--out", str(tmp_path)])
+    assert all(mean >= 475 for mean in results.values()), results

@@ -68,3 +68,13 @@ def test_train_segmentation_checks_before_work():
         train_segmentation(torch.rand(2, 8, 8, 1), masks)
     with pytest.raises(ValueError, match="must share"):
         train_segmentation(torch.rand(2, 8, 8, 1), torch.zeros(2, 4, 4, dtype=torch.long))
+
+
+def test_plot_segmentation_writes_a_png(tmp_path):
+    from nnlab.vision.segmentation import plot_segmentation
+    images = torch.rand(3, 16, 16, 1)
+    masks = torch.randint(0, 11, (3, 16, 16))
+    path = str(tmp_path / "seg.png")
+    plot_segmentation(images, masks, masks, path, n=3)
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"

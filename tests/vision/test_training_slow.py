@@ -3,7 +3,6 @@ import pytest
 import torch
 
 from nnlab.vision.canvas_data import make_digit_canvases
-from nnlab.vision.segmentation import mean_iou, predict_masks, train_segmentation
 from nnlab.vision.train_detector import evaluate_detector, train_detector
 
 
@@ -15,17 +14,17 @@ def test_detector_map50_after_short_training():
 
 
 @pytest.mark.slow
-def test_segmentation_mean_iou_after_short_training():
-    """The docs/vision.md recipe: 3,000 canvases, 6 epochs (563 steps), depth-3 U-Net with
-    Conv2DTranspose, CE + Dice; about 4 minutes of one thread's CPU. Measured 0.83."""
+def test_segmentation_mean_iou_within_ten_cpu_minutes():
+    """The docs/vision.md recipe (examples/segmentation_mnist.py): 5,000 canvases, 6 epochs
+    (942 steps), depth-3 U-Net with Conv2DTranspose, CE + Dice, a 10-minute CPU budget.
+    Measured 0.917 in 317 s of one thread's CPU; the issue's goal is 0.85."""
+    import os
+    import runpy
+    ex = runpy.run_path(os.path.join(os.path.dirname(__file__), "..", "..", "examples",
+                                     "segmentation_mnist.py"), run_name="nnlab_example")
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     try:
-        train = make_digit_canvases(3000, seed=0)
-        test = make_digit_canvases(500, split="test", seed=1)
-        model = train_segmentation(train["images"], train["masks"], epochs=6, depth=3,
-                                   upsampling="transpose")
-        miou, _ = mean_iou(predict_masks(model, test["images"]), test["masks"], 11)
+        miou, cpu = ex["main"](ex["ap"].parse_args(["--n-train", "5000", "--epochs", "6"]))
     finally:
         torch.set_num_threads(threads)
-    assert miou >= 0.8, miou
+    assert miou >= 0.9, miou

@@ -123,3 +123,22 @@ def test_short_training_verifies_unseen_digits_above_chance():
     e = embed(model, x[y >= 7][torch.from_numpy(pairs.reshape(-1))]).reshape(600, 2, -1)
     _, _, _, auc = verification_roc((e[:, 0] - e[:, 1]).norm(dim=-1).numpy(), same)
     assert auc > 0.7, auc
+
+
+def test_pretrain_softmax_separates_classes_and_fine_tunes_in_place():
+    from nnlab.vision.verification import pretrain_softmax
+    torch.manual_seed(0)
+    x = torch.zeros(60, 28, 28, 1)
+    y = torch.arange(60) % 3
+    for c in range(3):                       # three easy "classes": a bright band each
+        x[y == c, 9 * c:9 * c + 9] = 1.0
+    model = pretrain_softmax(x, y, steps=30, batch_size=30, width=4, dim=8, augmentation=False)
+    e = model(x)
+    assert torch.allclose(e.norm(dim=-1), torch.ones(60), atol=1e-5)
+    centre = torch.stack([e[y == c].mean(0) for c in range(3)])
+    assert (e @ centre.T).argmax(1).eq(y).all()          # each image nearest its class
+    tuned = train_embedding(x, y, steps=2, warmup_steps=0, classes_per_batch=3, per_class=4,
+                            model=model, augmentation=False)
+    assert tuned is model
+    with pytest.raises(ValueError, match="labels 0..C-1 with C >= 2"):
+        pretrain_softmax(x, torch.zeros(60, dtype=torch.long), steps=1)

@@ -4,6 +4,7 @@ Every attack follows torchattacks' contract ``Attack(model, eps=..., **options)(
 x_adv`` on images in [0, 1]; see ``docs/adversarial.md``.
 """
 from .base import Attack
+from .early_stop import RobustEarlyStopping
 from .evaluation import predict_labels, robust_accuracy, robustness_curve
 from .fgsm import FGSM
 from .fooling import FoolingImage, noise_images
@@ -15,4 +16,4 @@ from .transfer import JacobianAugmentation, transfer_attack
 __all__ = ["Attack", "FGSM", "BIM", "PGD", "PGDL2", "FoolingImage", "noise_images",
            "robust_accuracy", "robustness_curve", "predict_labels", "plot_adversarial_grid",
            "plot_robustness_curve", "AdversarialTraining", "fast_adversarial_training",
-           "JacobianAugmentation", "transfer_attack"]
+           "JacobianAugmentation", "transfer_attack", "RobustEarlyStopping"]

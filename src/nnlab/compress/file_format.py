@@ -20,6 +20,7 @@ from torch import nn
 from ..utils.format_version import check_format_name
 from ..utils.io import atomic_write
 from ._layers import supported_layers
+from .compact_file import FORMAT2, _renamed, load_compact, save_compact
 from .huffman import decode, sparse_decode
 from .report import best_index_bits, encode_layer
 from .weight_sharing import is_shared
@@ -34,11 +35,16 @@ def _stream(tensors: dict, key: str, data: bytes) -> None:
         else torch.zeros(0, dtype=torch.uint8)
 
 
-def save_compressed(model: nn.Module, path: str, index_bits: Optional[dict] = None) -> dict:
+def save_compressed(model: nn.Module, path: str, index_bits: Optional[dict] = None,
+                    compact: bool = False, float_dtype: str = "float16") -> dict:
     """Write ``model`` (weight-shared layers Huffman-coded) to ``path``; returns the
     metadata document. ``index_bits``: ``{layer: difference width}``; a layer not in it
     gets the width with the smallest coded size (``report.best_index_bits``), as the
-    report's P+Q+H column."""
+    report's P+Q+H column. ``compact=True`` writes format 2
+    (:mod:`nnlab.compress.compact_file`: canonical code tables, ``float_dtype``
+    codebooks and biases, zlib-compressed header) whose file size is the compressed size."""
+    if compact:
+        return save_compact(model, path, index_bits, float_dtype)
     from safetensors.torch import save_file
     tensors, layers, coded = {}, {}, set()
     for label, m, a in supported_layers(model, None, "compressed"):
@@ -79,32 +85,21 @@ def _module_key(model: nn.Module, module: nn.Module) -> str:
     raise KeyError("module not in model")
 
 
-def _renamed(state: dict, saved_modules: list, model: nn.Module) -> dict:
-    """Map the saved module paths onto ``model``'s by position (a rebuilt model of the
-    same architecture gets fresh automatic layer names)."""
-    mine = [n for n, _ in model.named_modules()]
-    if len(mine) != len(saved_modules):
-        raise ValueError(f"model has {len(mine)} modules, the file {len(saved_modules)}: "
-                         f"not the same architecture")
-    table = dict(zip(saved_modules, mine))
-    out = {}
-    for key, t in state.items():
-        prefix, _, local = key.rpartition(".")
-        new = table.get(prefix, prefix)
-        out[f"{new}.{local}" if new else local] = t
-    return out
-
-
 def load_compressed(path: str, model: Optional[nn.Module] = None) -> Any:
     """Decode ``path`` into ``model`` (or into a model rebuilt from the stored
     architecture) with dense weights; returns the model."""
     from safetensors import safe_open
     with safe_open(path, framework="pt") as f:
         raw = f.metadata() or {}
-        if "nnlab" not in raw:
+        if "nnlab" not in raw and raw.get("format") != FORMAT2:
             raise ValueError(f"{path!r} is not an nnlab compressed file (no 'nnlab' metadata)")
-        meta = json.loads(raw["nnlab"])
-        tensors = {k: f.get_tensor(k) for k in f.keys()}
+        if raw.get("format") == FORMAT2:
+            meta = None
+        else:
+            meta = json.loads(raw["nnlab"])
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    if meta is None:
+        return load_compact(path, raw, model)
     if meta.get("format") != FORMAT:
         check_format_name(path, "Compressed model file", meta.get("format"), repr(FORMAT),
                           "compress the model again with this nnlab")

@@ -19,8 +19,8 @@ from typing import Dict, Hashable, Iterable, List, Tuple
 
 import numpy as np
 
-__all__ = ["FILLER", "huffman_code", "encoded_bits", "encode", "decode", "sparse_encode",
-           "sparse_decode"]
+__all__ = ["FILLER", "huffman_code", "canonical_code", "encoded_bits", "encode", "decode",
+           "sparse_encode", "sparse_decode"]
 
 FILLER = -1   # cluster index of a filler entry (a zero weight bridging a long gap)
 
@@ -48,6 +48,24 @@ def huffman_code(symbols: Iterable[Hashable]) -> Dict[Hashable, str]:
         heapq.heappush(heap, (n1 + n2, tie, merged))
         tie += 1
     return heap[0][2]
+
+
+def canonical_code(lengths: Dict[Hashable, int]) -> Dict[Hashable, str]:
+    """The canonical prefix code with the given code ``lengths`` (DEFLATE's rule): symbols
+    sorted by (length, symbol) get consecutive codes, so the lengths alone (one small
+    number per symbol) describe the code. ``canonical_code({s: len(c) for s, c in
+    huffman_code(x).items()})`` codes ``x`` in exactly as many bits as the Huffman code."""
+    code, prev, out = 0, 0, {}
+    for s, n in sorted(lengths.items(), key=lambda kv: (kv[1], kv[0])):
+        if n < 1:
+            raise ValueError(f"canonical_code: symbol {s!r} has code length {n}, expected >= 1")
+        code <<= n - prev
+        if code >= 2 ** n:
+            raise ValueError(f"canonical_code: lengths {sorted(lengths.values())} violate "
+                             f"the Kraft inequality (not a prefix code)")
+        out[s] = format(code, f"0{n}b")
+        code, prev = code + 1, n
+    return out
 
 
 def encoded_bits(symbols: Iterable[Hashable], code: Dict[Hashable, str]) -> int:

@@ -20,7 +20,7 @@ from ..layers import Conv2DTranspose, MaxPooling2D
 from ..layers.unpooling import MaxUnpooling2D
 
 __all__ = ["SegmentationNet", "pixel_accuracy", "mean_iou", "check_labels", "UPSAMPLINGS",
-           "train_segmentation", "predict_masks", "soft_dice_loss"]
+           "train_segmentation", "predict_masks", "soft_dice_loss", "plot_segmentation"]
 
 UPSAMPLINGS = ("nearest", "bed_of_nails", "max_unpool", "transpose")
 
@@ -199,3 +199,25 @@ def predict_masks(model: SegmentationNet, images: torch.Tensor, batch_size: int 
     """Per-pixel class ``(N, H, W)``."""
     model.eval()
     return torch.cat([model(c).argmax(-1) for c in images.split(batch_size)])
+
+
+def plot_segmentation(images: torch.Tensor, masks: torch.Tensor, pred: torch.Tensor, path: str,
+                      n: int = 4, dpi: int = 70) -> None:
+    """PNG of the first ``n`` canvases: labels (top row) and predictions (bottom) over the
+    image. ``images`` ``(N, H, W, 1)``, ``masks`` / ``pred`` ``(N, H, W)`` (0 = background,
+    ``1 + digit`` otherwise)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(2, n, figsize=(2 * n, 4.2), squeeze=False)
+    for k in range(n):
+        for row, m, title in ((0, masks[k], "label"), (1, pred[k], "predicted")):
+            ax = axes[row, k]
+            ax.imshow(images[k, ..., 0], cmap="gray")
+            ax.imshow(torch.where(m > 0, m - 1.0, float("nan")), cmap="tab10", vmin=0, vmax=9,
+                      alpha=0.6)
+            ax.set_title(title, fontsize=8)
+            ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)

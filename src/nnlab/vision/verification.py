@@ -20,7 +20,8 @@ from ..losses.metric_learning import triplet_margin_loss
 
 __all__ = ["EmbeddingNet", "contrastive_loss", "triplet_loss", "batch_hard_triplet_loss",
            "batch_semi_hard_triplet_loss", "batch_all_triplet_loss", "choose_threshold",
-           "verification_roc", "train_embedding", "embed", "make_pairs", "augment"]
+           "verification_roc", "train_embedding", "pretrain_softmax", "embed", "make_pairs",
+           "augment"]
 
 
 class EmbeddingNet(nn.Module):
@@ -206,19 +207,41 @@ def augment(x: torch.Tensor, generator: Optional[torch.Generator] = None,
     return F.grid_sample(xc, grid, align_corners=False).permute(0, 2, 3, 1)
 
 
+def _step(opt, sched, loss: torch.Tensor, total: float) -> float:
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    sched.step()
+    return total + float(loss.detach())
+
+
+def _progress(what: str, step: int, steps: int, total: float, log_every: int, start: float,
+              cpu_budget: Optional[float]) -> Tuple[float, bool]:
+    """Print the mean loss every ``log_every`` steps; ``(running total, budget spent)``."""
+    if log_every and (step + 1) % log_every == 0:
+        print(f"{what} {step + 1}/{steps} loss {total / log_every:.4f} "
+              f"cpu {time.process_time() - start:.0f}s", flush=True)
+        total = 0.0
+    spent = cpu_budget is not None and time.process_time() - start > cpu_budget
+    if spent and log_every:
+        print(f"cpu budget {cpu_budget:.0f}s spent after {step + 1} steps")
+    return total, spent
+
+
 def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
                     mining: str = "semi_hard", margin: float = 0.2, warmup_steps: int = 200,
                     classes_per_batch: int = 7, per_class: int = 16, lr: float = 2e-3,
                     augmentation: bool = True, dim: int = 64, width: int = 32,
                     head: str = "flatten",
                     cpu_budget: Optional[float] = None, seed: int = 0,
-                    log_every: int = 0) -> EmbeddingNet:
+                    log_every: int = 0, model: Optional[EmbeddingNet] = None) -> EmbeddingNet:
     """Triplet training with balanced P x K batches (P classes, K images each).
 
     ``x`` ``(N, 28, 28, 1)`` in [0, 1], ``y`` ``(N,)``. The first ``warmup_steps`` use
     batch-all mining (stable from a random start); then ``mining`` (``'semi_hard'``,
     ``'batch_hard'`` or ``'batch_all'``). Adam with a cosine decay of ``lr`` over ``steps``;
     ``cpu_budget`` (seconds of this process's CPU time) stops early when spent.
+    ``model``: fine-tune this net (e.g. from :func:`pretrain_softmax`) instead of a new one.
     """
     losses = {"semi_hard": batch_semi_hard_triplet_loss, "batch_hard": batch_hard_triplet_loss,
               "batch_all": batch_all_triplet_loss}
@@ -232,7 +255,7 @@ def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
                          f"{len(by)} classes and per_class={per_class}")
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    model = EmbeddingNet(dim=dim, width=width, head=head)
+    model = EmbeddingNet(dim=dim, width=width, head=head) if model is None else model
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     p = min(classes_per_batch, len(by))
@@ -244,18 +267,45 @@ def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
                          for c in cls])
         xb = augment(x[idx], gen) if augmentation else x[idx]
         loss_fn = batch_all_triplet_loss if step < warmup_steps else losses[mining]
-        loss = loss_fn(model(xb), y[idx], margin)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        total += float(loss.detach())
-        if log_every and (step + 1) % log_every == 0:
-            print(f"step {step + 1}/{steps} loss {total / log_every:.4f} "
-                  f"cpu {time.process_time() - start:.0f}s", flush=True)
-            total = 0.0
-        if cpu_budget is not None and time.process_time() - start > cpu_budget:
-            if log_every:
-                print(f"cpu budget {cpu_budget:.0f}s spent after {step + 1} steps")
+        total = _step(opt, sched, loss_fn(model(xb), y[idx], margin), total)
+        total, spent = _progress("step", step, steps, total, log_every, start, cpu_budget)
+        if spent:
+            break
+    return model.eval()
+
+
+def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_size: int = 128,
+                     lr: float = 2e-3, scale: float = 16.0, augmentation: bool = True,
+                     dim: int = 64, width: int = 32, head: str = "flatten",
+                     cpu_budget: Optional[float] = None, seed: int = 0,
+                     log_every: int = 0) -> EmbeddingNet:
+    """Classification pre-training of an :class:`EmbeddingNet`: cosine softmax (NormFace,
+    Wang et al. 2017) on the unit embedding, ``logits = scale * e @ normalize(W).T`` with
+    one learnt proxy ``W[c]`` per class, so that the embedding itself (not a hidden layer)
+    is what the classes shape. ``x`` ``(N, 28, 28, 1)`` in [0, 1], ``y`` ``(N,)`` labels
+    ``0..C-1``; Adam, cosine decay over ``steps``; returns the net (proxies dropped).
+    """
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} images but y has {len(y)} labels")
+    classes = int(y.max()) + 1
+    if classes < 2 or int(y.min()) < 0:
+        raise ValueError(f"pretrain_softmax: y must hold labels 0..C-1 with C >= 2, got "
+                         f"min {int(y.min())}, max {int(y.max())}")
+    gen = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = EmbeddingNet(dim=dim, width=width, head=head)
+    proxies = nn.Parameter(torch.randn(classes, dim) / dim ** 0.5)
+    opt = torch.optim.Adam([*model.parameters(), proxies], lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+    start, total = time.process_time(), 0.0
+    model.train()
+    for step in range(steps):
+        idx = torch.randint(len(x), (batch_size,), generator=gen)
+        xb = augment(x[idx], gen) if augmentation else x[idx]
+        logits = scale * model(xb) @ F.normalize(proxies, dim=-1).T
+        total = _step(opt, sched, F.cross_entropy(logits, y[idx]), total)
+        total, spent = _progress("softmax step", step, steps, total, log_every, start,
+                                 cpu_budget)
+        if spent:
             break
     return model.eval()

@@ -1,0 +1,34 @@
+"""Slow: Papernot et al.'s black-box attack (examples/blackbox_substitute_mnist.py) and Wong
+et al.'s early-stop check (examples/fgsm_early_stop_mnist.py) at the levels docs/adversarial.md
+reports."""
+import os
+import runpy
+
+import pytest
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+
+
+def _example(name):
+    return runpy.run_path(os.path.join(EXAMPLES, name), run_name="nnlab_example")
+
+
+@pytest.mark.slow
+def test_papernot_substitute_transfer_at_eps_03():
+    """Measured 52.1% of 10,000 adversarial examples misclassified by the oracle (the
+    paper's 84.24%, the issue's goal 80%, are NOT reached: see docs/adversarial.md)."""
+    ex = _example("blackbox_substitute_mnist.py")
+    r, sub_acc = ex["main"](ex["p"].parse_args([]))
+    assert r["oracle_clean_accuracy"] >= 0.985
+    assert sub_acc >= 0.75
+    assert 1 - r["oracle_adversarial_accuracy"] >= 0.50, r
+
+
+@pytest.mark.slow
+def test_fgsm_rs_early_stop_keeps_robustness():
+    """FGSM-RS at eps 0.3 (step 0.6) collapses to PGD-40 1.5% without the check; with it
+    training stops in epoch 5 and the best weights keep PGD-40 28.7% (measured)."""
+    ex = _example("fgsm_early_stop_mnist.py")
+    check, acc = ex["main"](ex["p"].parse_args(["--epochs", "6", "--alpha", "2.0"]))
+    assert check.stopped_at_ is not None and max(check.history_) >= 0.4
+    assert acc["pgd40"] >= 0.25 and acc["clean"] >= 0.97, acc
