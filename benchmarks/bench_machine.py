@@ -6,7 +6,8 @@
 CPU model, the instruction set torch's kernels use (``AVX2``, ``AVX512``, ...), torch
 build, threads, CPUs, the glibc allocator state and the load average: figures measured
 on different CPU kinds are never comparable, so ``docs/performance.md`` keeps one table
-per kind.
+per kind. An AVX-512 machine can run torch's and oneDNN's AVX2 kernels
+(``ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2``); the header then says so.
 """
 from __future__ import annotations
 
@@ -27,9 +28,18 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def forced_isa() -> str:
+    """The kernel set forced below what the CPU has (``ATEN_CPU_CAPABILITY=avx2``,
+    ``ONEDNN_MAX_CPU_ISA=AVX2``: an AVX-512 machine running AVX2 kernels), or ''."""
+    forced = [f"{k}={os.environ[k]}" for k in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")
+              if os.environ.get(k)]
+    return f" (forced by {' '.join(forced)})" if forced else ""
+
+
 def describe(threads: int) -> str:
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    return (f"{cpu_model()}, torch cpu capability {torch.backends.cpu.get_cpu_capability()}; "
+    return (f"{cpu_model()}, torch cpu capability {torch.backends.cpu.get_cpu_capability()}"
+            f"{forced_isa()}; "
             f"torch {torch.__version__} ({'CUDA ' + torch.version.cuda if torch.version.cuda else 'CPU build'}), "
             f"{threads} threads of {os.cpu_count()} CPUs; allocator: {allocator.malloc_state()}; "
             f"load average {load}")
