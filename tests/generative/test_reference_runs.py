@@ -48,3 +48,22 @@ def test_dcgan_classifier_score_above_6():
           f"{s_ema['score']:.2f} FID {s_ema['fid']:.2f} | real {real['score']:.2f}")
     assert s["score"] > 6.0 and s["classes"] == 10 and s_ema["score"] > 5.0
     assert real["fid"] < s["fid"] < 100 and np.isfinite(s_ema["fid"])
+
+
+def test_dcgan_base64_reproduces_its_30_minute_level():
+    """Issue 25's DCGAN row, the paper's width (base 64) for 20 epochs (the 30-CPU-minute
+    run trained 22: about 28 CPU minutes here). That run reached EMA 7.47 with every class
+    within 2x of uniform (docs/generative.md); the goal of 9.0 is missed and this asserts
+    the reproduced level, not the goal: EMA score > 7.0 and every class between 50 and
+    200 of 1,000 samples."""
+    x, _, xt, _ = _mnist(60000)
+    x, xt = x.astype("float32") / 127.5 - 1, xt.astype("float32") / 127.5 - 1
+    judge = mnist_judge(epochs=5)
+    nnlab.set_seed(0)
+    gan = dcgan(latent_dim=100, base=64)
+    ema = GeneratorEMA(gan, decay=0.999)
+    gan.fit(x, epochs=20, batch_size=128, verbose=0, callbacks=[ema])
+    s = classifier_score(ema.generate(1000).numpy(), judge, real_images=xt[:1000])
+    print(f"DCGAN base 64, 20 epochs: EMA {s['score']:.2f}, counts {s['class_counts']}")
+    assert s["score"] > 7.0
+    assert 50 <= min(s["class_counts"]) and max(s["class_counts"]) <= 200
