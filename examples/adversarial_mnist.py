@@ -33,13 +33,6 @@ x_rep, y_rep = (x_test, y_test) if a.full else (xe, ye)  # clean and FGSM accura
 pgd40 = lambda m, steps=40, **kw: adv.PGD(m, 0.3, alpha=0.01, steps=steps, **kw)  # noqa: E731  Madry's test attack
 
 
-def cnn():  # Wong et al.'s MNIST net: the lecture CNN with strided convs, a bit wider
-    model = nnlab.Sequential([
-        Conv2D(16, 4, strides=2, padding="same", activation="relu", input_shape=(28, 28, 1)),
-        Conv2D(32, 4, strides=2, padding="same", activation="relu"), Flatten(),
-        Dense(100, activation="relu"), Dense(10, activation="softmax")])
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
 
 
 def report(name, model):  # clean, FGSM and PGD-40 accuracy, and the curve PNG
@@ -53,7 +46,7 @@ def report(name, model):  # clean, FGSM and PGD-40 accuracy, and the curve PNG
 
 
 def normal_part():
-    t0, model = time.time(), cnn()
+    t0, model = time.time(), adv.wong_mnist_cnn()
     drop = LearningRateScheduler(lambda e: 1e-3 if e < epochs - 2 else 1e-4)
     model.fit(x_train, y_train, batch_size=100, epochs=epochs, verbose=0, callbacks=[drop])
     print(f"normal training: {epochs} epochs in {time.time() - t0:.0f}s")
@@ -83,7 +76,7 @@ def normal_part():
 
 
 def robust_part():  # adversarial training, then the same report
-    t, robust = time.time(), cnn()
+    t, robust = time.time(), adv.wong_mnist_cnn()
     if a.adv == "pgd":  # Madry et al. with 7 steps (not 40): alpha = 2.5 eps / steps
         attack = adv.PGD(robust, 0.3, alpha=0.75 / 7, steps=7)
     else:  # Wong et al. 2020: FGSM from a random start, alpha = 1.25 eps

@@ -42,13 +42,6 @@ p.add_argument("--n-eval", type=int, default=10000)
 p.add_argument("--seed", type=int, default=0)
 
 
-def oracle_net():  # Wong et al.'s MNIST net: not the substitute's architecture
-    m = nnlab.Sequential([
-        Conv2D(16, 4, strides=2, padding="same", activation="relu", input_shape=(28, 28, 1)),
-        Conv2D(32, 4, strides=2, padding="same", activation="relu"), Flatten(),
-        Dense(100, activation="relu"), Dense(10, activation="softmax")])
-    m.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return m
 
 
 def substitute_net(kind):
@@ -69,7 +62,7 @@ def main(a):
     x, xt = (torch.tensor(v.reshape(-1, 28, 28, 1) / 255.0, dtype=torch.float32) for v in (x, xt))
     y, yt = torch.tensor(y).long(), torch.tensor(yt).long()
     c0, t0 = time.process_time(), time.time()
-    oracle = oracle_net()
+    oracle = adv.wong_mnist_cnn()
     if a.oracle_cache and os.path.exists(a.oracle_cache):
         oracle(x[:1])
         oracle.load_state_dict(torch.load(a.oracle_cache))

@@ -21,7 +21,6 @@ import nnlab
 from nnlab import adversarial as adv
 from nnlab.callbacks import LambdaCallback
 from nnlab.data import load_mnist
-from nnlab.layers import Conv2D, Dense, Flatten
 
 p = argparse.ArgumentParser()
 p.add_argument("--cpu-minutes", type=float, default=10.0)
@@ -38,13 +37,6 @@ p.add_argument("--png", default=None)
 p.add_argument("--seed", type=int, default=0)
 
 
-def cnn():
-    m = nnlab.Sequential([
-        Conv2D(16, 4, strides=2, padding="same", activation="relu", input_shape=(28, 28, 1)),
-        Conv2D(32, 4, strides=2, padding="same", activation="relu"), Flatten(),
-        Dense(100, activation="relu"), Dense(10, activation="softmax")])
-    m.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return m
 
 
 def plot(check, per_epoch, path, stopped, against="best"):
@@ -73,7 +65,7 @@ def main(a):
     y, yt = torch.tensor(y).long(), torch.tensor(yt).long()
     x_chk, y_chk, x, y = x[-500:], y[-500:], x[:-500], y[:-500]   # held out of training
     c0, t0 = time.process_time(), time.time()
-    model = cnn()
+    model = adv.wong_mnist_cnn()
     model(x[:1])
     attack = adv.FGSM(model, 0.3, random_start=True,   # alpha None: 1.25 x the current eps
                       alpha=None if a.alpha == 1.25 else a.alpha * 0.3)
