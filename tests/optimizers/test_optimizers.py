@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from nnlab import config
 from nnlab import optimizers as O
 
 
@@ -68,7 +69,17 @@ def _run(opt_factory, steps=5):
      lambda p: torch.optim.AdamW(p, lr=0.001, weight_decay=0.004, eps=1e-7)),
 ])
 def test_specs_produce_exactly_the_torch_optimizer_parameters(ours, theirs):
-    for a, b in zip(_run(ours), _run(theirs)):
+    """The spec's arguments map onto torch's exactly: compared with torch's default
+    (per-tensor loop) kernel on both sides, so equality is bitwise. The fused kernel nnlab
+    picks by default differs from the loop in the last bits on some CPUs (AVX2, measured
+    here: 1 ulp); test_kernels.py holds that comparison with its tolerance."""
+    before = config.optimizer_kernel()
+    config.set_optimizer_kernel("for-loop")
+    try:
+        results = _run(ours), _run(theirs)
+    finally:
+        config.set_optimizer_kernel(before)
+    for a, b in zip(*results):
         assert torch.equal(a, b)
 
 

@@ -15,6 +15,7 @@ from typing import Any, Dict, List
 import torch
 
 from .. import config
+from .layouts import guard_layouts
 
 #: the kernels tried, fastest first, for each setting of ``config.optimizer_kernel()``
 _ORDER = {"auto": ("fused", "foreach", "for-loop"), "fused": ("fused", "foreach", "for-loop"),
@@ -51,5 +52,6 @@ def build_with_kernel(torch_class: type, params: list, kwargs: Dict[str, Any]
             last_error = exc
             continue
         opt.nnlab_kernel = kernel
+        guard_layouts(opt)  # torch's fused kernels misread mixed layouts (layouts.py)
         return opt
     raise last_error  # pragma: no cover (the loop kernel always builds)

@@ -11,8 +11,8 @@ channels_last while ResNet-18 (64x64, batch 32) trains 5% faster in NCHW (issue 
 
 - ``"auto"`` (default): at the first ``fit`` of a model with 2-D convolutions on a 4-D
   input (built-in step), time a forward and backward pass of the model in each format (the
-  first batch, one warm-up and two timed repeats each; about 10-20 steps' worth of
-  work), keep NCHW only when it is faster by more than 3%, and remember the choice for
+  first batch, one warm-up and three timed repeats each, the formats taking turns; about
+  10-20 steps' worth of work), keep NCHW only when it is faster by more than 3%, and remember the choice for
   that model signature, batch shape, thread count and CPU: in this process and in
   ``<nnlab cache>/conv_memory_format.json``, so later runs on this machine (a resumed
   fit, a seeded rerun) train in the same format and stay bit-identical;
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 _FORMATS = {"channels_last": torch.channels_last, "contiguous": torch.contiguous_format}
 _CHOICES: Dict[str, str] = {}  # [signature, batch shape, threads, cpu] -> format
 _MARGIN = 0.03  # NCHW must win by more than this to replace the default
-_MEASURE_VERSION = 2  # stored choices of an older measurement are measured again
+_MEASURE_VERSION = 3  # stored choices of an older measurement are measured again
 
 
 def conv_kernels(model: torch.nn.Module) -> List[torch.nn.Parameter]:
@@ -75,20 +75,16 @@ def in_memory_format(x: torch.Tensor, fmt: str) -> torch.Tensor:
     return x.contiguous()
 
 
-def _timed(model: torch.nn.Module, xb: torch.Tensor, repeats: int) -> float:
-    """The fastest of ``repeats`` forward+backward passes, after one warm-up."""
-    best = float("inf")
-    for i in range(repeats + 1):  # the first run warms oneDNN's caches up
-        start = time.perf_counter()
-        out = model(xb, training=True) if isinstance(model, Layer) else model(xb)
-        first = out[0] if isinstance(out, (list, tuple)) else out
-        first.float().sum().backward()
-        if i:
-            best = min(best, time.perf_counter() - start)
-    return best
+def _timed(model: torch.nn.Module, xb: torch.Tensor) -> float:
+    """Seconds of one forward+backward pass of ``model`` on ``xb``."""
+    start = time.perf_counter()
+    out = model(xb, training=True) if isinstance(model, Layer) else model(xb)
+    first = out[0] if isinstance(out, (list, tuple)) else out
+    first.float().sum().backward()
+    return time.perf_counter() - start
 
 
-def measure(model: torch.nn.Module, xb: torch.Tensor, repeats: int = 2) -> Dict[str, float]:
+def measure(model: torch.nn.Module, xb: torch.Tensor, repeats: int = 3) -> Dict[str, float]:
     """Seconds of one forward+backward on ``xb`` in each format, on ``model`` itself with
     everything it changes put back: its buffers (batch norm's statistics), the gradients
     it held, its kernels' format and the random stream (dropout draws). A copy would be
@@ -99,11 +95,17 @@ def measure(model: torch.nn.Module, xb: torch.Tensor, repeats: int = 2) -> Dict[
     seconds = {}
     try:
         with torch.random.fork_rng(devices=[]):
-            for fmt in ("channels_last", "contiguous"):
-                convert_kernels(model, fmt)
-                seconds[fmt] = _timed(model, in_memory_format(xb, fmt), repeats)
-                for p, _ in grads:
-                    p.grad = None
+            inputs = {fmt: in_memory_format(xb, fmt) for fmt in _FORMATS}
+            # one warm-up pass each (oneDNN's primitive caches), then the formats take
+            # turns, so a load change during the probe hits both alike; best of each
+            for i in range(repeats + 1):
+                for fmt in _FORMATS:
+                    convert_kernels(model, fmt)
+                    took = _timed(model, inputs[fmt])
+                    if i:
+                        seconds[fmt] = min(seconds.get(fmt, took), took)
+                    for p, _ in grads:
+                        p.grad = None
     finally:
         with torch.no_grad():
             for b, saved in buffers:
