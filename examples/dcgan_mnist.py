@@ -4,6 +4,7 @@ weights, and the classifier score (Inception-Score/FID formulas on a CNN judge t
 Training stops after --epochs or when one thread's CPU time passes --minutes.
 
     python examples/dcgan_mnist.py --epochs 40 --minutes 25 [--out docs/img/generative]
+    python examples/dcgan_mnist.py --base 64 --extra 1 --mbstd --smooth 0.1 --minutes 30
 """
 import argparse
 import time
@@ -19,6 +20,13 @@ p.add_argument("--epochs", type=int, default=40)
 p.add_argument("--minutes", type=float, default=25.0, help="CPU-time budget of training")
 p.add_argument("--base", type=int, default=32, help="DCGAN width (64 in the paper)")
 p.add_argument("--ema", type=float, default=0.999, help="EMA decay of G's weights per step")
+p.add_argument("--extra", type=int, default=0, help="extra 3x3 conv blocks at 7x7 in G and D")
+p.add_argument("--mbstd", action="store_true", help="minibatch-stddev feature in D")
+p.add_argument("--smooth", type=float, default=0.0, help="one-sided label smoothing (0.1)")
+p.add_argument("--batch", type=int, default=128)
+p.add_argument("--lr-g", type=float, default=2e-4)
+p.add_argument("--lr-d", type=float, default=2e-4)
+p.add_argument("--beta1", type=float, default=0.5)
 p.add_argument("--judge-epochs", type=int, default=5)
 p.add_argument("--out", default=None)
 args = p.parse_args()
@@ -42,7 +50,12 @@ def score(images):
 print("real test digits 5000-5999:", score(xt[5000:6000])[0])
 
 nnlab.set_seed(0)
-gan = dcgan(latent_dim=100, base=args.base)
+gan = dcgan(latent_dim=100, base=args.base, extra_blocks=args.extra, minibatch_std=args.mbstd,
+            label_smoothing=args.smooth, compile=False)
+adam = nnlab.optimizers.Adam
+gan.compile(d_optimizer=adam(learning_rate=args.lr_d, beta_1=args.beta1),
+            g_optimizer=adam(learning_rate=args.lr_g, beta_1=args.beta1))
+print(args)
 ema = GeneratorEMA(gan, decay=args.ema)
 c0, w0 = time.process_time(), time.time()
 
@@ -60,7 +73,7 @@ class Report(nnlab.callbacks.Callback):
             self.model.stop_training = True
 
 
-gan.fit(x, epochs=args.epochs, batch_size=128, verbose=0, callbacks=[ema, Report()])
+gan.fit(x, epochs=args.epochs, batch_size=args.batch, verbose=0, callbacks=[ema, Report()])
 print(f"train: {time.process_time() - c0:.0f} s CPU (one thread), {time.time() - w0:.0f} s wall")
 
 torch.manual_seed(1)  # fresh samples, not the ones scored during training
