@@ -56,7 +56,7 @@ def test_dcgan_deep_recipe_reproduces_its_30_minute_level():
     (base 64, one extra 3x3 block at 7x7 in G and D, minibatch-std in D, one-sided label
     smoothing 0.1, batch 64, EMA 0.999) for DEEP_EPOCHS = 4 full epochs (1,556 s of one thread's
     CPU in that run, on an AMD EPYC). That run's EMA score after 4 epochs was 7.90 with
-    all 10 classes (8.0x at its 30-minute end); the goal of 9.0 was missed, and this
+    all 10 classes (7.93 on fresh samples at its 30-minute end); the goal of 9.0 was missed, and this
     asserts the reproduced level with a margin, not the goal."""
     x, _, xt, _ = _mnist(60000)
     x, xt = x.astype("float32") / 127.5 - 1, xt.astype("float32") / 127.5 - 1
