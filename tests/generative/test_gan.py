@@ -116,3 +116,55 @@ def test_bad_use_is_named():
     bad.compile()
     with pytest.raises(TypeError, match="train_step\\(\\) must return a dict of logs"):
         bad.fit(_images(16), epochs=1, batch_size=16, verbose=0)
+
+
+def test_one_sided_label_smoothing_changes_only_the_real_target():
+    real, fake = torch.tensor([3.0, -1.0]), torch.tensor([-2.0, 0.5])
+    sp = torch.nn.functional.softplus
+    plain = discriminator_loss(real, fake)
+    smooth = discriminator_loss(real, fake, label_smoothing=0.1)
+    # cross-entropy with target 0.9 for reals, 0 for fakes
+    expected = (0.9 * sp(-real) + 0.1 * sp(real)).mean() + sp(fake).mean()
+    assert smooth.item() == pytest.approx(expected.item())
+    assert smooth.item() != pytest.approx(plain.item())
+    # the fakes' part is untouched: equal real logits give equal differences
+    assert (discriminator_loss(real, fake + 1, 0.1) - smooth).item() == pytest.approx(
+        (discriminator_loss(real, fake + 1) - plain).item())
+    # D's optimum for a real logit moves from +inf to logit(0.9)
+    a = torch.tensor([0.0], requires_grad=True)
+    opt = torch.optim.SGD([a], lr=1.0)
+    for _ in range(500):
+        opt.zero_grad()
+        discriminator_loss(a, torch.tensor([-50.0]), 0.1).backward()
+        opt.step()
+    assert torch.sigmoid(a).item() == pytest.approx(0.9, abs=1e-3)
+    gan = dcgan(latent_dim=8, image_shape=(8, 8, 1), base=4, label_smoothing=0.1)
+    assert gan.label_smoothing == 0.1
+    with pytest.raises(ValueError, match="GAN: label_smoothing must be a number in \\[0, 0.5\\)"):
+        GAN(gan.generator, gan.discriminator, 8, label_smoothing=0.5)
+    with pytest.raises(ValueError, match="discriminator_loss: label_smoothing must be"):
+        discriminator_loss(real, fake, label_smoothing=-0.1)
+
+
+def test_deeper_dcgan_and_minibatch_std_options():
+    nnlab.set_seed(0)
+    gan = dcgan(latent_dim=8, image_shape=(8, 8, 1), base=4, extra_blocks=2,
+                minibatch_std=True, label_smoothing=0.1)
+    names = [type(m).__name__ for m in gan.discriminator.layers]
+    assert names.count("MinibatchStdDev") == 1 and names.count("Conv2D") == 4
+    assert [type(m).__name__ for m in gan.generator.layers].count("Conv2D") == 2
+    assert gan.generator(torch.randn(3, 8)).shape == (3, 8, 8, 1)
+    assert gan.discriminator(torch.zeros(4, 8, 8, 1)).shape == (4, 1)
+    plain = dcgan(latent_dim=8, image_shape=(8, 8, 1), base=4)
+    # each extra block at (2, 2, 8): a 3x3x8x8 conv (no bias) + BN (gamma, beta, mean, var)
+    block = 3 * 3 * 8 * 8 + 4 * 8
+    assert gan.generator.count_params() == plain.generator.count_params() + 2 * block
+    # D's first extra conv reads 8 + 1 channels (the minibatch-std feature)
+    assert gan.discriminator.count_params() == \
+        plain.discriminator.count_params() + 2 * block + 3 * 3 * 8
+    h = gan.fit(_images(64), epochs=1, batch_size=32, verbose=0)
+    assert np.isfinite(h.history["d_loss"][0]) and np.isfinite(h.history["g_loss"][0])
+    with pytest.raises(ValueError, match="dcgan_generator: extra_blocks must be an int >= 0"):
+        dcgan_generator(8, (8, 8, 1), 4, extra_blocks=-1)
+    with pytest.raises(ValueError, match="dcgan_discriminator: minibatch_std must be a bool"):
+        dcgan_discriminator((8, 8, 1), 4, minibatch_std="yes")

@@ -9,6 +9,7 @@ from nnlab.generative import GeneratorEMA, classifier_score, dcgan, mlp_vae, mni
 
 pytestmark = pytest.mark.slow
 EPOCHS = 6  # DCGAN epochs of the slow test (~4 CPU minutes)
+DEEP_EPOCHS = 4  # the deep recipe's epochs (~26 CPU minutes on the run's EPYC)
 
 
 def _mnist(n):
@@ -50,20 +51,23 @@ def test_dcgan_classifier_score_above_6():
     assert real["fid"] < s["fid"] < 100 and np.isfinite(s_ema["fid"])
 
 
-def test_dcgan_base64_reproduces_its_30_minute_level():
-    """Issue 25's DCGAN row, the paper's width (base 64) for 20 epochs (the 30-CPU-minute
-    run trained 22: about 28 CPU minutes here). That run reached EMA 7.47 with every class
-    within 2x of uniform (docs/generative.md); the goal of 9.0 is missed and this asserts
-    the reproduced level, not the goal: EMA score > 7.0 and every class between 50 and
-    200 of 1,000 samples."""
+def test_dcgan_deep_recipe_reproduces_its_30_minute_level():
+    """Issue 25's DCGAN row with the recipe of the 30-CPU-minute run in docs/generative.md
+    (base 64, one extra 3x3 block at 7x7 in G and D, minibatch-std in D, one-sided label
+    smoothing 0.1, batch 64, EMA 0.999) for DEEP_EPOCHS = 4 full epochs (1,556 s of one thread's
+    CPU in that run, on an AMD EPYC). That run's EMA score after 4 epochs was 7.90 with
+    all 10 classes (7.93 on fresh samples at its 30-minute end); the goal of 9.0 was missed, and this
+    asserts the reproduced level with a margin, not the goal."""
     x, _, xt, _ = _mnist(60000)
     x, xt = x.astype("float32") / 127.5 - 1, xt.astype("float32") / 127.5 - 1
     judge = mnist_judge(epochs=5)
     nnlab.set_seed(0)
-    gan = dcgan(latent_dim=100, base=64)
+    gan = dcgan(latent_dim=100, base=64, extra_blocks=1, minibatch_std=True,
+                label_smoothing=0.1)
     ema = GeneratorEMA(gan, decay=0.999)
-    gan.fit(x, epochs=20, batch_size=128, verbose=0, callbacks=[ema])
+    gan.fit(x, epochs=DEEP_EPOCHS, batch_size=64, verbose=0, callbacks=[ema])
     s = classifier_score(ema.generate(1000).numpy(), judge, real_images=xt[:1000])
-    print(f"DCGAN base 64, 20 epochs: EMA {s['score']:.2f}, counts {s['class_counts']}")
-    assert s["score"] > 7.0
+    print(f"DCGAN deep recipe, {DEEP_EPOCHS} epochs: EMA {s['score']:.2f}, "
+          f"counts {s['class_counts']}")
+    assert s["score"] > 7.5  # 7.90 reproduced; the other RNG stream (no scoring) varies
     assert 50 <= min(s["class_counts"]) and max(s["class_counts"]) <= 200

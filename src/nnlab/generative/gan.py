@@ -24,9 +24,25 @@ from .steps import first_input, minimize, params_of
 __all__ = ["GAN", "discriminator_loss", "generator_loss", "interpolate"]
 
 
-def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """``-mean log s(D(x)) - mean log(1 - s(D(G(z))))`` from logits."""
-    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
+def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor,
+                       label_smoothing: float = 0.0) -> torch.Tensor:
+    """``-mean log s(D(x)) - mean log(1 - s(D(G(z))))`` from logits.
+
+    ``label_smoothing`` = ``a`` > 0 is one-sided label smoothing (Salimans et al. 2016):
+    the real images' target becomes ``1 - a`` (cross-entropy ``(1 - a) softplus(-D(x)) +
+    a softplus(D(x))``); the fakes' target stays 0.
+    """
+    _check_smoothing("discriminator_loss", label_smoothing)
+    real = F.softplus(-real_logits).mean()
+    if label_smoothing:
+        real = (1 - label_smoothing) * real + label_smoothing * F.softplus(real_logits).mean()
+    return real + F.softplus(fake_logits).mean()
+
+
+def _check_smoothing(owner: str, value: Any) -> None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 0.5:
+        raise ValueError(f"{owner}: label_smoothing must be a number in [0, 0.5), "
+                         f"got {value!r}")
 
 
 def generator_loss(fake_logits: torch.Tensor, kind: str = "non_saturating") -> torch.Tensor:
@@ -47,6 +63,8 @@ class GAN(Model):
         generator, discriminator: models (any ``nn.Module`` works).
         latent_dim: size of ``z ~ N(0, I)``.
         generator_loss: ``"non_saturating"`` (default) or ``"minimax"``.
+        label_smoothing: one-sided label smoothing of D's real target (``1 - a``; 0.1 is
+            Salimans et al.'s 0.9), in [0, 0.5); 0 (default) is the plain game.
 
     ``compile(d_optimizer=..., g_optimizer=...)`` takes the two optimizers (Keras names);
     ``fit(images, epochs=...)`` trains; logs ``d_loss``, ``g_loss``, ``d_real`` and
@@ -54,9 +72,12 @@ class GAN(Model):
     """
 
     def __init__(self, generator: Any, discriminator: Any, latent_dim: int,
-                 generator_loss: str = "non_saturating", **kwargs: Any):
+                 generator_loss: str = "non_saturating", label_smoothing: float = 0.0,
+                 **kwargs: Any):
         super().__init__(**kwargs)
         import nnlab
+        _check_smoothing("GAN", label_smoothing)
+        self.label_smoothing = float(label_smoothing)
         if generator_loss not in ("minimax", "non_saturating"):
             raise ValueError(f"GAN: generator_loss must be 'minimax' or 'non_saturating', "
                              f"got {generator_loss!r}")
@@ -102,7 +123,7 @@ class GAN(Model):
         fake = call_in_mode(self.generator, torch.randn(n, self.latent_dim), True)
         real_logits = call_in_mode(self.discriminator, real, True)
         fake_logits = call_in_mode(self.discriminator, fake.detach(), True)
-        d_loss = discriminator_loss(real_logits, fake_logits)
+        d_loss = discriminator_loss(real_logits, fake_logits, self.label_smoothing)
         minimize(self.d_optimizer, d_loss, params_of(self.discriminator))
         # generator step through the just-updated discriminator
         fake_logits = call_in_mode(self.discriminator, fake, True)

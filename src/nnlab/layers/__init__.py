@@ -17,6 +17,7 @@ from .core import Dense, Dropout, Flatten, Lambda, Permute, Reshape
 from .embedding import Embedding
 from .masking import Masking
 from .masked_conv import MaskedConv2D
+from .minibatch_stddev import MinibatchStdDev
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
                       average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization, LayerNormalization
