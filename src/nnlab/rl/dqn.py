@@ -15,8 +15,8 @@ Off-policy TD learning of ``Q(s, a)`` with a network, made stable by
 
 Defaults are RL-Zoo's tuned CartPole-v1 settings for Stable-Baselines3's DQN.
 
-Speed (the algorithm and its numerics are Stable-Baselines3's; only the bookkeeping is
-lighter, each trick says in a comment what it saves): Adam's multi-tensor kernel, the
+Speed (bit-identical to the plain per-tensor code: only the bookkeeping is lighter, each
+trick says in a comment what it saves): Adam's multi-tensor kernels, the
 minibatches of a training phase drawn and gathered at once, gradient clipping and target
 updates as multi-tensor (``foreach``) kernels, acting through a preallocated input under
 ``inference_mode`` without a forward when exploring (``benchmarks/rl_vs_sb3.py``).
@@ -104,11 +104,12 @@ class DQN(Agent):
         self.q_network = q_network
         self.target_network = copy.deepcopy(q_network)
         self.target_network.requires_grad_(False)
-        # Adam's multi-tensor kernel: a few kernels for all six tensors instead of ~12 ops
-        # per tensor, bit-identical to torch's default per-tensor loop (SB3's). Not the
-        # fused kernel: it rounds differently (1 ulp), and DQN on CartPole is chaotic
-        # enough that 1 ulp changes a seed's final return (measured 144/202/500 at seeds
-        # 0-2 with it, 500/500/500 without; docs/rl.md).
+        # Adam's multi-tensor (foreach) kernels: one call per update stage for all six
+        # tensors instead of ~12 Python-dispatched ops per tensor, bit-identical to torch's
+        # default per-tensor loop (SB3's). Not the fused kernel: it rounds differently
+        # (1 ulp), and DQN on CartPole is chaotic enough that 1 ulp changes a seed's final
+        # return (slow test 144/202/500 at seeds 0-2 with it, 77/152/500 without on the
+        # same AMD EPYC; docs/rl.md).
         self.optimizer = torch.optim.Adam(q_network.parameters(), lr=learning_rate,
                                           foreach=True)
         self.buffer = ReplayBuffer(buffer_size, obs_shape, generator=self.generator)
