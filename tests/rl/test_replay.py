@@ -36,3 +36,17 @@ def test_bad_capacity_and_oversized_batch():
     buf.add([0.0], 0, 0.0, [0.0], False)
     with pytest.raises(ValueError, match="batch_size 2 > 1 stored"):
         buf.sample(2)
+
+
+def test_sample_many_is_repeated_sample_from_the_same_stream():
+    buf = ReplayBuffer(100, (2,), generator=torch.Generator().manual_seed(3))
+    for i in range(70):
+        buf.add(np.full(2, i), i % 3, float(i), np.full(2, -i), i % 7 == 0)
+    many = buf.sample_many(5, 8)
+    assert many[0].shape == (5, 8, 2) and many[1].shape == (5, 8) and many[1].dtype == torch.int64
+    buf.generator.manual_seed(3)
+    for step in range(5):
+        for field, one in zip(many, buf.sample(8)):
+            assert torch.equal(field[step], one)
+    with pytest.raises(ValueError, match="batch_size 80 > 70 stored"):
+        buf.sample_many(2, 80)

@@ -2,7 +2,7 @@
 
 Transitions live in five tensors of ``capacity`` rows (no per-sample Python objects);
 ``add`` writes one row, ``sample`` draws ``batch_size`` rows uniformly with replacement
-among the filled ones.
+among the filled ones, ``sample_many`` the minibatches of a whole training phase at once.
 """
 from __future__ import annotations
 
@@ -36,17 +36,22 @@ class ReplayBuffer:
         self.position = 0
         self.size = 0
         self.generator = generator
+        # numpy views sharing the tensors' memory: ``add`` writes one row through them,
+        # ~0.3 us per field instead of ~5 us for a torch ``__setitem__`` (+ as_tensor)
+        self._rows = tuple(t.numpy() for t in
+                           (self.obs, self.action, self.reward, self.next_obs, self.done))
 
     def __len__(self) -> int:
         return self.size
 
     def add(self, obs, action: int, reward: float, next_obs, done: bool) -> None:
         i = self.position
-        self.obs[i] = torch.as_tensor(obs, dtype=torch.float32)
-        self.next_obs[i] = torch.as_tensor(next_obs, dtype=torch.float32)
-        self.action[i] = int(action)
-        self.reward[i] = float(reward)
-        self.done[i] = float(done)
+        obs_rows, action_rows, reward_rows, next_rows, done_rows = self._rows
+        obs_rows[i] = obs
+        next_rows[i] = next_obs
+        action_rows[i] = int(action)
+        reward_rows[i] = float(reward)
+        done_rows[i] = float(done)
         self.position = (i + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
@@ -57,3 +62,21 @@ class ReplayBuffer:
         idx = torch.randint(0, self.size, (batch_size,), generator=self.generator)
         return self.obs[idx], self.action[idx], self.reward[idx], self.next_obs[idx], \
             self.done[idx]
+
+    def sample_many(self, n_batches: int, batch_size: int):
+        """``n_batches`` independent uniform minibatches in one draw and one gather per
+        field (the buffer does not change between the gradient steps of a training
+        phase, so this is ``sample`` called ``n_batches`` times, in distribution).
+
+        Returns the five fields with a leading ``(n_batches, batch_size)``: obs/next_obs
+        ``(n_batches, batch_size, *obs_shape)``, action ``(n_batches, batch_size)`` int64,
+        reward and done ``(n_batches, batch_size)`` float32. Saves per gradient step one
+        ``randint`` and five indexing calls (~40 us).
+        """
+        if batch_size > self.size:
+            raise ValueError(f"ReplayBuffer.sample_many: batch_size {batch_size} > "
+                             f"{self.size} stored transitions")
+        idx = torch.randint(0, self.size, (n_batches * batch_size,), generator=self.generator)
+        lead = (n_batches, batch_size)
+        return tuple(t.index_select(0, idx).view(lead + t.shape[1:]) for t in
+                     (self.obs, self.action, self.reward, self.next_obs, self.done))
