@@ -29,13 +29,17 @@ ap.add_argument("--steps", type=int, default=0)
 ap.add_argument("--dim", type=int, default=64)
 ap.add_argument("--width", type=int, default=32)
 ap.add_argument("--scale", type=float, default=16.0)
+ap.add_argument("--margin", type=float, default=0.0, help="CosFace/ArcFace margin")
+ap.add_argument("--margin-kind", choices=["cosface", "arcface"], default="cosface")
+ap.add_argument("--aug", type=float, default=1.0, help="augmentation strength")
+ap.add_argument("--tta", type=int, default=0, help="test-time shifts +-N pixels")
 ap.add_argument("--cpu-minutes", type=float, default=10.0)
 ap.add_argument("--png", default=None)
 
 
-def distances(model, x, y, n, seed):
+def distances(model, x, y, n, seed, tta=0):
     pairs, same = make_pairs(y.numpy(), n, seed)
-    e = embed(model, x[torch.from_numpy(pairs.reshape(-1))]).reshape(n, 2, -1)
+    e = embed(model, x[torch.from_numpy(pairs.reshape(-1))], tta_shift=tta).reshape(n, 2, -1)
     return (e[:, 0] - e[:, 1]).norm(dim=-1).numpy(), same
 
 
@@ -51,7 +55,8 @@ def main(a):
     if a.pretrain_steps:
         model = pretrain_softmax(xtr[seen], ytr[seen], steps=a.pretrain_steps, dim=a.dim,
                                  width=a.width, scale=a.scale, cpu_budget=budget,
-                                 log_every=100)
+                                 log_every=100, margin=a.margin, margin_kind=a.margin_kind,
+                                 augment_strength=a.aug)
     if a.steps:
         left = budget - (time.process_time() - c0)
         model = train_embedding(xtr[seen], ytr[seen], steps=a.steps,
@@ -59,9 +64,9 @@ def main(a):
                                 width=a.width, lr=3e-4 if model is not None else 2e-3,
                                 cpu_budget=left, log_every=100, model=model)
     cpu, wall = time.process_time() - c0, time.time() - t0
-    d_seen, s_seen = distances(model, xte[yte <= 6], yte[yte <= 6], 4000, 1)
+    d_seen, s_seen = distances(model, xte[yte <= 6], yte[yte <= 6], 4000, 1, a.tta)
     threshold, acc_seen = choose_threshold(d_seen, s_seen)
-    d, same = distances(model, xte[yte >= 7], yte[yte >= 7], 4000, 2)
+    d, same = distances(model, xte[yte >= 7], yte[yte >= 7], 4000, 2, a.tta)
     fpr, tpr, _, auc = verification_roc(d, same)
     acc = float(np.mean((d <= threshold) == same))
     print(f"training {cpu:.0f} s CPU, {wall:.0f} s wall, load {os.getloadavg()[0]:.1f}; "

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..losses.metric_learning import triplet_margin_loss
+from .margin_softmax import margin_logits
 
 __all__ = ["EmbeddingNet", "contrastive_loss", "triplet_loss", "batch_hard_triplet_loss",
            "batch_semi_hard_triplet_loss", "batch_all_triplet_loss", "choose_threshold",
@@ -183,9 +184,24 @@ def make_pairs(labels: np.ndarray, n_pairs: int, seed: int = 0):
 
 
 @torch.no_grad()
-def embed(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
+def embed(model: nn.Module, x: torch.Tensor, batch_size: int = 512,
+          tta_shift: int = 0) -> torch.Tensor:
+    """Embeddings ``(N, dim)`` of images ``(N, 28, 28, 1)`` in eval mode.
+
+    ``tta_shift=s > 0``: test-time augmentation -- the mean embedding over the image shifted
+    by every ``(dy, dx)`` in ``{-s, 0, s}^2`` (9 copies, ``torch.roll``; MNIST's blank border
+    makes the wrap-around harmless for ``s <= 3``), re-normalised to unit length.
+    """
     model.eval()
-    return torch.cat([model(c) for c in x.split(batch_size)])
+    if tta_shift < 0:
+        raise ValueError(f"embed: tta_shift must be >= 0, got {tta_shift}")
+    offsets = [(dy, dx) for dy in (-tta_shift, 0, tta_shift)
+               for dx in (-tta_shift, 0, tta_shift)] if tta_shift else [(0, 0)]
+    out = []
+    for c in x.split(batch_size):
+        e = sum(model(torch.roll(c, (dy, dx), dims=(1, 2))) for dy, dx in offsets)
+        out.append(F.normalize(e, dim=-1) if tta_shift else e)
+    return torch.cat(out)
 
 
 def augment(x: torch.Tensor, generator: Optional[torch.Generator] = None,
@@ -278,12 +294,16 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
                      lr: float = 2e-3, scale: float = 16.0, augmentation: bool = True,
                      dim: int = 64, width: int = 32, head: str = "flatten",
                      cpu_budget: Optional[float] = None, seed: int = 0,
-                     log_every: int = 0) -> EmbeddingNet:
+                     log_every: int = 0, margin: float = 0.0, margin_kind: str = "cosface",
+                     augment_strength: float = 1.0) -> EmbeddingNet:
     """Classification pre-training of an :class:`EmbeddingNet`: cosine softmax (NormFace,
     Wang et al. 2017) on the unit embedding, ``logits = scale * e @ normalize(W).T`` with
     one learnt proxy ``W[c]`` per class, so that the embedding itself (not a hidden layer)
     is what the classes shape. ``x`` ``(N, 28, 28, 1)`` in [0, 1], ``y`` ``(N,)`` labels
     ``0..C-1``; Adam, cosine decay over ``steps``; returns the net (proxies dropped).
+    ``margin > 0``: CosFace / ArcFace (``margin_kind``) additive margin on the true class
+    (:func:`nnlab.vision.margin_softmax.margin_logits`). ``augment_strength`` scales
+    :func:`augment`'s rotation, shift and scale ranges.
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels")
@@ -301,8 +321,9 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
     model.train()
     for step in range(steps):
         idx = torch.randint(len(x), (batch_size,), generator=gen)
-        xb = augment(x[idx], gen) if augmentation else x[idx]
-        logits = scale * model(xb) @ F.normalize(proxies, dim=-1).T
+        k = augment_strength
+        xb = augment(x[idx], gen, 10.0 * k, 0.1 * k, 0.1 * k) if augmentation else x[idx]
+        logits = margin_logits(model(xb), proxies, y[idx], scale, margin, margin_kind)
         total = _step(opt, sched, F.cross_entropy(logits, y[idx]), total)
         total, spent = _progress("softmax step", step, steps, total, log_every, start,
                                  cpu_budget)
