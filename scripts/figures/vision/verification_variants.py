@@ -26,6 +26,7 @@ ap.add_argument("--dim", type=int, default=64)
 ap.add_argument("--aug", type=float, default=1.0)
 ap.add_argument("--batch", type=int, default=128)
 ap.add_argument("--head", default="flatten")
+ap.add_argument("--rot", action="store_true", help="4x classes by quarter turns")
 ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--save", default=None)
 a = ap.parse_args()
@@ -37,7 +38,7 @@ c0, t0 = time.process_time(), time.time()
 model = pretrain_softmax(xtr[ytr <= 6], ytr[ytr <= 6], steps=a.steps, batch_size=a.batch,
                          scale=a.scale, dim=a.dim, width=a.width, head=a.head,
                          margin=a.margin, margin_kind=a.margin_kind, augment_strength=a.aug,
-                         seed=a.seed, log_every=200, cpu_budget=600)
+                         rotations=a.rot, seed=a.seed, log_every=200, cpu_budget=600)
 cpu, wall = time.process_time() - c0, time.time() - t0
 if a.save:
     torch.save(model.state_dict(), a.save)

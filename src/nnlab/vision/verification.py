@@ -22,7 +22,7 @@ from .margin_softmax import margin_logits
 __all__ = ["EmbeddingNet", "contrastive_loss", "triplet_loss", "batch_hard_triplet_loss",
            "batch_semi_hard_triplet_loss", "batch_all_triplet_loss", "choose_threshold",
            "verification_roc", "train_embedding", "pretrain_softmax", "embed", "make_pairs",
-           "augment"]
+           "augment", "rotation_classes"]
 
 
 class EmbeddingNet(nn.Module):
@@ -290,12 +290,36 @@ def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
     return model.eval()
 
 
+def rotation_classes(x: torch.Tensor, y: torch.Tensor, classes: int,
+                     turns: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Class augmentation by rotation: image ``i`` turned by ``turns[i]`` quarter turns
+    (0-3) becomes class ``y[i] + classes * turns[i]``, so C classes give 4C.
+
+    ``x`` ``(B, H, W, C)`` square images, ``y`` and ``turns`` ``(B,)``; returns the rotated
+    images ``(B, H, W, C)`` and their labels ``(B,)``. More training classes make features
+    that are less specific to the C original ones (a known few-shot device).
+    """
+    if x.ndim != 4 or x.shape[1] != x.shape[2]:
+        raise ValueError(f"rotation_classes: expected square images (B, H, W, C), got "
+                         f"{tuple(x.shape)}")
+    turns = torch.as_tensor(turns).long()
+    if turns.shape != y.shape or turns.shape != (len(x),) or not ((turns >= 0) & (turns < 4)).all():
+        raise ValueError("rotation_classes: turns must be (B,) integers in 0..3 like y")
+    out = x.clone()
+    for t in range(1, 4):
+        sel = turns == t
+        if sel.any():
+            out[sel] = torch.rot90(x[sel], t, dims=(1, 2))
+    return out, y + classes * turns
+
+
 def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_size: int = 128,
                      lr: float = 2e-3, scale: float = 16.0, augmentation: bool = True,
                      dim: int = 64, width: int = 32, head: str = "flatten",
                      cpu_budget: Optional[float] = None, seed: int = 0,
                      log_every: int = 0, margin: float = 0.0, margin_kind: str = "cosface",
-                     augment_strength: float = 1.0) -> EmbeddingNet:
+                     augment_strength: float = 1.0,
+                     rotations: bool = False) -> EmbeddingNet:
     """Classification pre-training of an :class:`EmbeddingNet`: cosine softmax (NormFace,
     Wang et al. 2017) on the unit embedding, ``logits = scale * e @ normalize(W).T`` with
     one learnt proxy ``W[c]`` per class, so that the embedding itself (not a hidden layer)
@@ -303,7 +327,8 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
     ``0..C-1``; Adam, cosine decay over ``steps``; returns the net (proxies dropped).
     ``margin > 0``: CosFace / ArcFace (``margin_kind``) additive margin on the true class
     (:func:`nnlab.vision.margin_softmax.margin_logits`). ``augment_strength`` scales
-    :func:`augment`'s rotation, shift and scale ranges.
+    :func:`augment`'s rotation, shift and scale ranges. ``rotations``: train on 4C classes,
+    each image turned by a random quarter turn (:func:`rotation_classes`).
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels")
@@ -314,17 +339,22 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     model = EmbeddingNet(dim=dim, width=width, head=head)
-    proxies = nn.Parameter(torch.randn(classes, dim) / dim ** 0.5)
+    n_proxies = 4 * classes if rotations else classes
+    proxies = nn.Parameter(torch.randn(n_proxies, dim) / dim ** 0.5)
     opt = torch.optim.Adam([*model.parameters(), proxies], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     start, total = time.process_time(), 0.0
     model.train()
     for step in range(steps):
         idx = torch.randint(len(x), (batch_size,), generator=gen)
+        xb, yb = x[idx], y[idx]
+        if rotations:
+            xb, yb = rotation_classes(xb, yb, classes, torch.randint(4, (batch_size,),
+                                                                     generator=gen))
         k = augment_strength
-        xb = augment(x[idx], gen, 10.0 * k, 0.1 * k, 0.1 * k) if augmentation else x[idx]
-        logits = margin_logits(model(xb), proxies, y[idx], scale, margin, margin_kind)
-        total = _step(opt, sched, F.cross_entropy(logits, y[idx]), total)
+        xb = augment(xb, gen, 10.0 * k, 0.1 * k, 0.1 * k) if augmentation else xb
+        logits = margin_logits(model(xb), proxies, yb, scale, margin, margin_kind)
+        total = _step(opt, sched, F.cross_entropy(logits, yb), total)
         total, spent = _progress("softmax step", step, steps, total, log_every, start,
                                  cpu_budget)
         if spent:
