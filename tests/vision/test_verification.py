@@ -172,3 +172,20 @@ def test_rotation_classes_turn_images_and_shift_labels():
         assert torch.equal(xr[i, :, :, 0], torch.rot90(x[i, :, :, 0], int(turns[i])))
     with pytest.raises(ValueError, match="turns"):
         rotation_classes(x, y, 3, torch.tensor([0, 1, 4, 0]))
+
+
+def test_subclass_labels_split_each_class_by_its_clusters():
+    from nnlab.vision.verification import subclass_labels
+    g = torch.Generator().manual_seed(0)
+    # class 0: two well separated blobs (bright left / bright right); class 1: likewise top / bottom
+    x = torch.zeros(40, 4, 4, 1)
+    x[0:10, :, :2], x[10:20, :, 2:], x[20:30, :2], x[30:40, 2:] = 1, 1, 1, 1
+    x = x + 0.05 * torch.rand(x.shape, generator=g)
+    y = torch.tensor([0] * 20 + [1] * 20)
+    sub = subclass_labels(x, y, 2)
+    assert set(sub[:20].tolist()) == {0, 1} and set(sub[20:].tolist()) == {2, 3}
+    for lo in (0, 10, 20, 30):             # each blob is one pseudo-class
+        assert len(set(sub[lo:lo + 10].tolist())) == 1
+    assert torch.equal(sub // 2, y)
+    with pytest.raises(ValueError, match="fewer than k"):
+        subclass_labels(x, y, 25)

@@ -22,7 +22,7 @@ from .margin_softmax import margin_logits
 __all__ = ["EmbeddingNet", "contrastive_loss", "triplet_loss", "batch_hard_triplet_loss",
            "batch_semi_hard_triplet_loss", "batch_all_triplet_loss", "choose_threshold",
            "verification_roc", "train_embedding", "pretrain_softmax", "embed", "make_pairs",
-           "augment", "rotation_classes"]
+           "augment", "rotation_classes", "subclass_labels"]
 
 
 class EmbeddingNet(nn.Module):
@@ -311,6 +311,28 @@ def rotation_classes(x: torch.Tensor, y: torch.Tensor, classes: int,
         if sel.any():
             out[sel] = torch.rot90(x[sel], t, dims=(1, 2))
     return out, y + classes * turns
+
+
+def subclass_labels(x: torch.Tensor, y: torch.Tensor, k: int, seed: int = 0) -> torch.Tensor:
+    """Pseudo-classes: each class of ``y`` split into ``k`` k-means clusters of its pixels,
+    labels ``y * k + cluster`` ``(N,)`` for ``x`` ``(N, ...)`` and ``y`` ``(N,)`` in 0..C-1.
+
+    Training to tell writing *styles* apart within a class keeps in the features the
+    variation that new classes differ by, which C-way training alone throws away.
+    """
+    from sklearn.cluster import MiniBatchKMeans
+    if k < 1:
+        raise ValueError(f"subclass_labels: k must be >= 1, got {k}")
+    flat = x.reshape(len(x), -1).numpy()
+    out = torch.empty_like(y)
+    for c in y.unique():
+        sel = (y == c).numpy()
+        if sel.sum() < k:
+            raise ValueError(f"subclass_labels: class {int(c)} has {int(sel.sum())} images, "
+                             f"fewer than k={k}")
+        km = MiniBatchKMeans(k, random_state=seed, n_init=3, batch_size=2048).fit(flat[sel])
+        out[torch.from_numpy(sel)] = int(c) * k + torch.from_numpy(km.labels_).long()
+    return out
 
 
 def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_size: int = 128,
