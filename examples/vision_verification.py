@@ -21,7 +21,7 @@ import torch
 
 from nnlab.data import load_mnist
 from nnlab.vision.verification import (choose_threshold, embed, make_pairs, pretrain_softmax,
-                                       train_embedding, verification_roc)
+                                       subclass_labels, train_embedding, verification_roc)
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--pretrain-steps", type=int, default=600)
@@ -33,6 +33,8 @@ ap.add_argument("--margin", type=float, default=0.0, help="CosFace/ArcFace margi
 ap.add_argument("--margin-kind", choices=["cosface", "arcface"], default="cosface")
 ap.add_argument("--aug", type=float, default=1.0, help="augmentation strength")
 ap.add_argument("--tta", type=int, default=0, help="test-time shifts +-N pixels")
+ap.add_argument("--rot", action="store_true", help="4x classes by quarter turns")
+ap.add_argument("--subclusters", type=int, default=1, help="k-means pseudo-classes per class")
 ap.add_argument("--cpu-minutes", type=float, default=10.0)
 ap.add_argument("--png", default=None)
 
@@ -53,10 +55,12 @@ def main(a):
     budget = 60 * a.cpu_minutes
     model = None
     if a.pretrain_steps:
-        model = pretrain_softmax(xtr[seen], ytr[seen], steps=a.pretrain_steps, dim=a.dim,
+        labels = ytr[seen] if a.subclusters < 2 else subclass_labels(xtr[seen], ytr[seen],
+                                                                     a.subclusters)
+        model = pretrain_softmax(xtr[seen], labels, steps=a.pretrain_steps, dim=a.dim,
                                  width=a.width, scale=a.scale, cpu_budget=budget,
                                  log_every=100, margin=a.margin, margin_kind=a.margin_kind,
-                                 augment_strength=a.aug)
+                                 augment_strength=a.aug, rotations=a.rot)
     if a.steps:
         left = budget - (time.process_time() - c0)
         model = train_embedding(xtr[seen], ytr[seen], steps=a.steps,
