@@ -27,7 +27,8 @@ for item in a.caches:
     c0 = time.process_time()
     model = ORACLES[name]()
     model(xt[:1])
-    model.load_state_dict(torch.load(path))
+    saved = torch.load(path)   # layer names count per process: match tensors by order
+    model.load_state_dict(dict(zip(model.state_dict().keys(), saved.values())))
     clean = adv.robust_accuracy(model, xt, yt)
     fgsm = adv.robust_accuracy(model, xt, yt, adv.FGSM(model, 0.3))
     print(f"{name}: params {model.count_params():,}; clean {clean:.4f}; white-box FGSM eps "
