@@ -28,6 +28,7 @@ ap.add_argument("--batch", type=int, default=128)
 ap.add_argument("--head", default="flatten")
 ap.add_argument("--rot", action="store_true", help="4x classes by quarter turns")
 ap.add_argument("--subclusters", type=int, default=1, help="k-means pseudo-classes per class")
+ap.add_argument("--tta", action="store_true", help="also score test-time shifts of 2 px")
 ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--save", default=None)
 a = ap.parse_args()
@@ -46,7 +47,7 @@ model = pretrain_softmax(xtr[ytr <= 6], labels, steps=a.steps, batch_size=a.batc
 cpu, wall = time.process_time() - c0, time.time() - t0
 if a.save:
     torch.save(model.state_dict(), a.save)
-for tta in (0, 2):
+for tta in ((0, 2) if a.tta else (0,)):
     res = []
     for sel, seed in ((yte <= 6, 1), (yte >= 7, 2)):
         pairs, same = make_pairs(yte[sel].numpy(), 4000, seed)
