@@ -3,12 +3,13 @@ choose the distance threshold on pairs of those *training* classes, verify pairs
 unseen digits 7-9.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python examples/vision_verification.py \
-        [--pretrain-steps 600] [--steps 300] [--cpu-minutes 10] [--png roc.png]
+        [--pretrain-steps 600] [--steps 0] [--aug 2] [--cpu-minutes 10] [--png roc.png]
 
 ``--pretrain-steps``: cosine-softmax (NormFace) pre-training of the embedding on the
 seven classes (``nnlab.vision.verification.pretrain_softmax``); ``--steps``: triplet
 fine-tuning (semi-hard mining, margin 0.2; from scratch with a batch-all warm-up when
-there is no pre-training). ``--cpu-minutes`` is shared by the two stages
+there is no pre-training); ``--aug``: augmentation strength (2: +-20 deg rotation, +-20 %
+shift and scale; the best of 1, 2, 3 measured, docs/vision.md). ``--cpu-minutes`` is shared by the two stages
 (``time.process_time``). Pairs: 4,000 from MNIST-test digits 0-6 for the threshold,
 4,000 from MNIST-test digits 7-9 for the figure.
 """
@@ -31,7 +32,7 @@ ap.add_argument("--width", type=int, default=32)
 ap.add_argument("--scale", type=float, default=16.0)
 ap.add_argument("--margin", type=float, default=0.0, help="CosFace/ArcFace margin")
 ap.add_argument("--margin-kind", choices=["cosface", "arcface"], default="cosface")
-ap.add_argument("--aug", type=float, default=1.0, help="augmentation strength")
+ap.add_argument("--aug", type=float, default=2.0, help="augmentation strength (x10 deg, x10%% shift/scale)")
 ap.add_argument("--tta", type=int, default=0, help="test-time shifts +-N pixels")
 ap.add_argument("--rot", action="store_true", help="4x classes by quarter turns")
 ap.add_argument("--subclusters", type=int, default=1, help="k-means pseudo-classes per class")
