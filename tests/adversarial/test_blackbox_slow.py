@@ -15,7 +15,7 @@ def _example(name):
 
 @pytest.mark.slow
 def test_papernot_substitute_transfer_at_eps_03():
-    """Default oracle, the lectures' max-pooling CNN (2 epochs in its 6-CPU-minute budget,
+    """Default oracle, the lectures' max-pooling CNN (stopped by its 6-CPU-minute budget,
     98.95%): measured 27.8% of 10,000 adversarial examples misclassified by it, substitute
     82.3% (the paper's 84.24% and the issue's 80% are NOT reached: docs/adversarial.md)."""
     ex = _example("blackbox_substitute_mnist.py")
