@@ -5,15 +5,14 @@ substitute, scored on the oracle.
     OMP_NUM_THREADS=1 PYTHONPATH=src python examples/blackbox_substitute_mnist.py \
         --cpu-minutes 6 [--oracle-cache /tmp/oracle.pt]
 
-The oracle is a model of another architecture than the substitute (Wong et al.'s MNIST
-CNN, strided 4x4 convolutions), trained on the 60k training images until ``--cpu-minutes``
-of this process's CPU time (``time.process_time``) or ``--oracle-epochs``. The attacker
-sees only its predicted labels: the last 150 test images as seed, ``--rounds`` rounds of
-Jacobian augmentation with step ``--lam`` (its sign flipped every ``--tau`` rounds,
-Papernot et al.'s periodic step size; ``--tau 0`` never flips), and untargeted FGSM
-(eps ``--eps``) on the substitute; the success rate is the fraction of the first ``--n-eval`` test images'
-adversarial examples the oracle misclassifies (Papernot's figure), also among those it
-classified correctly.
+The oracle (``--oracle``) is a plain MNIST DNN of the kind the paper attacked: by default
+the lectures' CNN (``adv.lecture_mnist_cnn``: 3x3 convs, max pooling, dropout); ``mlp``:
+the lectures' 512-512 MLP; ``wong``: Wong et al.'s strided CNN. Trained on the 60k training
+images for ``--oracle-epochs`` or ``--cpu-minutes`` of CPU time. The attacker sees only its
+labels: the last 150 test images as seed, ``--rounds`` of Jacobian augmentation, step
+``--lam`` (sign flipped every ``--tau`` rounds; 0: never), FGSM ``--eps`` on the substitute;
+scored: the share of the first ``--n-eval`` test images' adversarial examples the oracle
+misclassifies (Papernot's figure), also of those it classified correctly.
 """
 import argparse
 import os
@@ -27,10 +26,12 @@ from nnlab.callbacks import LambdaCallback, LearningRateScheduler
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 
+ORACLES = {"cnn": adv.lecture_mnist_cnn, "mlp": adv.lecture_mnist_mlp, "wong": adv.wong_mnist_cnn}
 p = argparse.ArgumentParser()
 p.add_argument("--cpu-minutes", type=float, default=6.0, help="CPU budget of the oracle")
 p.add_argument("--oracle-epochs", type=int, default=6)
 p.add_argument("--oracle-cache", default=None, help="load/save the oracle's weights here")
+p.add_argument("--oracle", choices=list(ORACLES), default="cnn")
 p.add_argument("--substitute", choices=["papernot", "mlp"], default="papernot")
 p.add_argument("--rounds", type=int, default=6)
 p.add_argument("--lam", type=float, default=0.1)
@@ -42,17 +43,14 @@ p.add_argument("--n-eval", type=int, default=10000)
 p.add_argument("--seed", type=int, default=0)
 
 
-
-
 def substitute_net(kind):
-    if kind == "mlp":   # cleverhans' ModelSubstitute: two 200-unit ReLU layers
-        layers = [Flatten(input_shape=(28, 28, 1)), Dense(200, activation="relu"),
-                  Dense(200, activation="relu"), Dense(10)]
-    else:               # two 3x3 convs (32, 64) with 2x2 max pooling, two 200-unit FC layers
-        layers = [Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)), MaxPooling2D(2),
-                  Conv2D(64, 3, activation="relu"), MaxPooling2D(2), Flatten(),
-                  Dense(200, activation="relu"), Dense(200, activation="relu"), Dense(10)]
-    return nnlab.Sequential(layers)
+    """papernot: two 3x3 convs (32, 64) with 2x2 max pooling, two 200-unit FC layers;
+    mlp: only the FC layers (cleverhans' ModelSubstitute)."""
+    convs = [] if kind == "mlp" else [Conv2D(32, 3, activation="relu"), MaxPooling2D(2),
+                                      Conv2D(64, 3, activation="relu"), MaxPooling2D(2)]
+    return nnlab.Sequential([nnlab.Input((28, 28, 1)), *convs, Flatten(),
+                             Dense(200, activation="relu"), Dense(200, activation="relu"),
+                             Dense(10)])
 
 
 def main(a):
@@ -62,7 +60,7 @@ def main(a):
     x, xt = (torch.tensor(v.reshape(-1, 28, 28, 1) / 255.0, dtype=torch.float32) for v in (x, xt))
     y, yt = torch.tensor(y).long(), torch.tensor(yt).long()
     c0, t0 = time.process_time(), time.time()
-    oracle = adv.wong_mnist_cnn()
+    oracle = ORACLES[a.oracle]()
     if a.oracle_cache and os.path.exists(a.oracle_cache):
         oracle(x[:1])
         oracle.load_state_dict(torch.load(a.oracle_cache))
@@ -74,13 +72,15 @@ def main(a):
         oracle.fit(x, y, batch_size=100, epochs=a.oracle_epochs, verbose=0, callbacks=[stop, drop])
         if a.oracle_cache:
             torch.save(oracle.state_dict(), a.oracle_cache)
-    print(f"oracle: {time.process_time() - c0:.0f} s CPU, {time.time() - t0:.0f} s wall")
+    print(f"oracle {a.oracle}: test accuracy "
+          f"{float((adv.predict_labels(oracle, xt) == yt).float().mean()):.4f}; "
+          f"{time.process_time() - c0:.0f} s CPU, {time.time() - t0:.0f} s wall")
     c1, t1 = time.process_time(), time.time()
-    sub = substitute_net(a.substitute)
+    sub = substitute_net(a.substitute)  # Papernot's: the seed is disjoint from the scored images
     jda = adv.JacobianAugmentation(lambda v: adv.predict_labels(oracle, v), sub,
                                    rounds=a.rounds, lam=a.lam, tau=a.tau or None,
                                    epochs=a.sub_epochs, lr=a.sub_lr, seed=a.seed)
-    jda.fit(xt[-150:])                      # the seed: disjoint from the evaluated images
+    jda.fit(xt[-150:])
     xe, ye = xt[:a.n_eval], yt[:a.n_eval]
     sub_acc = float((adv.predict_labels(sub, xe) == ye).float().mean())
     print(f"substitute: {jda.queries_} oracle queries, rounds (size, agreement) "

@@ -3,12 +3,13 @@ choose the distance threshold on pairs of those *training* classes, verify pairs
 unseen digits 7-9.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python examples/vision_verification.py \
-        [--pretrain-steps 600] [--steps 300] [--cpu-minutes 10] [--png roc.png]
+        [--pretrain-steps 600] [--steps 0] [--aug 2] [--cpu-minutes 10] [--png roc.png]
 
 ``--pretrain-steps``: cosine-softmax (NormFace) pre-training of the embedding on the
 seven classes (``nnlab.vision.verification.pretrain_softmax``); ``--steps``: triplet
 fine-tuning (semi-hard mining, margin 0.2; from scratch with a batch-all warm-up when
-there is no pre-training). ``--cpu-minutes`` is shared by the two stages
+there is no pre-training); ``--aug``: augmentation strength (2: +-20 deg rotation, +-20 %
+shift and scale; the best of 1, 2, 3 measured, docs/vision.md). ``--cpu-minutes`` is shared by the two stages
 (``time.process_time``). Pairs: 4,000 from MNIST-test digits 0-6 for the threshold,
 4,000 from MNIST-test digits 7-9 for the figure.
 """
@@ -21,7 +22,7 @@ import torch
 
 from nnlab.data import load_mnist
 from nnlab.vision.verification import (choose_threshold, embed, make_pairs, pretrain_softmax,
-                                       train_embedding, verification_roc)
+                                       subclass_labels, train_embedding, verification_roc)
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--pretrain-steps", type=int, default=600)
@@ -29,13 +30,19 @@ ap.add_argument("--steps", type=int, default=0)
 ap.add_argument("--dim", type=int, default=64)
 ap.add_argument("--width", type=int, default=32)
 ap.add_argument("--scale", type=float, default=16.0)
+ap.add_argument("--margin", type=float, default=0.0, help="CosFace/ArcFace margin")
+ap.add_argument("--margin-kind", choices=["cosface", "arcface"], default="cosface")
+ap.add_argument("--aug", type=float, default=2.0, help="augmentation strength (x10 deg, x10%% shift/scale)")
+ap.add_argument("--tta", type=int, default=0, help="test-time shifts +-N pixels")
+ap.add_argument("--rot", action="store_true", help="4x classes by quarter turns")
+ap.add_argument("--subclusters", type=int, default=1, help="k-means pseudo-classes per class")
 ap.add_argument("--cpu-minutes", type=float, default=10.0)
 ap.add_argument("--png", default=None)
 
 
-def distances(model, x, y, n, seed):
+def distances(model, x, y, n, seed, tta=0):
     pairs, same = make_pairs(y.numpy(), n, seed)
-    e = embed(model, x[torch.from_numpy(pairs.reshape(-1))]).reshape(n, 2, -1)
+    e = embed(model, x[torch.from_numpy(pairs.reshape(-1))], tta_shift=tta).reshape(n, 2, -1)
     return (e[:, 0] - e[:, 1]).norm(dim=-1).numpy(), same
 
 
@@ -49,9 +56,12 @@ def main(a):
     budget = 60 * a.cpu_minutes
     model = None
     if a.pretrain_steps:
-        model = pretrain_softmax(xtr[seen], ytr[seen], steps=a.pretrain_steps, dim=a.dim,
+        labels = ytr[seen] if a.subclusters < 2 else subclass_labels(xtr[seen], ytr[seen],
+                                                                     a.subclusters)
+        model = pretrain_softmax(xtr[seen], labels, steps=a.pretrain_steps, dim=a.dim,
                                  width=a.width, scale=a.scale, cpu_budget=budget,
-                                 log_every=100)
+                                 log_every=100, margin=a.margin, margin_kind=a.margin_kind,
+                                 augment_strength=a.aug, rotations=a.rot)
     if a.steps:
         left = budget - (time.process_time() - c0)
         model = train_embedding(xtr[seen], ytr[seen], steps=a.steps,
@@ -59,9 +69,9 @@ def main(a):
                                 width=a.width, lr=3e-4 if model is not None else 2e-3,
                                 cpu_budget=left, log_every=100, model=model)
     cpu, wall = time.process_time() - c0, time.time() - t0
-    d_seen, s_seen = distances(model, xte[yte <= 6], yte[yte <= 6], 4000, 1)
+    d_seen, s_seen = distances(model, xte[yte <= 6], yte[yte <= 6], 4000, 1, a.tta)
     threshold, acc_seen = choose_threshold(d_seen, s_seen)
-    d, same = distances(model, xte[yte >= 7], yte[yte >= 7], 4000, 2)
+    d, same = distances(model, xte[yte >= 7], yte[yte >= 7], 4000, 2, a.tta)
     fpr, tpr, _, auc = verification_roc(d, same)
     acc = float(np.mean((d <= threshold) == same))
     print(f"training {cpu:.0f} s CPU, {wall:.0f} s wall, load {os.getloadavg()[0]:.1f}; "

@@ -15,13 +15,25 @@ def _example(name):
 
 @pytest.mark.slow
 def test_papernot_substitute_transfer_at_eps_03():
-    """Measured 52.1% of 10,000 adversarial examples misclassified by the oracle (the
-    paper's 84.24%, the issue's goal 80%, are NOT reached: see docs/adversarial.md)."""
+    """Default oracle, the lectures' max-pooling CNN (stopped by its 6-CPU-minute budget,
+    98.95%): measured 27.8% of 10,000 adversarial examples misclassified by it, substitute
+    82.3% (the paper's 84.24% and the issue's 80% are NOT reached: docs/adversarial.md)."""
     ex = _example("blackbox_substitute_mnist.py")
     r, sub_acc = ex["main"](ex["p"].parse_args([]))
     assert r["oracle_clean_accuracy"] >= 0.985
-    assert sub_acc >= 0.75
-    assert 1 - r["oracle_adversarial_accuracy"] >= 0.50, r
+    assert sub_acc >= 0.78
+    assert 1 - r["oracle_adversarial_accuracy"] >= 0.25, r
+
+
+@pytest.mark.slow
+def test_papernot_substitute_transfer_to_the_lecture_mlp():
+    """Oracle: the lectures' 512-512 MLP (98.6%): measured 66.0% misclassified, substitute
+    81.7% (goal 80% not reached)."""
+    ex = _example("blackbox_substitute_mnist.py")
+    r, sub_acc = ex["main"](ex["p"].parse_args(["--oracle", "mlp"]))
+    assert r["oracle_clean_accuracy"] >= 0.98
+    assert sub_acc >= 0.78
+    assert 1 - r["oracle_adversarial_accuracy"] >= 0.60, r
 
 
 @pytest.mark.slow

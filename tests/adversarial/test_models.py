@@ -13,3 +13,18 @@ def test_shape_parameters_and_compile():
     np.testing.assert_allclose(probs.sum(1), 1.0, rtol=1e-5)
     assert model.compiled is not None
     assert wong_mnist_cnn(compile=False).compiled is None
+
+
+def test_lecture_oracles_shapes_and_parameters():
+    from nnlab.adversarial import lecture_mnist_cnn, lecture_mnist_mlp
+    x = np.random.default_rng(1).random((2, 28, 28, 1), np.float32)
+    cnn, mlp = lecture_mnist_cnn(), lecture_mnist_mlp(compile=False)
+    # 32*9+32 + 64*32*9+64 + 9216*128+128 + 128*10+10
+    assert cnn.count_params() == 1_199_882
+    # 784*512+512 + 512*512+512 + 512*10+10
+    assert mlp.count_params() == 669_706
+    for m in (cnn, mlp):
+        p = m.predict(x)
+        assert p.shape == (2, 10)
+        np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-5)
+    assert mlp.compiled is None and cnn.compiled is not None

@@ -142,3 +142,50 @@ def test_pretrain_softmax_separates_classes_and_fine_tunes_in_place():
     assert tuned is model
     with pytest.raises(ValueError, match="labels 0..C-1 with C >= 2"):
         pretrain_softmax(x, torch.zeros(60, dtype=torch.long), steps=1)
+
+
+def test_embed_test_time_shifts_average_the_shifted_copies():
+    from nnlab.vision.verification import embed
+    torch.manual_seed(0)
+    model = EmbeddingNet(dim=8, width=4).eval()
+    x = torch.zeros(3, 28, 28, 1)
+    x[:, 10:18, 9:20] = torch.rand(3, 8, 11, 1)
+    with torch.no_grad():
+        want = sum(model(torch.roll(x, (dy, dx), dims=(1, 2)))
+                   for dy in (-2, 0, 2) for dx in (-2, 0, 2))
+    got = embed(model, x, batch_size=2, tta_shift=2)
+    torch.testing.assert_close(got, torch.nn.functional.normalize(want, dim=-1))
+    torch.testing.assert_close(embed(model, x, tta_shift=0), model(x))
+    assert not torch.allclose(got, embed(model, x))
+    with pytest.raises(ValueError, match="tta_shift"):
+        embed(model, x, tta_shift=-1)
+
+
+def test_rotation_classes_turn_images_and_shift_labels():
+    from nnlab.vision.verification import rotation_classes
+    x = torch.arange(2 * 4 * 4, dtype=torch.float32).reshape(2, 4, 4, 1).repeat(2, 1, 1, 1)
+    y = torch.tensor([0, 2, 1, 2])
+    turns = torch.tensor([0, 1, 2, 3])
+    xr, yr = rotation_classes(x, y, 3, turns)
+    assert yr.tolist() == [0, 5, 7, 11]
+    for i in range(4):
+        assert torch.equal(xr[i, :, :, 0], torch.rot90(x[i, :, :, 0], int(turns[i])))
+    with pytest.raises(ValueError, match="turns"):
+        rotation_classes(x, y, 3, torch.tensor([0, 1, 4, 0]))
+
+
+def test_subclass_labels_split_each_class_by_its_clusters():
+    from nnlab.vision.verification import subclass_labels
+    g = torch.Generator().manual_seed(0)
+    # class 0: two well separated blobs (bright left / bright right); class 1: likewise top / bottom
+    x = torch.zeros(40, 4, 4, 1)
+    x[0:10, :, :2], x[10:20, :, 2:], x[20:30, :2], x[30:40, 2:] = 1, 1, 1, 1
+    x = x + 0.05 * torch.rand(x.shape, generator=g)
+    y = torch.tensor([0] * 20 + [1] * 20)
+    sub = subclass_labels(x, y, 2)
+    assert set(sub[:20].tolist()) == {0, 1} and set(sub[20:].tolist()) == {2, 3}
+    for lo in (0, 10, 20, 30):             # each blob is one pseudo-class
+        assert len(set(sub[lo:lo + 10].tolist())) == 1
+    assert torch.equal(sub // 2, y)
+    with pytest.raises(ValueError, match="fewer than k"):
+        subclass_labels(x, y, 25)

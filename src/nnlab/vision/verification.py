@@ -17,11 +17,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..losses.metric_learning import triplet_margin_loss
+from .margin_softmax import margin_logits
 
 __all__ = ["EmbeddingNet", "contrastive_loss", "triplet_loss", "batch_hard_triplet_loss",
            "batch_semi_hard_triplet_loss", "batch_all_triplet_loss", "choose_threshold",
            "verification_roc", "train_embedding", "pretrain_softmax", "embed", "make_pairs",
-           "augment"]
+           "augment", "rotation_classes", "subclass_labels"]
 
 
 class EmbeddingNet(nn.Module):
@@ -183,9 +184,24 @@ def make_pairs(labels: np.ndarray, n_pairs: int, seed: int = 0):
 
 
 @torch.no_grad()
-def embed(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
+def embed(model: nn.Module, x: torch.Tensor, batch_size: int = 512,
+          tta_shift: int = 0) -> torch.Tensor:
+    """Embeddings ``(N, dim)`` of images ``(N, 28, 28, 1)`` in eval mode.
+
+    ``tta_shift=s > 0``: test-time augmentation -- the mean embedding over the image shifted
+    by every ``(dy, dx)`` in ``{-s, 0, s}^2`` (9 copies, ``torch.roll``; MNIST's blank border
+    makes the wrap-around harmless for ``s <= 3``), re-normalised to unit length.
+    """
     model.eval()
-    return torch.cat([model(c) for c in x.split(batch_size)])
+    if tta_shift < 0:
+        raise ValueError(f"embed: tta_shift must be >= 0, got {tta_shift}")
+    offsets = [(dy, dx) for dy in (-tta_shift, 0, tta_shift)
+               for dx in (-tta_shift, 0, tta_shift)] if tta_shift else [(0, 0)]
+    out = []
+    for c in x.split(batch_size):
+        e = sum(model(torch.roll(c, (dy, dx), dims=(1, 2))) for dy, dx in offsets)
+        out.append(F.normalize(e, dim=-1) if tta_shift else e)
+    return torch.cat(out)
 
 
 def augment(x: torch.Tensor, generator: Optional[torch.Generator] = None,
@@ -274,16 +290,67 @@ def train_embedding(x: torch.Tensor, y: torch.Tensor, steps: int = 1500,
     return model.eval()
 
 
+def rotation_classes(x: torch.Tensor, y: torch.Tensor, classes: int,
+                     turns: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Class augmentation by rotation: image ``i`` turned by ``turns[i]`` quarter turns
+    (0-3) becomes class ``y[i] + classes * turns[i]``, so C classes give 4C.
+
+    ``x`` ``(B, H, W, C)`` square images, ``y`` and ``turns`` ``(B,)``; returns the rotated
+    images ``(B, H, W, C)`` and their labels ``(B,)``. More training classes make features
+    that are less specific to the C original ones (a known few-shot device).
+    """
+    if x.ndim != 4 or x.shape[1] != x.shape[2]:
+        raise ValueError(f"rotation_classes: expected square images (B, H, W, C), got "
+                         f"{tuple(x.shape)}")
+    turns = torch.as_tensor(turns).long()
+    if turns.shape != y.shape or turns.shape != (len(x),) or not ((turns >= 0) & (turns < 4)).all():
+        raise ValueError("rotation_classes: turns must be (B,) integers in 0..3 like y")
+    out = x.clone()
+    for t in range(1, 4):
+        sel = turns == t
+        if sel.any():
+            out[sel] = torch.rot90(x[sel], t, dims=(1, 2))
+    return out, y + classes * turns
+
+
+def subclass_labels(x: torch.Tensor, y: torch.Tensor, k: int, seed: int = 0) -> torch.Tensor:
+    """Pseudo-classes: each class of ``y`` split into ``k`` k-means clusters of its pixels,
+    labels ``y * k + cluster`` ``(N,)`` for ``x`` ``(N, ...)`` and ``y`` ``(N,)`` in 0..C-1.
+
+    Training to tell writing *styles* apart within a class keeps in the features the
+    variation that new classes differ by, which C-way training alone throws away.
+    """
+    from sklearn.cluster import MiniBatchKMeans
+    if k < 1:
+        raise ValueError(f"subclass_labels: k must be >= 1, got {k}")
+    flat = x.reshape(len(x), -1).numpy()
+    out = torch.empty_like(y)
+    for c in y.unique():
+        sel = (y == c).numpy()
+        if sel.sum() < k:
+            raise ValueError(f"subclass_labels: class {int(c)} has {int(sel.sum())} images, "
+                             f"fewer than k={k}")
+        km = MiniBatchKMeans(k, random_state=seed, n_init=3, batch_size=2048).fit(flat[sel])
+        out[torch.from_numpy(sel)] = int(c) * k + torch.from_numpy(km.labels_).long()
+    return out
+
+
 def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_size: int = 128,
                      lr: float = 2e-3, scale: float = 16.0, augmentation: bool = True,
                      dim: int = 64, width: int = 32, head: str = "flatten",
                      cpu_budget: Optional[float] = None, seed: int = 0,
-                     log_every: int = 0) -> EmbeddingNet:
+                     log_every: int = 0, margin: float = 0.0, margin_kind: str = "cosface",
+                     augment_strength: float = 1.0,
+                     rotations: bool = False) -> EmbeddingNet:
     """Classification pre-training of an :class:`EmbeddingNet`: cosine softmax (NormFace,
     Wang et al. 2017) on the unit embedding, ``logits = scale * e @ normalize(W).T`` with
     one learnt proxy ``W[c]`` per class, so that the embedding itself (not a hidden layer)
     is what the classes shape. ``x`` ``(N, 28, 28, 1)`` in [0, 1], ``y`` ``(N,)`` labels
     ``0..C-1``; Adam, cosine decay over ``steps``; returns the net (proxies dropped).
+    ``margin > 0``: CosFace / ArcFace (``margin_kind``) additive margin on the true class
+    (:func:`nnlab.vision.margin_softmax.margin_logits`). ``augment_strength`` scales
+    :func:`augment`'s rotation, shift and scale ranges. ``rotations``: train on 4C classes,
+    each image turned by a random quarter turn (:func:`rotation_classes`).
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels")
@@ -294,16 +361,22 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     model = EmbeddingNet(dim=dim, width=width, head=head)
-    proxies = nn.Parameter(torch.randn(classes, dim) / dim ** 0.5)
+    n_proxies = 4 * classes if rotations else classes
+    proxies = nn.Parameter(torch.randn(n_proxies, dim) / dim ** 0.5)
     opt = torch.optim.Adam([*model.parameters(), proxies], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     start, total = time.process_time(), 0.0
     model.train()
     for step in range(steps):
         idx = torch.randint(len(x), (batch_size,), generator=gen)
-        xb = augment(x[idx], gen) if augmentation else x[idx]
-        logits = scale * model(xb) @ F.normalize(proxies, dim=-1).T
-        total = _step(opt, sched, F.cross_entropy(logits, y[idx]), total)
+        xb, yb = x[idx], y[idx]
+        if rotations:
+            xb, yb = rotation_classes(xb, yb, classes, torch.randint(4, (batch_size,),
+                                                                     generator=gen))
+        k = augment_strength
+        xb = augment(xb, gen, 10.0 * k, 0.1 * k, 0.1 * k) if augmentation else xb
+        logits = margin_logits(model(xb), proxies, yb, scale, margin, margin_kind)
+        total = _step(opt, sched, F.cross_entropy(logits, yb), total)
         total, spent = _progress("softmax step", step, steps, total, log_every, start,
                                  cpu_budget)
         if spent:
