@@ -18,6 +18,14 @@ from ..layers import Conv2D, Dense, Dropout, Flatten, MaxPooling2D
 from ..models import Sequential
 
 
+def _compiled(model: Any, compile: bool) -> Any:
+    """``model``, compiled with Adam, sparse categorical cross-entropy and accuracy
+    unless ``compile`` is False."""
+    if compile:
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
 def wong_mnist_cnn(compile: bool = True) -> Any:
     """``(batch, 28, 28, 1)`` images in [0, 1] -> ``(batch, 10)`` class probabilities;
     compiled with Adam, sparse categorical cross-entropy and accuracy unless
@@ -26,15 +34,7 @@ def wong_mnist_cnn(compile: bool = True) -> Any:
         Conv2D(16, 4, strides=2, padding="same", activation="relu", input_shape=(28, 28, 1)),
         Conv2D(32, 4, strides=2, padding="same", activation="relu"), Flatten(),
         Dense(100, activation="relu"), Dense(10, activation="softmax")])
-    if compile:
-        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def _compiled(model: Any, compile: bool) -> Any:
-    if compile:
-        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+    return _compiled(model, compile)
 
 
 def lecture_mnist_cnn(compile: bool = True) -> Any:
