@@ -12,10 +12,11 @@ channels_last while ResNet-18 (64x64, batch 32) trains 5% faster in NCHW (issue 
 - ``"auto"`` (default): at the first ``fit`` of a model with 2-D convolutions on a 4-D
   input (built-in step), time a forward and backward pass of the model in each format (the
   first batch, one warm-up and three timed repeats each, the formats taking turns; about
-  10-20 steps' worth of work), keep NCHW only when it is faster by more than 3%, and remember the choice for
-  that model signature, batch shape, thread count and CPU: in this process and in
-  ``<nnlab cache>/conv_memory_format.json``, so later runs on this machine (a resumed
-  fit, a seeded rerun) train in the same format and stay bit-identical;
+  10-20 steps' worth of work), keep NCHW only when it is faster by more than 3%, and
+  remember the choice for that model signature, batch shape, thread count and CPU: in
+  this process and in ``<nnlab cache>/conv_memory_format.json``, so later runs on this
+  machine (a resumed fit, a seeded rerun) train in the same format and stay
+  bit-identical;
 - ``"channels_last"`` or ``"contiguous"``: that format, no measurement.
 
 Applying a format converts the 4-D conv kernels' storage (shape and values unchanged,
