@@ -11,7 +11,6 @@ import torch
 import nnlab
 from nnlab import adversarial as adv
 from nnlab.callbacks import LearningRateScheduler
-from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 
 p = argparse.ArgumentParser()
@@ -22,10 +21,7 @@ p.add_argument("--adv-epochs", type=int, default=6)
 p.add_argument("--alpha", type=float, default=1.25)  # FGSM-RS step, in units of eps
 a = p.parse_args()
 nnlab.set_seed(0)
-(x_train, y_train), (x_test, y_test) = load_mnist()
-x_train, x_test = (torch.tensor(v.reshape(-1, 28, 28, 1) / 255.0, dtype=torch.float32)
-                   for v in (x_train, x_test))
-y_train, y_test = torch.tensor(y_train).long(), torch.tensor(y_test).long()
+(x_train, y_train), (x_test, y_test) = adv.mnist_tensors()
 epochs, n = (8, 60000) if a.full else (2, 5000)
 x_train, y_train, a.adv_epochs = x_train[:n], y_train[:n], a.adv_epochs if a.full else 2
 xe, ye = x_test[:1000 if a.full else 200], y_test[:1000 if a.full else 200]

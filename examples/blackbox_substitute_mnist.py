@@ -23,7 +23,6 @@ import torch
 import nnlab
 from nnlab import adversarial as adv
 from nnlab.callbacks import LambdaCallback, LearningRateScheduler
-from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 
 ORACLES = {"cnn": adv.lecture_mnist_cnn, "mlp": adv.lecture_mnist_mlp, "wong": adv.wong_mnist_cnn}
@@ -56,9 +55,7 @@ def substitute_net(kind):
 def main(a):
     torch.set_num_threads(1)
     nnlab.set_seed(a.seed)
-    (x, y), (xt, yt) = load_mnist()
-    x, xt = (torch.tensor(v.reshape(-1, 28, 28, 1) / 255.0, dtype=torch.float32) for v in (x, xt))
-    y, yt = torch.tensor(y).long(), torch.tensor(yt).long()
+    (x, y), (xt, yt) = adv.mnist_tensors()
     c0, t0 = time.process_time(), time.time()
     oracle = ORACLES[a.oracle]()
     if a.oracle_cache and os.path.exists(a.oracle_cache):

@@ -20,7 +20,6 @@ import torch
 import nnlab
 from nnlab import adversarial as adv
 from nnlab.callbacks import LambdaCallback
-from nnlab.data import load_mnist
 
 p = argparse.ArgumentParser()
 p.add_argument("--cpu-minutes", type=float, default=10.0)
@@ -60,9 +59,7 @@ def plot(check, per_epoch, path, stopped, against="best"):
 def main(a):
     torch.set_num_threads(1)
     nnlab.set_seed(a.seed)
-    (x, y), (xt, yt) = load_mnist()
-    x, xt = (torch.tensor(v.reshape(-1, 28, 28, 1) / 255.0, dtype=torch.float32) for v in (x, xt))
-    y, yt = torch.tensor(y).long(), torch.tensor(yt).long()
+    (x, y), (xt, yt) = adv.mnist_tensors()
     x_chk, y_chk, x, y = x[-500:], y[-500:], x[:-500], y[:-500]   # held out of training
     c0, t0 = time.process_time(), time.time()
     model = adv.wong_mnist_cnn()

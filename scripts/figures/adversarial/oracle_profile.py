@@ -11,7 +11,6 @@ import time
 import torch
 
 from nnlab import adversarial as adv
-from nnlab.data import load_mnist
 
 ORACLES = {"cnn": adv.lecture_mnist_cnn, "mlp": adv.lecture_mnist_mlp, "wong": adv.wong_mnist_cnn}
 ap = argparse.ArgumentParser()
@@ -19,9 +18,8 @@ ap.add_argument("caches", nargs="+", help="name=path, name in cnn, mlp, wong")
 ap.add_argument("--n", type=int, default=10000)
 a = ap.parse_args()
 torch.set_num_threads(1)
-_, (xt, yt) = load_mnist()
-xt = torch.tensor(xt.reshape(-1, 28, 28, 1) / 255.0, dtype=torch.float32)[:a.n]
-yt = torch.tensor(yt).long()[:a.n]
+_, (xt, yt) = adv.mnist_tensors()
+xt, yt = xt[:a.n], yt[:a.n]
 for item in a.caches:
     name, path = item.split("=", 1)
     c0 = time.process_time()

@@ -4,6 +4,7 @@ Every attack follows torchattacks' contract ``Attack(model, eps=..., **options)(
 x_adv`` on images in [0, 1]; see ``docs/adversarial.md``.
 """
 from .base import Attack
+from .data import mnist_tensors
 from .early_stop import RobustEarlyStopping
 from .evaluation import predict_labels, robust_accuracy, robustness_curve
 from .fgsm import FGSM
@@ -18,4 +19,4 @@ __all__ = ["Attack", "FGSM", "BIM", "PGD", "PGDL2", "FoolingImage", "noise_image
            "robust_accuracy", "robustness_curve", "predict_labels", "plot_adversarial_grid",
            "plot_robustness_curve", "AdversarialTraining", "fast_adversarial_training",
            "JacobianAugmentation", "transfer_attack", "RobustEarlyStopping", "wong_mnist_cnn",
-           "lecture_mnist_cnn", "lecture_mnist_mlp"]
+           "lecture_mnist_cnn", "lecture_mnist_mlp", "mnist_tensors"]
