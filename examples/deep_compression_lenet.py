@@ -17,7 +17,7 @@ import time
 import torch
 
 from nnlab.compress import compression_report, deep_compress, load_compressed, save_compressed
-from nnlab.compress.weight_sharing import is_shared
+from nnlab.compress.weight_sharing import is_shared, shared_state
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nnlab.models import Sequential
@@ -48,6 +48,29 @@ def build(kind: str, l2: float = 0.0):
     return m
 
 
+def plot_fc1(dense: torch.Tensor, fc1, path: str) -> None:
+    """Han et al.'s Figure 5 for fc1: the dense kernel's histogram (left) and, after pruning
+    and weight sharing, how many kept weights use each shared value (right)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    centroids, indices, mask = shared_state(fc1, "kernel")
+    counts = torch.bincount(indices[mask].flatten(), minlength=len(centroids))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), sharex=True)
+    left.hist(dense.numpy(), bins=200, color="tab:gray")
+    left.set_title(f"fc1 dense: {dense.numel():,} weights")
+    right.bar(centroids.numpy(), counts.numpy(), width=0.6 * float(
+        (centroids.max() - centroids.min()) / max(len(centroids) - 1, 1)), color="tab:blue")
+    right.set_title(f"pruned + {len(centroids)} shared values: {int(mask.sum()):,} kept")
+    for ax in (left, right):
+        ax.set_xlabel("weight value")
+        ax.locator_params(axis="x", nbins=6)
+    left.set_ylabel("count")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", choices=sorted(PLANS), default="lenet300")
@@ -66,6 +89,7 @@ def main(argv=None):
     ap.add_argument("--cpu-minutes", type=float, default=None, help="CPU-time budget of the "
                     "dense training (it stops after the epoch that reaches it)")
     ap.add_argument("--out", default=None, help="where to write the compressed file")
+    ap.add_argument("--png", default=None, help="where to draw fc1's weights before and after")
     a = ap.parse_args(argv)
     torch.manual_seed(a.seed)
     torch.set_num_threads(1)
@@ -82,6 +106,7 @@ def main(argv=None):
     m.fit(x, y, epochs=a.epochs, batch_size=128, verbose=0,
           callbacks=[LearningRateScheduler(lambda e: 1e-3 * a.decay ** e), budget])
     print(f"dense training: {time.process_time() - c0:.0f} s CPU, {time.time() - t0:.0f} s wall")
+    dense_fc1 = m.get_layer("fc1").kernel.detach().flatten().clone()
     sparsity, bits = PLANS[a.model]
     bits = {k: (a.conv_bits if k.startswith("conv") else a.fc_bits or b) for k, b in bits.items()}
     t0, c0 = time.time(), time.process_time()
@@ -100,6 +125,8 @@ def main(argv=None):
     for ib in (5, 8):   # the Huffman stage at the fixed P+Q widths instead of the best
         rows = compression_report(m, huffman_index_bits={name: ib for name in sparsity})
         print(f"Huffman with {ib}-bit differences: total {rows[-1]['ratio_pqh']:.1f}x")
+    if a.png:
+        plot_fc1(dense_fc1, m.get_layer("fc1"), a.png)
     path = a.out or os.path.join(tempfile.mkdtemp(), f"{a.model}.nnlabz")
     save_compressed(m, path, compact=True)      # format 2: every stored byte counted
     loaded = load_compressed(path)

@@ -3,7 +3,8 @@
     python examples/dqn_cartpole.py [--steps 50000] [--episodes 1000] [--out DIR]
     python examples/dqn_cartpole.py --dqn-only --seeds 0 1 2 [--sb3] [--init torch|glorot]
 
-Both networks are ordinary nnlab models; the learning curves go to DIR/cartpole.png.
+Both networks are ordinary nnlab models; the learning curves go to DIR/cartpole.png, and
+the DQN curve of every seed to DIR/dqn_seeds.png.
 DQN uses RL-Zoo's CartPole-v1 settings (nnlab's DQN defaults) and is evaluated at the
 end of training (final weights, 100 deterministic episodes). ``--init torch`` gives the
 Q-network's Dense layers torch's own ``nn.Linear`` initialisation (what SB3's network
@@ -83,12 +84,15 @@ def main(argv=None):
     args = ap.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     torch.set_num_threads(1)  # tiny networks: one thread is fastest
-    results = {}
+    results, agents = {}, {}
     for seed in args.seeds:
         dqn, results[seed] = run_dqn(seed, args.steps, args.init, args.cpu_minutes)
+        agents[f"DQN seed {seed} (eval {results[seed]:.0f})"] = dqn
         if args.sb3:
             run_sb3(seed, args.steps)
     dqn.save(os.path.join(args.out, "dqn_cartpole.safetensors"))
+    plot_learning_curve(agents, os.path.join(args.out, "dqn_seeds.png"),
+                        title=f"DQN on CartPole-v1, {args.steps:,} steps, RL-Zoo settings")
     if args.dqn_only:
         return results
 
