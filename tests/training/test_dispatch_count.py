@@ -85,6 +85,10 @@ def test_fit_dispatches_few_ops_beyond_a_hand_written_loop(metrics, monkeypatch)
     # checks amortised over the epoch.
     budget = {0: 5.0, 1: 6.5}[len(metrics)]
     assert ours <= hand + budget, (ours, hand, ours_ops.most_common(12))
+    # the shuffled batches (x and y) are gathered by index_select, never by advanced
+    # indexing's slower per-element kernel (data_adapter.rows)
+    assert ours_ops["aten.index_select.default"] == 2 * STEPS, ours_ops
+    assert ours_ops["aten.index.Tensor"] == 0, ours_ops
 
 
 def _python_calls_per_step(run) -> float:
