@@ -211,7 +211,7 @@ def _as_numpy(results: List[Any]) -> Any:
 def _check_batch_axis(model, x: Any) -> None:
     """A single sample given without its batch axis gets an error saying how to add it."""
     expected = getattr(model, "_batch_input_shape", None)
-    if expected is None:  # (Sequential's ``inputs`` is a property that builds a list)
+    if expected is None:  # (on a Sequential, looking up the absent ``inputs`` raises inside)
         inputs = getattr(model, "inputs", None)
         if isinstance(inputs, list) and len(inputs) == 1:
             expected = inputs[0].shape
