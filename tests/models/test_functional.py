@@ -100,3 +100,34 @@ def test_subclassed_model():
     model = TwoLayer()
     assert model(torch.randn(3, 5)).shape == (3, 2)
     assert model.count_params() == 5 * 8 + 8 + 8 * 2 + 2
+
+
+def test_inference_calls_inner_layers_without_wrapper_frames_but_runs_their_hooks():
+    """Like Sequential, a functional model in inference calls an unobserved inner layer's
+    forward directly (no Layer.__call__ / Module.__call__ frames per layer); a layer with
+    a hook takes the full call, so the hook still runs."""
+    import sys
+
+    inp = nnlab.Input((6,))
+    hidden = Dense(5, activation="relu")
+    model = nnlab.Model(inp, Dense(3)(hidden(Dense(4)(inp))))
+    x = torch.rand(2, 6)
+    want = model(x)
+    entered = []
+
+    def hook(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "__call__" \
+                and frame.f_code.co_filename.endswith("layer.py"):
+            entered.append(type(frame.f_locals.get("self")).__name__)
+    sys.setprofile(hook)
+    try:
+        got = model(x)
+    finally:
+        sys.setprofile(None)
+    assert torch.equal(got, want)
+    assert entered == ["Functional"], entered  # the model's own call only
+    seen = []
+    handle = hidden.register_forward_hook(lambda m, i, o: seen.append(o.shape))
+    assert torch.equal(model(x), want)
+    handle.remove()
+    assert seen == [torch.Size([2, 5])]

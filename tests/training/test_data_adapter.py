@@ -28,3 +28,25 @@ def test_large_float64_data_is_shared_not_copied_and_cast_per_batch(monkeypatch)
     large = _fit(x, y)
     for a, b in zip(small.parameters(), large.parameters()):
         assert torch.equal(a, b)  # the same numbers reach the model either way
+
+
+def test_rows_gathers_like_indexing_with_the_same_strides():
+    """Batches are gathered with index_select where the memory allows: the values and
+    the strides (the memory format a conv net trains in) are those of ``t[index]``."""
+    import torch
+
+    from nnlab.training.data_adapter import rows
+    from nnlab.training.memory_format import in_memory_format
+
+    torch.manual_seed(0)
+    index = torch.randperm(50)[:7]
+    cases = [torch.rand(50, 20), torch.randint(0, 9, (50,)), torch.rand(50, 20)[:, ::2],
+             torch.rand(50, 6, 6, 1)]
+    cases += [in_memory_format(torch.rand(50, 6, 6, 3), fmt)
+              for fmt in ("channels_last", "contiguous")]
+    for t in cases:
+        for i in (index, slice(3, 10)):
+            got, want = rows(t, i), t[i]
+            assert torch.equal(got, want) and got.stride() == want.stride(), (t.shape, i)
+    mask = torch.arange(50) % 2 == 0  # a boolean index takes the indexing path
+    assert torch.equal(rows(cases[0], mask), cases[0][mask])

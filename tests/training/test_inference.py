@@ -68,3 +68,46 @@ def test_uncompiled_predict_reuses_one_trainer_and_follows_copies():
     assert shallow._trainer("predict").model is shallow
     model.compile("sgd", "mse")
     assert model._trainer("predict") is model.compiled
+
+
+def test_predict_runs_forward_hooks_on_the_model_and_returns_float32():
+    """predict calls the model's forward directly only when nothing observes it: a hook
+    on the model sees every batch; outputs that are not float32 come back as float32."""
+    import torch
+
+    class Counts(nnlab.Model):  # integer outputs: the class ids
+        def __init__(self):
+            super().__init__()
+            self.dense = L.Dense(3)
+
+        def call(self, x):
+            return self.dense(x).argmax(-1)
+
+    model = Counts()
+    x = np.random.default_rng(0).random((5, 4)).astype("float32")
+    batches = []
+    hook = model.register_forward_hook(lambda m, i, o: batches.append(len(i[0])))
+    out = model.predict(x, batch_size=2)
+    hook.remove()
+    assert batches == [2, 2, 1]
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, model(torch.as_tensor(x)).numpy().astype("float32"))
+
+
+def test_training_modules_sees_shared_and_empty_slots_once():
+    """The module walk behind eval_mode: a module registered twice is switched and
+    restored once, an empty (None) submodule slot is skipped."""
+    import torch
+
+    from nnlab.training.inference import eval_mode, training_modules
+
+    shared = torch.nn.Linear(2, 2)
+    net = torch.nn.Module()
+    net.a, net.b, net.empty = shared, torch.nn.Sequential(shared, torch.nn.ReLU()), None
+    net.train()
+    found = training_modules(net)
+    assert len(found) == len({id(m) for m in found}) == len(list(net.modules())) == 4
+    net.b[1].eval()
+    with eval_mode(net):
+        assert not any(m.training for m in net.modules())
+    assert [m.training for m in net.modules()] == [True, True, True, False]

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
+import torch
+
 from ..errors import ShapeError
+from ..layers.base.fast_call import call_layer
 from ..layers.base.input_layer import InputLayer
 from ..layers.base.layer import Layer, format_shape
 from ..layers.base.symbolic import Node, SymbolicTensor
@@ -171,7 +174,7 @@ class Functional(Model):
         xs = self._check_real_inputs(self._bind_inputs(args))
         values = {id(sym): x for sym, x in zip(self.inputs, xs)}
         if training is None:
-            return self._execute(values, lambda layer, a, k: layer(*a, **k))
+            return self._execute(values, _call)
         return self._execute(values, lambda layer, a, k: layer(*a, training=training, **k))
 
     def compute_output_shape(self, input_shape):
@@ -211,3 +214,12 @@ class Functional(Model):
 
 
 register_functional_class(Functional)  # Model(inputs=, outputs=) builds one
+
+
+def _call(layer: Any, args: tuple, kwargs: dict) -> Any:
+    """One node's call in inference: a layer given one real tensor and nothing else runs
+    without its wrapper frames when unobserved (:func:`call_layer`, as Sequential does);
+    anything else (several inputs, keyword arguments) takes the full ``layer(...)``."""
+    if not kwargs and len(args) == 1 and type(args[0]) is torch.Tensor:
+        return call_layer(layer, args[0])
+    return layer(*args, **kwargs)

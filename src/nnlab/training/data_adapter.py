@@ -46,23 +46,29 @@ def _numeric_array(v: Any, what: str) -> np.ndarray:
     return arr
 
 
+def _as_tensor(v: Any, what: str) -> torch.Tensor:
+    """One array (a tensor, numpy array or nested list of numbers) as a tensor; float64
+    becomes float32 unless :func:`_lazy`."""
+    if isinstance(v, torch.Tensor):
+        return v.float() if v.dtype == torch.float64 and not _lazy(v) else v
+    if isinstance(v, np.ndarray) or isinstance(v, (list, tuple)):
+        arr = _numeric_array(v, what)
+        t = torch.from_numpy(np.ascontiguousarray(arr))
+        return t.float() if t.dtype == torch.float64 and not _lazy(t) else t
+    if isinstance(v, str):
+        raise TypeError(f"{what} holds strings ({v[:20]!r}...); models take numbers: "
+                        f"turn text into integer ids first")
+    raise TypeError(f"{what} must be numpy arrays or torch tensors (or a Dataset, "
+                    f"DataLoader or generator), got {type(v).__name__}")
+
+
 def _as_tensors(x: Any, what: str) -> Any:
-    def convert(v):
-        if isinstance(v, torch.Tensor):
-            return v.float() if v.dtype == torch.float64 and not _lazy(v) else v
-        if isinstance(v, np.ndarray) or isinstance(v, (list, tuple)):
-            arr = _numeric_array(v, what)
-            t = torch.from_numpy(np.ascontiguousarray(arr))
-            return t.float() if t.dtype == torch.float64 and not _lazy(t) else t
-        if isinstance(v, str):
-            raise TypeError(f"{what} holds strings ({v[:20]!r}...); models take numbers: "
-                            f"turn text into integer ids first")
-        raise TypeError(f"{what} must be numpy arrays or torch tensors (or a Dataset, "
-                        f"DataLoader or generator), got {type(v).__name__}")
+    if type(x) is torch.Tensor or type(x) is np.ndarray:  # one array: no structure to walk
+        return _as_tensor(x, what)
     if isinstance(x, (list, tuple)) and x and not isinstance(x[0], (np.ndarray, torch.Tensor,
                                                                     dict)):
-        return convert(x)  # a plain (nested) list of numbers is one array, not several
-    return map_structure(convert, x)
+        return _as_tensor(x, what)  # a plain (nested) list of numbers is one array
+    return map_structure(lambda v: _as_tensor(v, what), x)
 
 
 def _lazy(t: torch.Tensor) -> bool:
@@ -70,17 +76,37 @@ def _lazy(t: torch.Tensor) -> bool:
     return t.dtype == torch.float64 and t.numel() * 4 > PER_BATCH_CAST_BYTES
 
 
+def rows(t: torch.Tensor, index: Any) -> torch.Tensor:
+    """``t[index]`` for a slice (a view) or an int64 index tensor (a gather of samples).
+
+    A gather runs as ``index_select`` (torch's row-copy kernel) where ``t``'s memory
+    allows it: dense, or an ``(N, H, W, C)`` view of NCHW memory (the layout
+    :mod:`.memory_format` may give the data). The values and strides are those of
+    ``t[index]``, whose advanced-indexing kernel computes an offset per element and was
+    several times slower on CPU for a batch of images in a development check (one
+    operator either way, so operator counts do not show it)."""
+    if type(index) is torch.Tensor and index.dtype == torch.int64 and \
+            index.device == t.device:
+        if t.is_contiguous():
+            return t.index_select(0, index)
+        if t.dim() == 4 and t.movedim(-1, 1).is_contiguous():
+            return t.movedim(-1, 1).index_select(0, index).movedim(1, -1)
+    return t[index]
+
+
 def _batch(t: torch.Tensor, index: Any) -> torch.Tensor:
-    part = t[index]
+    part = rows(t, index)
     return part.float() if part.dtype == torch.float64 else part
 
 
 def check_finite(x: Any, what: str) -> None:
     """Raise ValueError if any floating tensor in ``x`` holds NaN or inf (one pass)."""
-    for t in flatten(x):
+    for t in ([x] if type(x) is torch.Tensor else flatten(x)):
         # One float32 sum first (a few ms for MNIST): NaN or inf anywhere makes it non-finite.
         # Only then (or if huge values overflowed it) the exact element-wise scan runs.
-        if t.is_floating_point() and not bool(torch.isfinite(t.sum())) \
+        # The sum is tested on the host: two operators (sum, read) where torch.isfinite on
+        # the sum would add four more on every predict call.
+        if t.is_floating_point() and not math.isfinite(t.sum().item()) \
                 and not bool(torch.isfinite(t).all()):
             bad = (~torch.isfinite(t)).nonzero()[0].tolist()
             raise ValueError(f"{what} contains NaN or inf (first at index {bad}); clean or "
@@ -96,6 +122,9 @@ class ArrayData:
 
     def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, what: str = "x"):
         self.x = _as_tensors(x, what)
+        if y is None and sample_weight is None and type(self.x) is torch.Tensor:
+            self._one_tensor(what)  # predict's usual input: the same checks, less walking
+            return
         self.y = None if y is None else _as_tensors(y, "y")
         self.sample_weight = None if sample_weight is None else _as_tensors(sample_weight,
                                                                             "sample_weight")
@@ -121,13 +150,21 @@ class ArrayData:
         if self.sample_weight is not None:
             check_finite(self.sample_weight, "sample_weight")  # a NaN weight: a NaN loss
 
+    def _one_tensor(self, what: str) -> None:
+        """The checks of ``__init__`` for x alone, one tensor (no y, no weights)."""
+        self.y = self.sample_weight = None
+        self.n = len(self.x)
+        if self.n == 0:
+            raise ValueError(f"{what} is empty: there is nothing to train or evaluate on")
+        check_finite(self.x, what)
+
     def take(self, index: Any) -> "ArrayData":
         """A subset by an index tensor or slice (for validation_split)."""
         sub = object.__new__(ArrayData)
-        sub.x = map_structure(lambda t: t[index], self.x)
-        sub.y = None if self.y is None else map_structure(lambda t: t[index], self.y)
+        sub.x = map_structure(lambda t: rows(t, index), self.x)
+        sub.y = None if self.y is None else map_structure(lambda t: rows(t, index), self.y)
         sub.sample_weight = None if self.sample_weight is None else \
-            map_structure(lambda t: t[index], self.sample_weight)
+            map_structure(lambda t: rows(t, index), self.sample_weight)
         sub.n = len(flatten(sub.x)[0])
         return sub
 
@@ -159,10 +196,10 @@ class ArrayData:
         """``(x, y, sample_weight)`` of the samples at ``index`` (a slice or index tensor)."""
         # the common case, one tensor each for x and y that needs no cast: index directly
         x, y = self.x, self.y
-        xb = x[index] if type(x) is torch.Tensor and x.dtype != torch.float64 else \
+        xb = rows(x, index) if type(x) is torch.Tensor and x.dtype != torch.float64 else \
             map_structure(lambda t: _batch(t, index), x)
         if type(y) is torch.Tensor and y.dtype != torch.float64:
-            yb = y[index]
+            yb = rows(y, index)
         elif y is None:
             yb = None
         else:
@@ -243,6 +280,8 @@ def adapt(x: Any, y: Any = None, sample_weight: Any = None, batch_size: Optional
         raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
     if x is None:
         raise ValueError(f"{what} is None: pass the training data")
+    if type(x) is torch.Tensor or type(x) is np.ndarray:  # one array: in memory
+        return ArrayData(x, y, sample_weight, what)
     if isinstance(x, (DataLoader, Dataset)) or (not is_in_memory(x) and hasattr(x, "__iter__")
                                                  and not isinstance(x, (list, tuple, dict))):
         if y is not None:

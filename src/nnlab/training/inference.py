@@ -10,10 +10,11 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import torch
 
-from ..layers.base.fast_call import call_layer
+from ..layers.base.fast_call import call_layer, direct_call
 from ..tree import first_leaf
-from ..utils.allocator import tune_malloc
+from ..utils.allocator import malloc_settled, tune_malloc
 from ..callbacks import CallbackList
+from ..models.training_methods import TrainingMethods
 from .custom_step import overrides
 from .data_adapter import ArrayData, adapt
 from .fit_thread import check_not_fitting
@@ -23,7 +24,10 @@ from .structure import outputs, targets_by_name, trained_targets
 
 def cpu_allocator_tuning(model) -> None:
     """Pin glibc's malloc thresholds before the first CPU fit/predict (once per process;
-    :mod:`nnlab.utils.allocator`)."""
+    :mod:`nnlab.utils.allocator`). After the first time it is one look-up: no walk over
+    the model's parameters on every ``predict``."""
+    if malloc_settled():
+        return
     first = next(iter(model.parameters()), None)
     if first is None or first.device.type == "cpu":
         tune_malloc()
@@ -37,7 +41,7 @@ def eval_mode(model) -> Iterator[None]:
     in eval mode and ``fit`` restores it -- so a model already in eval mode costs one walk
     over its modules instead of two ``train()`` recursions (0.1-0.5 ms per call on the
     zoo's models, which batch-1 latency pays on every ``predict``)."""
-    training = [m for m in model.modules() if m.training]
+    training = training_modules(model)
     for m in training:
         m.training = False
     try:
@@ -45,6 +49,26 @@ def eval_mode(model) -> Iterator[None]:
     finally:
         for m in training:
             m.training = True
+
+
+def training_modules(model) -> List[torch.nn.Module]:
+    """The modules of ``model`` (itself included) in training mode.
+
+    Written as one loop over ``_modules`` instead of ``model.modules()``, whose recursive
+    generators cost one Python frame per module on every call (49 frames for LeNet-5,
+    hundreds for the zoo's deeper nets); same modules, each once."""
+    found: List[torch.nn.Module] = []
+    seen = set()
+    stack = [model]
+    while stack:
+        m = stack.pop()
+        if m is None or id(m) in seen:  # an empty slot (``self.short = None``), or shared
+            continue
+        seen.add(id(m))
+        if m.training:
+            found.append(m)
+        stack.extend(m._modules.values())
+    return found
 
 
 class InferenceMixin:
@@ -122,7 +146,14 @@ class InferenceMixin:
 
     def predict(self, x: Any, batch_size: Optional[int] = None, verbose: int = 0,
                 steps: Optional[int] = None):
-        """Model outputs in inference mode, as numpy arrays (a list for several outputs)."""
+        """Model outputs in inference mode, as numpy arrays (a list for several outputs).
+
+        Everything that can be decided once is decided once per call, not per batch: the
+        input is adapted and checked (:func:`.data_adapter.adapt`), modules switched to
+        eval mode, and the way to call the model chosen (:func:`direct_call`); per batch
+        only a slice of the input and the model's forward run, and the outputs are
+        concatenated and converted once at the end. Per batch that is less than a hand
+        loop's ``model(x[i:i + b])`` (no ``__call__`` wrapper frames, no per-batch cast)."""
         check_not_fitting(self.model, "predict")
         _check_batch_axis(self.model, x)
         data = adapt(x, None, None, batch_size or 32, False, steps)
@@ -130,14 +161,30 @@ class InferenceMixin:
         if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
             batch_size = data.n
         batch_size = batch_size or 32
-        if overrides(self.model, ("predict_step",)):
-            return self._predict_custom(data, batch_size)
-        chunks: List[List[torch.Tensor]] = []
-        with eval_mode(self.model), torch.inference_mode(), self._autocast():
-            for xb, _, _ in data.batches(batch_size):
-                chunks.append([o.float() for o in outputs(self._infer(xb))])
-        outs = [torch.cat(parts).cpu().numpy() for parts in zip(*chunks)]
-        return outs[0] if len(outs) == 1 else outs
+        if type(self.model).predict_step is not TrainingMethods.predict_step:
+            return self._predict_custom(data, batch_size)  # the model's own predict_step
+        training = training_modules(self.model)  # eval_mode(), without its generator
+        for m in training:
+            m.training = False
+        try:
+            with torch.inference_mode():
+                if self.precision is None:
+                    results = self._predict_batches(data, batch_size)
+                else:
+                    with self._autocast():
+                        results = self._predict_batches(data, batch_size)
+        finally:
+            for m in training:
+                m.training = True
+        return _as_numpy(results)
+
+    def _predict_batches(self, data, batch_size: int) -> List[Any]:
+        """The model's outputs for every batch of ``data``, in order."""
+        if isinstance(data, ArrayData) and type(data.x) is torch.Tensor \
+                and data.x.dtype != torch.float64:  # the common case: batches are slices
+            forward, xs = direct_call(self.model), data.x
+            return [forward(xs[i:i + batch_size]) for i in range(0, data.n, batch_size)]
+        return [self._infer(xb) for xb, _, _ in data.batches(batch_size)]
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                       return_dict: bool = False):
@@ -145,12 +192,29 @@ class InferenceMixin:
                              sample_weight=sample_weight, return_dict=return_dict)
 
 
+def _as_numpy(results: List[Any]) -> Any:
+    """The per-batch outputs of ``predict`` concatenated as float32 numpy arrays (a list
+    for several outputs): one ``cat`` per output (a copy, as a hand loop's, so the result
+    never shares memory with the input), then one cast when the outputs are not float32
+    (bf16 autocast, integer outputs)."""
+    if type(results[0]) is torch.Tensor:
+        parts = [results]
+    else:
+        parts = list(zip(*[outputs(r) for r in results]))
+    outs = []
+    for chunks in parts:
+        out = torch.cat(chunks)
+        outs.append((out if out.dtype == torch.float32 else out.float()).cpu().numpy())
+    return outs[0] if len(outs) == 1 else outs
+
+
 def _check_batch_axis(model, x: Any) -> None:
     """A single sample given without its batch axis gets an error saying how to add it."""
     expected = getattr(model, "_batch_input_shape", None)
-    inputs = getattr(model, "inputs", None)
-    if expected is None and isinstance(inputs, list) and len(inputs) == 1:
-        expected = inputs[0].shape
+    if expected is None:  # (on a Sequential, looking up the absent ``inputs`` raises inside)
+        inputs = getattr(model, "inputs", None)
+        if isinstance(inputs, list) and len(inputs) == 1:
+            expected = inputs[0].shape
     if expected is None or not hasattr(x, "ndim") or not hasattr(x, "shape"):
         return
     if x.ndim == len(expected) - 1 and all(e is None or e == s

@@ -45,6 +45,12 @@ def malloc_state() -> str:
     return "not yet" if _state["enabled"] else "disabled"
 
 
+def malloc_settled() -> bool:
+    """True once :func:`tune_malloc` has decided for this process (pinned, or found it
+    cannot): later calls would do nothing."""
+    return _state["applied"] is not None
+
+
 def tune_malloc() -> bool:
     """Pin the thresholds once per process (see module docstring). Returns True when
     they are pinned by this or an earlier call."""
