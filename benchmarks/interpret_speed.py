@@ -1,9 +1,15 @@
-"""nnlab.interpret vs captum: saliency and occlusion throughput on EfficientNet-Lite0
-(ImageNet weights) at 224x224, channels_last, one run each after one warm-up call.
+"""nnlab.interpret vs captum: saliency, integrated gradients and occlusion throughput on
+EfficientNet-Lite0 (ImageNet weights) at 224x224, channels_last, one run each after one
+warm-up call.
 
     python benchmarks/interpret_speed.py [--batch 8] [--window 32] [--stride 16]
+        [--ig-images 2] [--ig-steps 32] [--only all|saliency|gradients]
 
 Saliency: images/s for a batch of ``--batch`` images (one forward + backward either way).
+Integrated gradients: images/s for ``--ig-images`` images with ``--ig-steps`` Gauss-Legendre
+points each (both libraries' default rule; the whole path as one batch, both defaults),
+3 alternating runs each, median; the largest difference of the two attributions is
+printed beside the ratio (the same integral: they must agree to float rounding).
 Occlusion: images/s for one image with a ``window`` x ``window`` patch slid by ``stride``
 (13 x 13 = 169 positions at the defaults): nnlab with its default batching (1 occluded
 copy per forward pass with one torch thread, 8 x threads otherwise) and with 32; captum
@@ -21,7 +27,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import torch  # noqa: E402
 
 from nnlab import zoo  # noqa: E402
-from nnlab.interpret import Occlusion, Saliency  # noqa: E402
+from nnlab.interpret import IntegratedGradients, Occlusion, Saliency  # noqa: E402
 
 
 def timed(fn, repeats: int = 1) -> float:
@@ -37,7 +43,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--window", type=int, default=32)
     parser.add_argument("--stride", type=int, default=16)
-    parser.add_argument("--only", choices=("all", "saliency"), default="all")
+    parser.add_argument("--ig-images", type=int, default=2)
+    parser.add_argument("--ig-steps", type=int, default=32)
+    parser.add_argument("--only", choices=("all", "saliency", "gradients"), default="all",
+                        help="gradients: saliency and integrated gradients, no occlusion")
     args = parser.parse_args()
     import captum.attr as ca                # dev-only oracle
     model = zoo.create("efficientnet_lite0", weights="imagenet").eval()
@@ -57,6 +66,21 @@ def main() -> None:
           f"img/s   ratio {theirs / ours:.2f}x")
 
     if args.only == "saliency":
+        return
+    few, n = x[:args.ig_images], args.ig_steps
+    ours_ig = IntegratedGradients(model).attribute(few, target=285, n_steps=n)
+    theirs_ig = ca.IntegratedGradients(model).attribute(few, target=285, n_steps=n)
+    gap = float((ours_ig - theirs_ig).abs().max() / theirs_ig.abs().max())
+    pairs = [(timed(lambda: IntegratedGradients(model).attribute(few, target=285, n_steps=n)),
+              timed(lambda: ca.IntegratedGradients(model).attribute(few, target=285,
+                                                                     n_steps=n)))
+             for _ in range(3)]
+    ours = statistics.median(p[0] for p in pairs)
+    theirs = statistics.median(p[1] for p in pairs)
+    print(f"integrated gradients ({len(few)} images x {n} steps)  nnlab {len(few) / ours:6.3f} "
+          f"img/s   captum {len(few) / theirs:6.3f} img/s   ratio {theirs / ours:.2f}x   "
+          f"largest difference {gap:.1e} of the largest attribution")
+    if args.only == "gradients":
         return
     one = x[:1]
     w, s = args.window, args.stride
