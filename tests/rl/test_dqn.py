@@ -27,3 +27,34 @@ def test_clip_grad_norm_skips_parameters_without_gradient():
     clip_grad_norm([p, q], 1.0)
     assert q.grad is None
     torch.testing.assert_close(torch.linalg.vector_norm(p.grad), torch.tensor(1.0))
+
+
+def _short_run(kernel):
+    """DQN's weights after 300 environment steps (72 gradient steps) with ``kernel``."""
+    gym = pytest.importorskip("gymnasium")
+    import nnlab
+    from nnlab import config
+    from nnlab.layers import Dense
+    from nnlab.rl import DQN
+    previous = config.optimizer_kernel()
+    config.set_optimizer_kernel(kernel)
+    try:
+        nnlab.set_seed(0)
+        q = nnlab.Sequential([Dense(16, activation="relu", input_shape=(4,)), Dense(2)])
+        agent = DQN(gym.make("CartPole-v1"), q, learning_starts=30, batch_size=16,
+                    train_freq=15, gradient_steps=4, seed=0, verbose=0)
+        agent.learn(300)
+    finally:
+        config.set_optimizer_kernel(previous)
+    return agent.optimizer, [p.detach().clone() for p in agent.q_network.parameters()]
+
+
+def test_dqn_adam_follows_nnlabs_optimizer_kernel():
+    """fused by default (as every nnlab optimizer), foreach on request; same update rule:
+    the two runs' weights agree to float rounding over 72 Adam steps."""
+    fused, w_fused = _short_run("auto")
+    foreach, w_foreach = _short_run("foreach")
+    assert fused.nnlab_kernel == "fused" and fused.defaults["fused"]
+    assert foreach.nnlab_kernel == "foreach" and foreach.defaults["foreach"]
+    for a, b in zip(w_fused, w_foreach):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
