@@ -25,7 +25,8 @@ from nnlab import adversarial as adv
 from nnlab.callbacks import LambdaCallback, LearningRateScheduler
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 
-ORACLES = {"cnn": adv.lecture_mnist_cnn, "mlp": adv.lecture_mnist_mlp, "wong": adv.wong_mnist_cnn}
+ORACLES = {"cnn": adv.lecture_mnist_cnn, "mlp": adv.lecture_mnist_mlp, "wong": adv.wong_mnist_cnn,
+           "cleverhans": adv.cleverhans_mnist_cnn}
 p = argparse.ArgumentParser()
 p.add_argument("--cpu-minutes", type=float, default=6.0, help="CPU budget of the oracle")
 p.add_argument("--oracle-epochs", type=int, default=6)
