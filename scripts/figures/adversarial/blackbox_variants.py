@@ -38,6 +38,8 @@ ap.add_argument("--weight-decay", type=float, default=0.0)
 ap.add_argument("--dropout", type=float, default=0.0, help="after each 200-unit layer")
 ap.add_argument("--ensemble", type=int, default=1, help="substitutes averaged (logits)")
 ap.add_argument("--n-eval", type=int, default=2000)
+ap.add_argument("--temps", type=float, nargs="*", default=[],
+                help="also craft true-label FGSM on the substitute's logits / T (extension)")
 a = ap.parse_args()
 torch.set_num_threads(1)
 
@@ -50,6 +52,17 @@ def substitute(dropout):
         Conv2D(64, 3, activation="relu"), MaxPooling2D(2), Flatten(),
         Dense(200, activation="relu"), *drop(), Dense(200, activation="relu"), *drop(),
         Dense(10)])
+
+
+class Tempered(torch.nn.Module):
+    """``(batch, ...) -> (batch, classes)``: ``model``'s logits divided by ``t``."""
+
+    def __init__(self, model, t):
+        super().__init__()
+        self.model, self.t = model, t
+
+    def forward(self, x):
+        return self.model(x) / self.t
 
 
 class MeanLogits(torch.nn.Module):
@@ -92,13 +105,13 @@ for seed in a.seeds:
         members.append(sub)
     sub = members[0] if a.ensemble == 1 else MeanLogits(members)
     sub_acc = float((adv.predict_labels(sub, xe) == ye).float().mean())
-    fgsm = adv.FGSM(sub, 0.3)
     res = {}
-    for label in ("true", "substitute"):
+    for label in ["true", "substitute"] + [f"T={t:g}" for t in a.temps]:
+        fgsm = adv.FGSM(Tempered(sub, float(label[2:])) if label[0] == "T" else sub, 0.3)
         fooled = []
         for i in range(0, len(xe), 500):
             xb, yb = xe[i:i + 500], ye[i:i + 500]
-            lab = yb if label == "true" else adv.predict_labels(sub, xb)
+            lab = adv.predict_labels(sub, xb) if label == "substitute" else yb
             fooled.append(adv.predict_labels(oracle, fgsm(xb, lab)) != yb)
         f = torch.cat(fooled)
         res[label] = (float(f.float().mean()), float(f[ok].float().mean()))
@@ -106,5 +119,7 @@ for seed in a.seeds:
           f"misclassified by the oracle (all / of its correct): true-label FGSM "
           f"{res['true'][0]:.2%} / {res['true'][1]:.2%}, substitute-label FGSM "
           f"{res['substitute'][0]:.2%} / {res['substitute'][1]:.2%}; "
+          + "".join(f"{k} FGSM {v[0]:.2%} / {v[1]:.2%}; " for k, v in res.items()
+                    if k[0] == "T") +
           f"{time.process_time() - c0:.0f} s CPU, {time.time() - t0:.0f} s wall, "
           f"load {os.getloadavg()[0]:.1f}", flush=True)
