@@ -15,25 +15,27 @@ def _example(name):
 
 @pytest.mark.slow
 def test_papernot_substitute_transfer_at_eps_03():
-    """Default oracle, the lectures' max-pooling CNN (stopped by its 6-CPU-minute budget,
-    98.95%): measured 27.8% of 10,000 adversarial examples misclassified by it, substitute
-    82.3% (the paper's 84.24% and the issue's 80% are NOT reached: docs/adversarial.md)."""
+    """Default: the paper's recipe against cleverhans' mnist_blackbox oracle (6 epochs,
+    99.38%): measured 44.67% of the 9,850 non-seed test images misclassified, substitute
+    84.22% (the paper's 84.24% and the issue's 80% are NOT reached: docs/adversarial.md)."""
     ex = _example("blackbox_substitute_mnist.py")
     r, sub_acc = ex["main"](ex["p"].parse_args([]))
-    assert r["oracle_clean_accuracy"] >= 0.985
-    assert sub_acc >= 0.78
-    assert 1 - r["oracle_adversarial_accuracy"] >= 0.25, r
+    assert r["oracle_clean_accuracy"] >= 0.99
+    assert sub_acc >= 0.80
+    assert 1 - r["oracle_adversarial_accuracy"] >= 0.42, r
 
 
 @pytest.mark.slow
-def test_papernot_substitute_transfer_to_the_lecture_mlp():
-    """Oracle: the lectures' 512-512 MLP (98.6%): measured 66.0% misclassified, substitute
-    81.7% (goal 80% not reached)."""
+def test_substitute_ensemble_at_temperature_10_fools_the_lecture_mlp():
+    """Beyond the paper: 3 substitutes (3 x 4,800 queries), FGSM eps 0.3 on their mean
+    logits / 10, against the lectures' 512-512 MLP (98.56%): measured 86.85% misclassified
+    (seed 0; seed 1: 80.38%), substitute 84.06%."""
     ex = _example("blackbox_substitute_mnist.py")
-    r, sub_acc = ex["main"](ex["p"].parse_args(["--oracle", "mlp"]))
+    r, sub_acc = ex["main"](ex["p"].parse_args(["--oracle", "mlp", "--ensemble", "3",
+                                                 "--temperature", "10"]))
     assert r["oracle_clean_accuracy"] >= 0.98
-    assert sub_acc >= 0.78
-    assert 1 - r["oracle_adversarial_accuracy"] >= 0.60, r
+    assert sub_acc >= 0.80
+    assert 1 - r["oracle_adversarial_accuracy"] >= 0.84, r
 
 
 @pytest.mark.slow

@@ -65,3 +65,56 @@ def test_labels_only_oracle_as_the_docs_describe(digits, digits_model):
                                          r"\(30,\) or scores \(30, classes\); got shape "
                                          r"\(30, 2, 5\)"):
         JacobianAugmentation(lambda im: torch.zeros(len(im), 2, 5), b).fit(seed_x)
+
+
+def test_optimizer_factory_is_the_one_that_trains(digits, digits_model):
+    """A factory ``params -> Optimizer`` replaces Adam: SGD at lr 0 leaves the substitute
+    exactly as initialised, SGD at lr 0.1 moves it; it is called once per round."""
+    _, (x, _) = digits
+    calls = []
+
+    def sgd(lr):
+        def make(params):
+            calls.append(lr)
+            return torch.optim.SGD(params, lr=lr, momentum=0.9)
+        return make
+
+    torch.manual_seed(0)
+    sub = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+    before = [p.detach().clone() for p in sub.parameters()]
+    JacobianAugmentation(digits_model, sub, rounds=3, epochs=2, optimizer=sgd(0.0)).fit(x[:20])
+    assert calls == [0.0, 0.0, 0.0]
+    for p, q in zip(sub.parameters(), before):
+        assert torch.equal(p, q)
+    JacobianAugmentation(digits_model, sub, rounds=1, epochs=2, optimizer=sgd(0.1)).fit(x[:20])
+    assert any(not torch.equal(p, q) for p, q in zip(sub.parameters(), before))
+    with pytest.raises(TypeError, match=r"optimizer must be None or a callable params -> "
+                                        r"torch.optim.Optimizer, got str"):
+        JacobianAugmentation(digits_model, sub, optimizer="sgd")
+    with pytest.raises(TypeError, match=r"optimizer\(params\) must return a "
+                                        r"torch.optim.Optimizer, got list"):
+        JacobianAugmentation(digits_model, sub, optimizer=list).fit(x[:20])
+
+
+def test_transfer_attack_with_the_substitutes_labels(digits, digits_model):
+    """attack_labels="substitute" steps away from the substitute's prediction: where the
+    substitute is wrong the example differs from the true-label one, where it is right it
+    is the same; the oracle is scored against y either way."""
+    _, (x, y) = digits
+    torch.manual_seed(0)
+    sub = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+    JacobianAugmentation(digits_model, sub, rounds=2, epochs=5).fit(x[-40:])
+    xe, ye = x[:200], y[:200]
+    fgsm = FGSM(sub, eps=0.3)
+    pred = sub(xe).argmax(1)
+    assert bool((pred != ye).any()) and bool((pred == ye).any())   # both cases occur
+    x_true, x_sub = fgsm(xe, ye), fgsm(xe, pred)
+    right = pred == ye
+    assert torch.equal(x_true[right], x_sub[right])
+    assert not torch.equal(x_true[~right], x_sub[~right])
+    r = transfer_attack(digits_model, fgsm, xe, ye, attack_labels="substitute")
+    want = (digits_model(x_sub).argmax(1) == ye).float().mean().item()
+    assert r["oracle_adversarial_accuracy"] == pytest.approx(want)
+    with pytest.raises(ValueError, match=r"attack_labels must be 'true' or 'substitute', "
+                                         r"got 'pred'"):
+        transfer_attack(digits_model, fgsm, xe, ye, attack_labels="pred")

@@ -12,7 +12,8 @@ import torch
 
 from nnlab import adversarial as adv
 
-ORACLES = {"cnn": adv.lecture_mnist_cnn, "mlp": adv.lecture_mnist_mlp, "wong": adv.wong_mnist_cnn}
+ORACLES = {"cnn": adv.lecture_mnist_cnn, "mlp": adv.lecture_mnist_mlp, "wong": adv.wong_mnist_cnn,
+           "cleverhans": adv.cleverhans_mnist_cnn}
 ap = argparse.ArgumentParser()
 ap.add_argument("caches", nargs="+", help="name=path, name in cnn, mlp, wong")
 ap.add_argument("--n", type=int, default=10000)

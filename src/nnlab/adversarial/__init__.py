@@ -9,7 +9,7 @@ from .early_stop import RobustEarlyStopping
 from .evaluation import predict_labels, robust_accuracy, robustness_curve
 from .fgsm import FGSM
 from .fooling import FoolingImage, noise_images
-from .models import lecture_mnist_cnn, lecture_mnist_mlp, wong_mnist_cnn
+from .models import cleverhans_mnist_cnn, lecture_mnist_cnn, lecture_mnist_mlp, wong_mnist_cnn
 from .pgd import BIM, PGD, PGDL2
 from .plots import plot_adversarial_grid, plot_robustness_curve
 from .training import AdversarialTraining, fast_adversarial_training
@@ -19,4 +19,4 @@ __all__ = ["Attack", "FGSM", "BIM", "PGD", "PGDL2", "FoolingImage", "noise_image
            "robust_accuracy", "robustness_curve", "predict_labels", "plot_adversarial_grid",
            "plot_robustness_curve", "AdversarialTraining", "fast_adversarial_training",
            "JacobianAugmentation", "transfer_attack", "RobustEarlyStopping", "wong_mnist_cnn",
-           "lecture_mnist_cnn", "lecture_mnist_mlp", "mnist_tensors"]
+           "lecture_mnist_cnn", "lecture_mnist_mlp", "cleverhans_mnist_cnn", "mnist_tensors"]

@@ -60,6 +60,10 @@ class JacobianAugmentation:
         tau: flip the sign of lambda every ``tau`` rounds (Papernot's "periodic step
             size"; ``None`` never flips).
         epochs: training epochs per round (Papernot: 10); lr, batch_size: Adam's.
+        optimizer: ``None`` (Adam at ``lr``, made afresh each round) or a callable
+            ``params -> torch.optim.Optimizer`` called once per round, e.g.
+            ``lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9)`` or AdamW with weight
+            decay; ``lr`` is then unused.
 
     Attributes after :meth:`fit`: ``x_`` the final synthetic set ``(m, ...)``, ``queries_``
     how many images the oracle labelled, ``history_`` per-round ``(size, agreement)``,
@@ -69,7 +73,9 @@ class JacobianAugmentation:
     def __init__(self, oracle: Callable[[torch.Tensor], torch.Tensor],
                  substitute: torch.nn.Module, rounds: int = 6, lam: float = 0.1,
                  tau: Optional[int] = None, epochs: int = 10, lr: float = 1e-3,
-                 batch_size: int = 64, seed: int = 0):
+                 batch_size: int = 64, seed: int = 0,
+                 optimizer: Optional[Callable[[List[torch.nn.Parameter]],
+                                              torch.optim.Optimizer]] = None):
         if not isinstance(substitute, torch.nn.Module):
             raise TypeError(f"substitute must be a torch.nn.Module, got "
                             f"{type(substitute).__name__}")
@@ -82,6 +88,10 @@ class JacobianAugmentation:
         self.lr = _check_number("lr", lr, strict=True)
         self.batch_size = check_steps(batch_size)
         self.seed = seed
+        if optimizer is not None and not callable(optimizer):
+            raise TypeError(f"optimizer must be None or a callable params -> "
+                            f"torch.optim.Optimizer, got {type(optimizer).__name__}")
+        self.optimizer = optimizer
         self.queries_ = 0
         self.history_: List[tuple] = []
 
@@ -92,7 +102,11 @@ class JacobianAugmentation:
     def _train(self, x: torch.Tensor, labels: torch.Tensor, gen: torch.Generator) -> None:
         model = self.substitute
         params = [p for p in model.parameters() if p.requires_grad]
-        optimizer = torch.optim.Adam(params, lr=self.lr)
+        optimizer = torch.optim.Adam(params, lr=self.lr) if self.optimizer is None \
+            else self.optimizer(params)
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError(f"optimizer(params) must return a torch.optim.Optimizer, got "
+                            f"{type(optimizer).__name__}")
         model.train()
         for _ in range(self.epochs):
             order = torch.randperm(len(x), generator=gen)
@@ -140,7 +154,7 @@ class JacobianAugmentation:
 
 
 def transfer_attack(oracle: Any, attack: Attack, x: Any, y: Any,
-                    batch_size: int = 256) -> Dict[str, float]:
+                    batch_size: int = 256, attack_labels: str = "true") -> Dict[str, float]:
     """Attack the substitute (``attack.model``) and score the examples on ``oracle``.
 
     Args:
@@ -148,17 +162,23 @@ def transfer_attack(oracle: Any, attack: Attack, x: Any, y: Any,
             returning labels ``(n,)`` or scores ``(n, classes)``.
         attack: an untargeted attack built on the substitute.
         x: ``(n, ...)`` images in [0, 1]; y: ``(n,)`` true labels.
+        attack_labels: the labels the attack steps away from: ``"true"`` (``y``) or
+            ``"substitute"`` (the substitute's own predictions, what cleverhans' FGSM uses
+            when given no labels). Either way the oracle is scored against ``y``.
 
     Returns: ``oracle_clean_accuracy``, ``oracle_adversarial_accuracy``,
     ``substitute_adversarial_accuracy`` and ``transfer_success`` -- the fraction of the
     images the oracle got right that it misclassifies after the attack (Papernot's rate).
     """
+    if attack_labels not in ("true", "substitute"):
+        raise ValueError(f"attack_labels must be 'true' or 'substitute', got "
+                         f"{attack_labels!r}")
     x = _tensor(x)
     labels = as_labels(y, len(x))
     clean_ok, adv_ok, sub_ok = [], [], []
     for i in range(0, len(x), batch_size):
         xb, yb = x[i:i + batch_size], labels[i:i + batch_size]
-        x_adv = attack(xb, yb)
+        x_adv = attack(xb, yb if attack_labels == "true" else predict_labels(attack.model, xb))
         clean_ok.append(oracle_labels(oracle, xb) == yb)
         adv_ok.append(oracle_labels(oracle, x_adv) == yb)
         sub_ok.append(predict_labels(attack.model, x_adv) == yb)
