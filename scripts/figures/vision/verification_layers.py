@@ -55,4 +55,5 @@ centre = F.normalize(torch.stack([e[yte == c].mean(0) for c in range(10)]), dim=
 for c in (7, 8, 9):
     near = np.bincount((e[yte == c] @ centre[:7].T).argmax(1).numpy(), minlength=7)
     print(f"digit {c}: nearest 0-6 centroid {np.round(near / near.sum(), 2).tolist()}; "
-          f"cosine to the 7, 8, 9 centroids {np.round((centre[c] @ centre[7:].T).numpy(), 2).tolist()}")
+          "cosine to the 7, 8, 9 centroids "
+          + " ".join(f"{v:.2f}" for v in (centre[c] @ centre[7:].T).tolist()))
