@@ -58,6 +58,11 @@ def test_pretrain_softmax_with_nt_xent_learns_and_checks_arguments():
     e = model(x)
     centre = torch.stack([e[y == c].mean(0) for c in range(3)])
     assert (e @ centre.T).argmax(1).eq(y).all()
+    headed = pretrain_softmax(x, y, steps=30, batch_size=30, width=4, dim=8,
+                              augmentation=False, contrastive_weight=0.5, projection_head=True)
+    e = headed(x)
+    centre = torch.stack([e[y == c].mean(0) for c in range(3)])
+    assert (e @ centre.T).argmax(1).eq(y).all()
     with pytest.raises(ValueError, match="contrastive_weight must be >= 0"):
         pretrain_softmax(x, y, steps=1, contrastive_weight=-1.0)
     with pytest.raises(ValueError, match="label_smoothing in"):

@@ -33,6 +33,7 @@ ap.add_argument("--rot", action="store_true", help="4x classes by quarter turns"
 ap.add_argument("--subclusters", type=int, default=1, help="k-means pseudo-classes per class")
 ap.add_argument("--contrastive", type=float, default=0.0, help="NT-Xent weight (SimCLR)")
 ap.add_argument("--temperature", type=float, default=0.1)
+ap.add_argument("--head-mlp", action="store_true", help="NT-Xent on a projection head")
 ap.add_argument("--smooth", type=float, default=0.0, help="label smoothing")
 ap.add_argument("--tta", action="store_true", help="also score test-time shifts of 2 px")
 ap.add_argument("--seed", type=int, default=0)
@@ -61,6 +62,7 @@ else:
                                scale=a.scale, margin=a.margin, margin_kind=a.margin_kind,
                                augment_strength=a.aug, rotations=a.rot, seed=a.seed,
                                contrastive_weight=a.contrastive, temperature=a.temperature,
+                               projection_head=a.head_mlp,
                                label_smoothing=a.smooth, log_every=200,
                                cpu_budget=60 * a.cpu_minutes, **arch)]
 cpu, wall = time.process_time() - c0, time.time() - t0

@@ -343,6 +343,7 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
                      log_every: int = 0, margin: float = 0.0, margin_kind: str = "cosface",
                      augment_strength: float = 1.0, rotations: bool = False,
                      contrastive_weight: float = 0.0, temperature: float = 0.1,
+                     projection_head: bool = False,
                      label_smoothing: float = 0.0) -> EmbeddingNet:
     """Classification pre-training of an :class:`EmbeddingNet`: cosine softmax (NormFace,
     Wang et al. 2017) on the unit embedding, ``logits = scale * e @ normalize(W).T`` with
@@ -356,8 +357,10 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
     ``contrastive_weight > 0``: two augmented views of every image, the softmax loss on
     both plus ``contrastive_weight *`` SimCLR's NT-Xent between them (on the embedding,
     ``temperature``; :func:`nnlab.vision.contrastive.nt_xent_loss`), which keeps what tells
-    images of one class apart -- twice the images per step. ``label_smoothing``: passed to
-    ``F.cross_entropy``.
+    images of one class apart -- twice the images per step. ``projection_head``: the NT-Xent
+    on ``g(e)`` instead, ``g`` a ``dim -> dim -> dim`` ReLU MLP trained along and dropped
+    (SimCLR's design: the embedding feeds the loss without having to be instance-uniform).
+    ``label_smoothing``: passed to ``F.cross_entropy``.
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels")
@@ -374,7 +377,9 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
     model = EmbeddingNet(dim=dim, width=width, head=head)
     n_proxies = 4 * classes if rotations else classes
     proxies = nn.Parameter(torch.randn(n_proxies, dim) / dim ** 0.5)
-    opt = torch.optim.Adam([*model.parameters(), proxies], lr=lr)
+    head = (nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, dim))
+            if projection_head else nn.Identity())
+    opt = torch.optim.Adam([*model.parameters(), proxies, *head.parameters()], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     start, total = time.process_time(), 0.0
     model.train()
@@ -392,7 +397,7 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
         logits = margin_logits(e, proxies, yb.repeat(views), scale, margin, margin_kind)
         loss = F.cross_entropy(logits, yb.repeat(views), label_smoothing=label_smoothing)
         if contrastive_weight:
-            loss = loss + contrastive_weight * nt_xent_loss(*e.chunk(2), temperature)
+            loss = loss + contrastive_weight * nt_xent_loss(*head(e).chunk(2), temperature)
         total = _step(opt, sched, loss, total)
         total, spent = _progress("softmax step", step, steps, total, log_every, start,
                                  cpu_budget)
