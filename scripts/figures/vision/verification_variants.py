@@ -5,7 +5,8 @@ threshold on the 7-9 pairs themselves, AUC, and the error rate per pair of digit
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python scripts/figures/vision/verification_variants.py \
         --steps 600 [--margin 0.35 --margin-kind cosface --width 32 --dim 64 --aug 1.0]
-        [--contrastive 1.0 --temperature 0.1] [--save net.pt] [--load a.pt b.pt]
+        [--contrastive 1.0 --temperature 0.1 --head-mlp] [--smooth 0.1] [--save net.pt]
+        [--load a.pt b.pt]
 """
 import argparse
 import os
