@@ -359,7 +359,8 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
     ``temperature``; :func:`nnlab.vision.contrastive.nt_xent_loss`), which keeps what tells
     images of one class apart -- twice the images per step. ``projection_head``: the NT-Xent
     on ``g(e)`` instead, ``g`` a ``dim -> dim -> dim`` ReLU MLP trained along and dropped
-    (SimCLR's design: the embedding feeds the loss without having to be instance-uniform).
+    (SimCLR's design: the embedding feeds the loss without having to be instance-uniform;
+    without ``augmentation`` the two views are the same image).
     ``label_smoothing``: passed to ``F.cross_entropy``.
     """
     if len(x) != len(y):
@@ -377,9 +378,9 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
     model = EmbeddingNet(dim=dim, width=width, head=head)
     n_proxies = 4 * classes if rotations else classes
     proxies = nn.Parameter(torch.randn(n_proxies, dim) / dim ** 0.5)
-    head = (nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, dim))
+    proj = (nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, dim))
             if projection_head else nn.Identity())
-    opt = torch.optim.Adam([*model.parameters(), proxies, *head.parameters()], lr=lr)
+    opt = torch.optim.Adam([*model.parameters(), proxies, *proj.parameters()], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     start, total = time.process_time(), 0.0
     model.train()
@@ -397,7 +398,7 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
         logits = margin_logits(e, proxies, yb.repeat(views), scale, margin, margin_kind)
         loss = F.cross_entropy(logits, yb.repeat(views), label_smoothing=label_smoothing)
         if contrastive_weight:
-            loss = loss + contrastive_weight * nt_xent_loss(*head(e).chunk(2), temperature)
+            loss = loss + contrastive_weight * nt_xent_loss(*proj(e).chunk(2), temperature)
         total = _step(opt, sched, loss, total)
         total, spent = _progress("softmax step", step, steps, total, log_every, start,
                                  cpu_budget)
