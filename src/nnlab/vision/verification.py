@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..losses.metric_learning import triplet_margin_loss
+from .contrastive import nt_xent_loss
 from .margin_softmax import margin_logits
 
 __all__ = ["EmbeddingNet", "contrastive_loss", "triplet_loss", "batch_hard_triplet_loss",
@@ -340,8 +341,10 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
                      dim: int = 64, width: int = 32, head: str = "flatten",
                      cpu_budget: Optional[float] = None, seed: int = 0,
                      log_every: int = 0, margin: float = 0.0, margin_kind: str = "cosface",
-                     augment_strength: float = 1.0,
-                     rotations: bool = False) -> EmbeddingNet:
+                     augment_strength: float = 1.0, rotations: bool = False,
+                     contrastive_weight: float = 0.0, temperature: float = 0.1,
+                     projection_head: bool = False,
+                     label_smoothing: float = 0.0) -> EmbeddingNet:
     """Classification pre-training of an :class:`EmbeddingNet`: cosine softmax (NormFace,
     Wang et al. 2017) on the unit embedding, ``logits = scale * e @ normalize(W).T`` with
     one learnt proxy ``W[c]`` per class, so that the embedding itself (not a hidden layer)
@@ -351,9 +354,21 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
     (:func:`nnlab.vision.margin_softmax.margin_logits`). ``augment_strength`` scales
     :func:`augment`'s rotation, shift and scale ranges. ``rotations``: train on 4C classes,
     each image turned by a random quarter turn (:func:`rotation_classes`).
+    ``contrastive_weight > 0``: two augmented views of every image, the softmax loss on
+    both plus ``contrastive_weight *`` SimCLR's NT-Xent between them (on the embedding,
+    ``temperature``; :func:`nnlab.vision.contrastive.nt_xent_loss`), which keeps what tells
+    images of one class apart -- twice the images per step. ``projection_head``: the NT-Xent
+    on ``g(e)`` instead, ``g`` a ``dim -> dim -> dim`` ReLU MLP trained along and dropped
+    (SimCLR's design: the embedding feeds the loss without having to be instance-uniform;
+    without ``augmentation`` the two views are the same image).
+    ``label_smoothing``: passed to ``F.cross_entropy``.
     """
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels")
+    if contrastive_weight < 0 or not 0 <= label_smoothing < 1:
+        raise ValueError(f"pretrain_softmax: contrastive_weight must be >= 0 and "
+                         f"label_smoothing in [0, 1), got {contrastive_weight} and "
+                         f"{label_smoothing}")
     classes = int(y.max()) + 1
     if classes < 2 or int(y.min()) < 0:
         raise ValueError(f"pretrain_softmax: y must hold labels 0..C-1 with C >= 2, got "
@@ -363,7 +378,9 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
     model = EmbeddingNet(dim=dim, width=width, head=head)
     n_proxies = 4 * classes if rotations else classes
     proxies = nn.Parameter(torch.randn(n_proxies, dim) / dim ** 0.5)
-    opt = torch.optim.Adam([*model.parameters(), proxies], lr=lr)
+    proj = (nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, dim))
+            if projection_head else nn.Identity())
+    opt = torch.optim.Adam([*model.parameters(), proxies, *proj.parameters()], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     start, total = time.process_time(), 0.0
     model.train()
@@ -374,9 +391,15 @@ def pretrain_softmax(x: torch.Tensor, y: torch.Tensor, steps: int = 1500, batch_
             xb, yb = rotation_classes(xb, yb, classes, torch.randint(4, (batch_size,),
                                                                      generator=gen))
         k = augment_strength
+        views = 2 if contrastive_weight else 1
+        xb = xb.repeat(views, 1, 1, 1)
         xb = augment(xb, gen, 10.0 * k, 0.1 * k, 0.1 * k) if augmentation else xb
-        logits = margin_logits(model(xb), proxies, yb, scale, margin, margin_kind)
-        total = _step(opt, sched, F.cross_entropy(logits, yb), total)
+        e = model(xb)                                            # (views * batch, dim)
+        logits = margin_logits(e, proxies, yb.repeat(views), scale, margin, margin_kind)
+        loss = F.cross_entropy(logits, yb.repeat(views), label_smoothing=label_smoothing)
+        if contrastive_weight:
+            loss = loss + contrastive_weight * nt_xent_loss(*proj(e).chunk(2), temperature)
+        total = _step(opt, sched, loss, total)
         total, spent = _progress("softmax step", step, steps, total, log_every, start,
                                  cpu_budget)
         if spent:
