@@ -41,6 +41,7 @@ p.add_argument("--temperature", type=float, default=1.0, help="FGSM on logits / 
 p.add_argument("--n-eval", type=int, default=9850, help="first n test images (<= 9850)")
 p.add_argument("--ensemble", type=int, default=1, help="substitutes (beyond the paper)")
 p.add_argument("--seed", type=int, default=0)
+p.add_argument("--png", default=None, help="draw 8 test images, their FGSM images, oracle labels")
 
 
 def substitute_net(kind):
@@ -93,6 +94,13 @@ def main(a):
           f"misclassified by the oracle {1 - r['oracle_adversarial_accuracy']:.2%} of all, "
           f"{r['transfer_success']:.2%} of those it got right; total "
           f"{time.process_time() - c0:.0f} s CPU, {time.time() - t0:.0f} s wall")
+    if a.png:   # the oracle's labels above each clean and adversarial image
+        x8 = xe[:8]
+        x8_adv = adv.FGSM(sub, a.eps)(x8, ye[:8])
+        adv.plot_adversarial_grid(x8, x8_adv, a.png, labels=ye[:8],
+                                  preds=adv.predict_labels(oracle, x8),
+                                  adv_preds=adv.predict_labels(oracle, x8_adv),
+                                  names=("clean", "FGSM on the substitute"))
     return r, sub_acc
 
 
