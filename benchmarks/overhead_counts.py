@@ -27,25 +27,13 @@ import sys
 
 import torch
 import torch.nn.functional as F
-from torch.utils._python_dispatch import TorchDispatchMode
 
 import nnlab
+from nnlab.utils.op_count import CountOps
 from fit_speed import nnlab_model, torch_model  # benchmarks/ is the script's folder
 from nnlab.layers import Dense
 from nnlab.training.progress import Progress
 from predict_speed import build, hand_loop
-
-
-class CountOps(TorchDispatchMode):
-    """Every aten operator dispatched inside the block, by name."""
-
-    def __init__(self):
-        super().__init__()
-        self.ops = collections.Counter()
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.ops[str(func)] += 1
-        return func(*args, **(kwargs or {}))
 
 
 def counts(run):

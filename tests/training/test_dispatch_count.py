@@ -5,28 +5,17 @@ every aten call) for a small dense model in steady state (second epoch), against
 hand-written PyTorch loop doing the same work. Counts are exact and independent of
 machine load, so per-step creep (an extra sync, copy or bookkeeping kernel) fails here.
 """
-import collections
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from torch.utils._python_dispatch import TorchDispatchMode
 
 import nnlab
+from nnlab.utils.op_count import CountOps
 from nnlab.layers import Dense
 
 STEPS, BATCH = 20, 32
-
-
-class CountOps(TorchDispatchMode):
-    def __init__(self):
-        super().__init__()
-        self.ops = collections.Counter()
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.ops[str(func)] += 1
-        return func(*args, **(kwargs or {}))
 
 
 def _data():
