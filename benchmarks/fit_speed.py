@@ -13,6 +13,9 @@ nnlab, Keras and Lightning, around the epoch for hand loops. A round runs every
 contestant once; the order rotates each round, so drift and neighbours' load hit all
 alike. Reported: median samples/s with the min-max spread over rounds, and the *paired*
 ratio to the channels_last hand loop (same round, adjacent in time): median and range.
+"hand CL fused Adam" is that loop with ``torch.optim.Adam(fused=True)``: nnlab's own
+optimizer kernel in a hand loop, so its ratio is the most an optimizer kernel can gain
+over the default loop, and nnlab's ratio to it is nnlab's own cost or gain.
 
 The glibc allocator is pinned for every contestant before the first round (the state nnlab's
 fit sets itself; see ``nnlab.utils.allocator``), and stated in the header with the load
@@ -99,9 +102,11 @@ def is_conv(kind: str) -> bool:
 
 
 # ------------------------------------------------------------ the contestants
-def hand_loop(layout: str):
+def hand_loop(layout: str, fused: bool = False):
     """A hand loop; ``layout`` 'nchw' (contiguous tensors and weights: what a textbook loop
-    does) or 'channels_last' (weights and inputs channels_last: what oneDNN prefers)."""
+    does) or 'channels_last' (weights and inputs channels_last: what oneDNN prefers).
+    ``fused``: torch's fused Adam kernel instead of its default per-tensor loop -- the loop
+    an expert writes, and the ceiling of what an optimizer kernel alone can gain."""
     def run(kind, x, y, batch):
         model = torch_model(kind)
         if layout == "channels_last":
@@ -110,7 +115,7 @@ def hand_loop(layout: str):
         else:  # clone: for 1-channel images a permuted view already *is* channels_last
             data = x.permute(0, 3, 1, 2).clone(memory_format=torch.contiguous_format) \
                 if is_conv(kind) else x
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=fused or None)
         model.train()
         seconds = 0.0
         for _ in range(2):
@@ -211,7 +216,8 @@ def available(name: str) -> bool:
 
 def contestants(kind: str, peers: bool) -> dict:
     out = {"hand channels_last": hand_loop("channels_last"), "nnlab": run_nnlab,
-           "nnlab for-loop opt": run_nnlab_loop_kernel}
+           "nnlab for-loop opt": run_nnlab_loop_kernel,
+           "hand CL fused Adam": hand_loop("channels_last", fused=True)}
     if is_conv(kind):
         out["hand NCHW"] = hand_loop("nchw")
     if peers and kind != "resnet18" and available("keras"):
