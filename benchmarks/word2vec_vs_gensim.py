@@ -6,11 +6,18 @@ subsampling, times epochs, over wall time), Google-analogy accuracy (3CosAdd, sa
 vocabulary restriction, with coverage), and the Spearman correlation of the two
 models' cosine similarities over a fixed list of 1,000 word pairs. A second gensim run
 with another seed gives the noise floor of that correlation.
+
+Speed is paired and interleaved: ``--rounds`` rounds each train gensim and nnlab once,
+back to back, the order reversed every other round, so a neighbour's load or a slow
+phase of the machine hits both. Reported per library: median words/s with the min-max
+over rounds, and the median (min-max) of the per-round ratio nnlab / gensim. Accuracy
+and similarity come from the first round's models.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
 
@@ -48,6 +55,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=os.cpu_count(),
                     help="torch threads = nnlab workers = gensim workers (default: all cores)")
     ap.add_argument("--no-reference", action="store_true", help="skip the second gensim seed")
+    ap.add_argument("--rounds", type=int, default=3, help="paired speed rounds per mode")
     args = ap.parse_args()
     from gensim.models import Word2Vec as GensimWord2Vec
 
@@ -69,23 +77,35 @@ def main() -> None:
     rows = []
     for mode in args.modes.split(","):
         sg = 1 if mode == "sg" else 0
-        res = {}
-        for name in ("gensim", "nnlab", "gensim seed 1"):
-            if name == "gensim seed 1" and args.no_reference:
-                continue
+        res, secs = {}, {"gensim": [], "nnlab": []}
+
+        def train(name):
             t = time.perf_counter()
             if name.startswith("gensim"):
                 kw = dict(settings, seed=1 if name.endswith("1") else 0)
                 m = GensimWord2Vec(sentences, sg=sg, hs=0, **kw)
             else:
                 m = Word2Vec(sentences, sg=sg, **settings)
-            secs = time.perf_counter() - t
+            return m, time.perf_counter() - t
+
+        for r in range(args.rounds):
+            for name in ("gensim", "nnlab") if r % 2 == 0 else ("nnlab", "gensim"):
+                m, s = train(name)
+                secs[name].append(s)
+                print(f"{mode} round {r} {name}: {s:.1f} s incl. vocabulary, "
+                      f"{raw * args.epochs / s:,.0f} words/s")
+                if r == 0:
+                    res[name] = m
+        if not args.no_reference:
+            res["gensim seed 1"], s = train("gensim seed 1")
+            secs["gensim seed 1"] = [s]
+        for name, m in res.items():
             score, sections = m.wv.evaluate_word_analogies(qpath)
             total = sections[-1]
             answered = len(total["correct"]) + len(total["incorrect"])
-            res[name] = (m, secs, score, answered)
-            print(f"{mode} {name}: {secs:.1f} s incl. vocabulary, {raw * args.epochs / secs:,.0f} "
-                  f"words/s, analogies {score:.4f} on {answered:,}/19,544, vocab {len(m.wv):,}")
+            res[name] = (m, secs[name], score, answered)
+            print(f"{mode} {name}: analogies {score:.4f} on {answered:,}/19,544, "
+                  f"vocab {len(m.wv):,}")
         g, n = res["gensim"][0], res["nnlab"][0]
         pairs = pair_list(g.wv.index_to_key)
         sims = {k: np.array([v[0].wv.similarity(a, b) for a, b in pairs]) for k, v in res.items()}
@@ -97,16 +117,19 @@ def main() -> None:
         print(f"{mode}: Spearman nnlab~gensim {rho:.3f}, gensim~gensim(seed 1) {ref:.3f}, "
               f"same vocabulary (as a set): {same_vocab}")
     print(f"load after: {os.getloadavg()}")
-    print("\n| mode | library | words/s | ratio | analogy acc. | answered (coverage) | Spearman vs gensim |")
+    print(f"\n| mode | library | words/s (median, min-max of {args.rounds}) | nnlab / gensim "
+          f"(paired) | analogy acc. | answered (coverage) | Spearman vs gensim |")
     print("|---|---|---|---|---|---|---|")
     for mode, res, rho, ref, _ in rows:
-        gw = raw * args.epochs / res["gensim"][1]
+        paired = [g / n for g, n in zip(res["gensim"][1], res["nnlab"][1])]
         for name, (m, secs, score, answered) in res.items():
-            wps = raw * args.epochs / secs
+            wps = [raw * args.epochs / s for s in secs]
+            ratio = (f"{statistics.median(paired):.2f}x ({min(paired):.2f}-{max(paired):.2f})"
+                     if name == "nnlab" else "")
             sp = {"gensim": "1", "nnlab": f"{rho:.3f}", "gensim seed 1": f"{ref:.3f}"}[name]
-            print(f"| {mode} | {name} | {wps:,.0f} | {wps / gw:.2f}x | {100 * score:.2f} % | "
+            print(f"| {mode} | {name} | {statistics.median(wps):,.0f} ({min(wps):,.0f}-"
+                  f"{max(wps):,.0f}) | {ratio} | {100 * score:.2f} % | "
                   f"{answered:,} ({100 * answered / 19544:.1f} %) | {sp} |")
-
 
 if __name__ == "__main__":
     main()
