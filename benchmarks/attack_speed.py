@@ -7,7 +7,8 @@ other round), all in this one process.
 
     python benchmarks/attack_speed.py [--n 256] [--repeats 5] [--threads 0]
 
-Prints images/s per contender and the ratio nnlab / torchattacks.
+Prints images/s per contender and the ratios nnlab / torchattacks and nnlab / hand loop,
+as a ratio of medians and as the median (range) of the per-round ratios.
 """
 from __future__ import annotations
 
@@ -80,9 +81,11 @@ def main() -> None:
     for name, s in speed.items():
         diff = (outs[name] - outs["nnlab"]).abs().max().item()
         print(f"  {name:13s} {s:8.1f} images/s   (max |x_adv - nnlab's| = {diff:.1e})")
-    if "torchattacks" in speed:
-        print(f"  nnlab / torchattacks = {speed['nnlab'] / speed['torchattacks']:.2f}x")
-    print(f"  nnlab / hand-written = {speed['nnlab'] / speed['hand-written']:.2f}x")
+    for peer in ("torchattacks", "hand-written"):
+        if peer in times:  # ratio of medians, and the per-round (paired) ratios' median, range
+            paired = [p / o for p, o in zip(times[peer], times["nnlab"])]
+            print(f"  nnlab / {peer} = {speed['nnlab'] / speed[peer]:.2f}x   paired "
+                  f"{statistics.median(paired):.2f}x ({min(paired):.2f}-{max(paired):.2f})")
 
 
 if __name__ == "__main__":
