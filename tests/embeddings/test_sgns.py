@@ -75,7 +75,7 @@ def test_cbow_kernel_matches_per_example_loop(share, batch):
     want_in, want_out = _reference(w_in, w_out, windows, centre,
                                    np.repeat(negs, share, 0)[:n], lrs, batch)
     t_in, t_out = torch.from_numpy(w_in.copy()), torch.from_numpy(w_out.copy())
-    train_cbow(t_in, t_out, torch.from_numpy(centre), np.where(mask, context, 0), mask,
+    train_cbow(t_in, t_out, torch.from_numpy(centre), context[mask], mask.sum(1),
                torch.from_numpy(negs), lrs, batch, share)
     np.testing.assert_allclose(t_in.numpy(), want_in, atol=1e-5)
     np.testing.assert_allclose(t_out.numpy(), want_out, atol=1e-5)

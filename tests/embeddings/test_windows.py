@@ -1,6 +1,7 @@
 import numpy as np
 
 from nnlab.embeddings import cbow_windows, cooccurrence_matrix, skipgram_pairs
+from nnlab.embeddings.windows import cbow_bags, permute_bags
 
 
 def test_skipgram_pairs_stay_in_sentence_and_window():
@@ -46,3 +47,20 @@ def test_cooccurrence_matrix_matches_a_loop():
                 want[s[i], s[j]] += 1 / (i - j)
                 want[s[j], s[i]] += 1 / (i - j)
     np.testing.assert_allclose(x, want)
+
+
+def test_cbow_bags_are_cbow_windows_without_padding():
+    rng = np.random.default_rng(0)
+    for trial in range(50):
+        n, window = int(rng.integers(0, 60)), int(rng.integers(1, 6))
+        ids, sent = rng.integers(0, 1000, n), np.sort(rng.integers(0, 8, n))
+        centre, ctx, mask = cbow_windows(ids, sent, window, np.random.default_rng(trial))
+        c2, words, sizes = cbow_bags(ids, sent, window, np.random.default_rng(trial))
+        assert c2.tolist() == centre.tolist()
+        assert words.tolist() == ctx[mask].tolist() and sizes.tolist() == mask.sum(1).tolist()
+
+
+def test_permute_bags_moves_whole_bags():
+    words, sizes = np.array([1, 2, 3, 4, 5, 6]), np.array([2, 1, 3])   # [1 2] [3] [4 5 6]
+    w, s = permute_bags(words, sizes, np.array([2, 0, 1]))
+    assert w.tolist() == [4, 5, 6, 1, 2, 3] and s.tolist() == [3, 2, 1]

@@ -4,7 +4,7 @@ Everything that does not depend on the vectors is built once per chunk (about 64
 tokens) with whole-array operations: the negatives, the per-example learning rate
 folded into the coefficients of the gradient, and for CBOW the flattened context words
 with their bag offsets. The loop over batches is then a fixed handful of torch ops
-(three gathers, three ``bmm``, two ``sigmoid``, two ``index_add_`` per table, ...):
+(three gathers, two ``bmm``, a ``vecdot``, two ``sigmoid``, two ``index_add_`` per table, ...):
 no optimizer, no autograd.
 
 **The one hand-written piece is the gradient of the SGNS loss**: for a score
@@ -79,7 +79,7 @@ def _update(w_out: torch.Tensor, h: torch.Tensor, pos: torch.Tensor, neg: torch.
     hg = _pad(h, rows).view(g_, share, d)                               # (G, S, D)
     u_pos = w_out.index_select(0, pos)                                  # (B, D)
     u_neg = w_out.index_select(0, neg.reshape(-1)).view(g_, k, d)       # (G, K, D)
-    s_pos = torch.bmm(u_pos.unsqueeze(1), h.unsqueeze(2)).view(b)       # (B,)
+    s_pos = torch.linalg.vecdot(u_pos, h)                               # (B,)
     s_neg = torch.bmm(hg, u_neg.transpose(1, 2))                        # (G, S, K)
     if loss is not None:
         loss += -F.logsigmoid(s_pos).sum() - F.logsigmoid(-s_neg.view(rows, k)[:b]).sum()
@@ -117,25 +117,24 @@ def train_skipgram(w_in: torch.Tensor, w_out: torch.Tensor, centre: torch.Tensor
 
 @torch.no_grad()
 def train_cbow(w_in: torch.Tensor, w_out: torch.Tensor, centre: torch.Tensor,
-               context: np.ndarray, mask: np.ndarray, negs: torch.Tensor, lrs: np.ndarray,
+               words: np.ndarray, sizes: np.ndarray, negs: torch.Tensor, lrs: np.ndarray,
                batch: int, share: int = 1, compute_loss: bool = False) -> float:
     """CBOW (``cbow_mean=1``) over one chunk, in place on ``w_in``/``w_out``.
 
-    ``context`` ``int64 (N, 2W)`` with ``mask`` ``bool (N, 2W)``: each centre's window.
-    ``h`` is the mean of the window's input vectors (one ``embedding_bag`` per batch,
-    a sum weighted ``1 / window size``: faster on CPU than ``mode="mean"``)
-    and every context word gets the full error, as word2vec.c and gensim do.
+    ``words`` ``int64 (sizes.sum(),)`` and ``sizes`` ``int64 (N,)``: each centre's window
+    as a ragged bag (``windows.cbow_bags``), bags in example order. ``h`` is the mean of
+    the window's input vectors (one ``embedding_bag`` per batch, a sum weighted
+    ``1 / window size``: faster on CPU than ``mode="mean"``) and every context word gets
+    the full error, as word2vec.c and gensim do.
     """
     n = len(centre)
-    row, col = np.nonzero(mask)                      # row-major: batches are contiguous
-    words = torch.from_numpy(context[row, col])
-    sizes = mask.sum(1)
     ends = np.cumsum(sizes)
     starts = ends - sizes
-    first = starts[np.arange(0, n, batch)]           # first word of each batch
+    first = starts[::batch]                          # first word of each batch
     bag_offsets = torch.from_numpy(starts - np.repeat(first, batch)[:n])
-    local_row = torch.from_numpy(row % batch)
-    weight = torch.from_numpy((1.0 / sizes[row]).astype(np.float32))  # mean as a weighted sum
+    local_row = torch.from_numpy(np.repeat(np.arange(n) % batch, sizes))
+    weight = torch.from_numpy(np.repeat((1.0 / sizes).astype(np.float32), sizes))
+    words = torch.from_numpy(words)
     c_pos, c_neg = coefficients(centre, negs, lrs, batch, share)
     loss = torch.zeros((), dtype=torch.float64) if compute_loss else None
     for i, lo in enumerate(range(0, n, batch)):

@@ -64,6 +64,48 @@ def cbow_windows(ids: np.ndarray, sentence: np.ndarray, window: int,
     return ids[has], context[has], mask[has]
 
 
+def cbow_bags(ids: np.ndarray, sentence: np.ndarray, window: int,
+              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each centre with its context as a ragged bag, for CBOW's training kernel.
+
+    The same windows as :func:`cbow_windows` (same draws from ``rng``) without the
+    ``(N, 2 * window)`` padding: a centre's context is the run of positions
+    ``lo..hi`` of its sentence around it, minus itself, so the flat list is built from
+    the runs' ends in a few whole-array passes over the ``~N * window`` context words.
+
+    Returns:
+        ``centre`` ``int64 (N,)``, ``words`` ``int64 (sizes.sum(),)`` the contexts one
+        after the other (in position order within a bag) and ``sizes`` ``int64 (N,)``
+        (all >= 1: centres with an empty context are dropped, as in ``cbow_windows``).
+    """
+    n = len(ids)
+    eff = reduced_windows(n, window, rng)
+    first = np.r_[True, sentence[1:] != sentence[:-1]] if n else np.zeros(0, bool)
+    starts = np.flatnonzero(first)
+    which = np.cumsum(first) - 1                                # sentence of each token
+    ends = np.append(starts[1:], n) - 1
+    i = np.arange(n)
+    lo = np.maximum(i - eff, starts[which])
+    hi = np.minimum(i + eff, ends[which])
+    keep = hi > lo
+    i, lo, span = i[keep], lo[keep], (hi - lo + 1)[keep]        # span includes the centre
+    run_start = np.cumsum(span) - span
+    pos = np.arange(span.sum()) + np.repeat(lo - run_start, span)
+    words = ids[pos[pos != np.repeat(i, span)]]
+    return ids[i], words, span - 1
+
+
+def permute_bags(words: np.ndarray, sizes: np.ndarray, order: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Ragged bags ``(words, sizes)`` reordered by ``order`` ``(N,)``: bag ``k`` of the
+    result is bag ``order[k]`` of the input."""
+    start = np.cumsum(sizes) - sizes
+    new_sizes = sizes[order]
+    new_start = np.cumsum(new_sizes) - new_sizes
+    src = np.arange(new_sizes.sum()) + np.repeat(start[order] - new_start, new_sizes)
+    return words[src], new_sizes
+
+
 def cooccurrence_pairs(ids: np.ndarray, sentence: np.ndarray, window: int
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """GloVe's symmetric co-occurrences within ``window`` (fixed, not shrunk), each

@@ -36,7 +36,7 @@ from .corpus import check_sentences, encode
 from .keyed_vectors import KeyedVectors
 from .sgns import spread, train_cbow, train_skipgram
 from .vocab import NegativeSampler, Vocab
-from .windows import cbow_windows, skipgram_pairs
+from .windows import cbow_bags, permute_bags, skipgram_pairs
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class Word2Vec(nn.Module):
         if sample < 0:
             raise ValueError(f"{w}: sample must be >= 0, got {sample!r}")
         if batch_size is None:
-            batch_size = 1024 if sg else 256
+            batch_size = 1024 if sg else 512
         _check_int(w, "batch_size", batch_size, 1)
         if share_negatives is None:
             share_negatives = math.gcd(batch_size, 16)
@@ -201,8 +201,8 @@ class Word2Vec(nn.Module):
             if self.sg:
                 centre, context = skipgram_pairs(kid[lo:hi], ksent[lo:hi], self.window, crng)
                 return float(self._train_sg(centre, context, p0, p1, gen, sampler))
-            centre, context, mask = cbow_windows(kid[lo:hi], ksent[lo:hi], self.window, crng)
-            return float(self._train_cbow(centre, context, mask, p0, p1, gen, sampler))
+            centre, words, sizes = cbow_bags(kid[lo:hi], ksent[lo:hi], self.window, crng)
+            return float(self._train_cbow(centre, words, sizes, p0, p1, gen, sampler))
 
         if workers == 1:
             return sum(map(run, jobs))
@@ -222,12 +222,13 @@ class Word2Vec(nn.Module):
                               negs, lrs, self.batch_size, self.share_negatives,
                               self.compute_loss)
 
-    def _train_cbow(self, centre, context, mask, p0, p1, gen, sampler) -> float:
+    def _train_cbow(self, centre, words, sizes, p0, p1, gen, sampler) -> float:
         order = spread(len(centre), self.batch_size, self.share_negatives)
-        centre, context, mask = torch.from_numpy(centre[order]), context[order], mask[order]
+        words, sizes = permute_bags(words, sizes, order)
+        centre = torch.from_numpy(centre[order])
         lrs = self._lrs(-(-len(centre) // self.batch_size), p0, p1)
         negs = sampler.sample((-(-len(centre) // self.share_negatives), self.negative), gen)
-        return train_cbow(self.in_embed.weight, self.out_embed.weight, centre, context, mask,
+        return train_cbow(self.in_embed.weight, self.out_embed.weight, centre, words, sizes,
                           negs, lrs, self.batch_size, self.share_negatives, self.compute_loss)
 
     # --- save / load --------------------------------------------------------------------------
