@@ -29,6 +29,8 @@ import subprocess
 import sys
 import time
 
+from bench_machine import describe  # benchmarks/ is the script's folder
+
 PINNED_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "67108864"}
 STATES = {  # name -> (extra environment, settle first, contended)
     "env-pinned": (PINNED_ENV, False, False),
@@ -96,8 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         return child(args.threads, args.settle)
-    print(f"{args.threads} threads, {args.rounds} rounds, load average "
-          + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print(describe(args.threads) + f"; {args.rounds} rounds")
     results = {name: [] for name in STATES}
     names = list(STATES)
     for r in range(args.rounds):  # rotate the order each round

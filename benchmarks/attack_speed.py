@@ -23,6 +23,7 @@ import nnlab
 from nnlab.adversarial import PGD
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def hand_written(model, x, y, eps=0.3, alpha=0.01, steps=40):
@@ -46,6 +47,7 @@ def main() -> None:
     a = p.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
+    print(describe(torch.get_num_threads()))
     nnlab.set_seed(0)
     _, (x, y) = load_mnist()
     x = torch.tensor(x[:a.n].reshape(-1, 28, 28, 1) / 255.0, dtype=torch.float32)

@@ -22,6 +22,7 @@ from nnlab.text import CharVocabulary
 from nnlab.text.dates import date_splits
 from nnlab.text.decoding import beam_search, greedy_decode
 from nnlab.text.seq2seq import Seq2Seq, teacher_forcing_pairs
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def main() -> None:
@@ -30,6 +31,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    print(describe(torch.get_num_threads()))
     nnlab.set_seed(0)
     (a, b), (c, d) = date_splits(10000, 1000, seed=0)
     src, tgt = CharVocabulary.from_text(a + c), CharVocabulary(list("0123456789-"))

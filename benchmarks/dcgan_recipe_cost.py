@@ -13,11 +13,13 @@ import torch
 
 import nnlab
 from nnlab.generative import dcgan
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 p = argparse.ArgumentParser()
 p.add_argument("--batches", type=int, default=40, help="batches of 64 images timed")
 args = p.parse_args()
 torch.set_num_threads(1)
+print(describe(torch.get_num_threads()))
 x = np.random.default_rng(0).uniform(-1, 1, (64 * args.batches, 28, 28, 1)).astype("float32")
 for name, kw, batch in (("two-layer base 64, batch 128", {}, 128),
                         ("deep (extra 1, mbstd, smooth 0.1), batch 64",

@@ -5,7 +5,6 @@ The workload is the MLP of examples/ddp_train.py (784-300-100-10, SGD with momen
 MNIST digits, batch 64, 2 epochs); the test accuracy is printed as a check that the ranks
 really trained one model together.
 """
-import os
 import time
 
 
@@ -38,7 +37,11 @@ def throughput(rank: int, world: int, n_train: int = 12800, batch_size: int = 64
 if __name__ == "__main__":
     from nnlab.distributed import launch
 
-    print("uptime:", os.popen("uptime").read().strip())
+    import torch
+
+    from bench_machine import describe  # benchmarks/ is the script's folder
+
+    print(describe(torch.get_num_threads()))
     for n in (1, 2):
         results = launch(throughput, nprocs=n)
         print(f"nprocs={n}: {results[0][0]:,.0f} samples/s (total), test acc {results[0][1]:.2%}")

@@ -11,6 +11,7 @@ import torch
 
 import nnlab
 from nnlab.generative import dcgan, discriminator_loss, generator_loss
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 p = argparse.ArgumentParser()
 p.add_argument("--steps", type=int, default=60)
@@ -18,6 +19,7 @@ p.add_argument("--batch", type=int, default=64)
 p.add_argument("--base", type=int, default=32)
 p.add_argument("--repeats", type=int, default=3)
 args = p.parse_args()
+print(describe(torch.get_num_threads()))
 
 x = torch.rand(args.steps * args.batch, 28, 28, 1) * 2 - 1
 

@@ -13,12 +13,14 @@ from nnlab.data import load_mnist
 from nnlab.layers import Dense
 from nnlab.models import Sequential
 from nnlab.optimizers import Adam
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=4)
     a = ap.parse_args()
+    print(describe(torch.get_num_threads()))
     torch.manual_seed(0)
     (x, y), (xt, yt) = load_mnist()
     x = (x / 255.0).astype("float32").reshape(-1, 784)

@@ -16,6 +16,7 @@ from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nnlab.models import Sequential
 from nnlab.optimizers import Adam
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def lenet5():
@@ -38,6 +39,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--calibration", type=int, default=1000, help="training images observed")
     a = ap.parse_args()
+    print(describe(torch.get_num_threads()))
     torch.manual_seed(0)
     torch.set_num_threads(1)
     (x, y), (xt, yt) = load_mnist()

@@ -28,6 +28,7 @@ import torch  # noqa: E402
 
 from nnlab import zoo  # noqa: E402
 from nnlab.interpret import IntegratedGradients, Occlusion, Saliency  # noqa: E402
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def timed(fn, repeats: int = 1) -> float:
@@ -48,6 +49,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("all", "saliency", "gradients"), default="all",
                         help="gradients: saliency and integrated gradients, no occlusion")
     args = parser.parse_args()
+    print(describe(torch.get_num_threads()))
     import captum.attr as ca                # dev-only oracle
     model = zoo.create("efficientnet_lite0", weights="imagenet").eval()
     for p in model.parameters():

@@ -3,13 +3,13 @@
     PYTHONPATH=src python benchmarks/nms_speed.py
 Each is run once per size (the machine is shared; see docs/vision.md for the load).
 """
-import os
 import time
 
 import numpy as np
 import torch
 
 from nnlab.vision import nms
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def numpy_nms(b, s, thr):
@@ -53,7 +53,7 @@ def timed(fn, *args):
 
 
 rng = np.random.default_rng(0)
-print(f"torch threads {torch.get_num_threads()}, load average {os.getloadavg()}")
+print(describe(torch.get_num_threads()))
 for n in (1000, 10000):
     xy = rng.uniform(0, 200 * (n / 1000) ** 0.5, (n, 2))
     b = np.c_[xy, xy + rng.uniform(1, 50, (n, 2))]

@@ -14,6 +14,7 @@ import torch
 import nnlab
 from nnlab.demo import lecture_cnn
 from nnlab.layers import Dense, Flatten
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 SETTINGS = {"fp32": {}, "bf16": {"precision": "bf16"}, "jit": {"jit": True},
             "jit+bf16": {"jit": True, "precision": "bf16"}}
@@ -43,6 +44,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--models", default="cnn,dense")
     args = parser.parse_args()
+    print(describe(torch.get_num_threads()))
     torch.manual_seed(0)
     x = torch.rand(args.samples, 28, 28, 1)
     y = torch.randint(0, 10, (args.samples,))

@@ -27,6 +27,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 import nnlab
 from nnlab.layers import LSTM, Dense, Embedding
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 VOCAB, BATCH, STEPS, UNITS = 65, 64, 100, 256
 
@@ -114,6 +115,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--cases", default="plain,masked")
     args = parser.parse_args()
+    print(describe(torch.get_num_threads()))
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; batch {BATCH}, "
           f"sequence {STEPS}, 2 x LSTM({UNITS}), vocabulary {VOCAB}")
     for case in args.cases.split(","):

@@ -27,6 +27,7 @@ from scipy.stats import spearmanr
 
 from nnlab.data import load_analogies
 from nnlab.embeddings import Word2Vec, load_corpus
+from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def write_questions(path: str) -> None:
@@ -61,6 +62,7 @@ def main() -> None:
 
     threads = args.threads
     torch.set_num_threads(threads)
+    print(describe(threads))
     print(f"load before: {os.getloadavg()}  torch threads = gensim workers = {threads}")
     t = time.perf_counter()
     sentences = load_corpus()
