@@ -29,6 +29,7 @@ from typing import Any, Optional, Tuple
 import torch
 import torch.nn.functional as F
 
+from ..utils.allocator import cpu_allocator_tuning
 from ..utils.frozen import frozen_parameters
 
 __all__ = ["Attack", "as_labels"]
@@ -105,6 +106,7 @@ class Attack:
         if not isinstance(model, torch.nn.Module):
             raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
         self.model = model
+        cpu_allocator_tuning(model)  # as fit/predict: large activations reused, not re-faulted
         self.eps = _check_number("eps", eps)
         self.targeted = bool(targeted)
         if outputs not in _OUTPUTS:

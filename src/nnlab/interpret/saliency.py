@@ -13,6 +13,7 @@ from typing import Optional
 import torch
 from torch import nn
 
+from ..utils.allocator import cpu_allocator_tuning
 from ..utils.frozen import frozen_parameters
 from ._common import TargetType, channel_axis, check_inputs, data_format_of, forward_scores
 from .pre_softmax import check_scores, scored_model
@@ -31,6 +32,7 @@ class Attribution:
         if not isinstance(model, nn.Module) and not callable(model):
             raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
         self.network = model
+        cpu_allocator_tuning(model)  # as fit/predict: large activations reused, not re-faulted
         self.scores = check_scores(scores)
         self.model = scored_model(model, scores)
 

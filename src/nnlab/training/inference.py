@@ -12,7 +12,7 @@ import torch
 
 from ..layers.base.fast_call import call_layer, direct_call
 from ..tree import first_leaf
-from ..utils.allocator import malloc_settled, tune_malloc
+from ..utils.allocator import cpu_allocator_tuning
 from ..callbacks import CallbackList
 from ..models.training_methods import TrainingMethods
 from .custom_step import overrides
@@ -20,17 +20,6 @@ from .data_adapter import ArrayData, adapt
 from .fit_thread import check_not_fitting
 from .loss_tracker import LossTracker
 from .structure import outputs, targets_by_name, trained_targets
-
-
-def cpu_allocator_tuning(model) -> None:
-    """Pin glibc's malloc thresholds before the first CPU fit/predict (once per process;
-    :mod:`nnlab.utils.allocator`). After the first time it is one look-up: no walk over
-    the model's parameters on every ``predict``."""
-    if malloc_settled():
-        return
-    first = next(iter(model.parameters()), None)
-    if first is None or first.device.type == "cpu":
-        tune_malloc()
 
 
 @contextlib.contextmanager

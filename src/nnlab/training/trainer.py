@@ -37,7 +37,8 @@ from .epoch_loop import TrainStep, new_run, run_fit
 from .first_batch_checks import check_embedding_ids
 from .fit_arguments import FitArguments
 from .fit_thread import check_not_fitting
-from .inference import InferenceMixin, cpu_allocator_tuning
+from ..utils.allocator import cpu_allocator_tuning
+from .inference import InferenceMixin
 from .loss_tracker import LossTracker
 from .memory_format import finish_fit as finish_memory_format
 from .memory_format import prepare_fit as prepare_memory_format
