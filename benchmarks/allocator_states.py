@@ -31,7 +31,7 @@ import time
 
 from bench_machine import describe  # benchmarks/ is the script's folder
 
-PINNED_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "67108864"}
+PINNED_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "536870912"}
 STATES = {  # name -> (extra environment, settle first, contended)
     "env-pinned": (PINNED_ENV, False, False),
     "cold": ({}, False, False),
