@@ -5,15 +5,23 @@ MNIST test images, eps 0.3, alpha 0.01, 40 steps, no random start (so all three 
 the same images); median of ``--repeats`` runs each, interleaved (order reversed every
 other round), all in this one process.
 
-    python benchmarks/attack_speed.py [--n 256] [--repeats 5] [--threads 0]
+    python benchmarks/attack_speed.py [--n 256] [--repeats 5] [--threads 0] [--fresh]
 
 Prints images/s per contender and the ratios nnlab / torchattacks and nnlab / hand loop,
 as a ratio of medians and as the median (range) of the per-round ratios.
+
+In one process, nnlab's first attack pins glibc's malloc thresholds for everyone
+(``nnlab.utils.allocator``), so the peers run on the same footing. ``--fresh`` instead
+runs every contender in its own new process per round (each: a warm-up call, then
+``--calls`` timed ones), which is what a user's script gets: there only nnlab pins.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
 import time
 
 import torch
@@ -23,6 +31,7 @@ import nnlab
 from nnlab.adversarial import PGD
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
+from nnlab.utils import allocator
 from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
 
 
@@ -39,15 +48,48 @@ def hand_written(model, x, y, eps=0.3, alpha=0.01, steps=40):
     return x_adv
 
 
+def fresh_processes(a) -> None:
+    """Every contender in a new process per round, order reversed every other round."""
+    import importlib.util
+    names = ["nnlab", "hand-written"] + (["torchattacks"]
+                                         if importlib.util.find_spec("torchattacks") else [])
+    times = {k: [] for k in names}
+    states = {}
+    for r in range(a.repeats):
+        for name in names if r % 2 == 0 else names[::-1]:
+            out = subprocess.run([sys.executable, __file__, "--only", name, "--n", str(a.n),
+                                  "--threads", str(torch.get_num_threads()),
+                                  "--calls", str(a.calls)],
+                                 capture_output=True, text=True, check=True)
+            got = json.loads(out.stdout.strip().splitlines()[-1])
+            times[name].append(statistics.median(got["seconds"]))
+            states[name] = got["allocator"]
+    print(f"PGD-40, {a.n} MNIST images, each contender in its own process ({a.repeats} "
+          f"processes each, median of {a.calls} calls after a warm-up in each)")
+    for name, v in times.items():
+        print(f"  {name:13s} {a.n / statistics.median(v):8.1f} images/s   allocator in its "
+              f"process: {states[name]}")
+    for peer in names[1:][::-1]:
+        paired = [p / o for p, o in zip(times[peer], times["nnlab"])]
+        print(f"  nnlab / {peer} = {statistics.median(paired):.2f}x paired "
+              f"({min(paired):.2f}-{max(paired):.2f})")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--n", type=int, default=256)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    p.add_argument("--fresh", action="store_true", help="each contender in its own process")
+    p.add_argument("--calls", type=int, default=3, help="timed calls per fresh process")
+    p.add_argument("--only", help=argparse.SUPPRESS)  # the child of --fresh
     a = p.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
-    print(describe(torch.get_num_threads()))
+    if not a.only:
+        print(describe(torch.get_num_threads()))
+    if a.fresh:
+        return fresh_processes(a)
     nnlab.set_seed(0)
     _, (x, y) = load_mnist()
     x = torch.tensor(x[:a.n].reshape(-1, 28, 28, 1) / 255.0, dtype=torch.float32)
@@ -67,6 +109,16 @@ def main() -> None:
         contenders["torchattacks"] = lambda: ta(x, y)
     except ImportError:
         print("torchattacks not installed: skipping it")
+    if a.only:  # child of --fresh: warm-up, timed calls, allocator state, as JSON
+        fn = contenders[a.only]
+        fn()
+        secs = []
+        for _ in range(a.calls):
+            t = time.perf_counter()
+            fn()
+            secs.append(time.perf_counter() - t)
+        print(json.dumps({"seconds": secs, "allocator": allocator.malloc_state()}))
+        return
     times = {k: [] for k in contenders}
     outs = {}
     for name, fn in contenders.items():
