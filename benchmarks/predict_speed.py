@@ -13,14 +13,23 @@ eval mode, the copy to numpy. The hand loop does what a PyTorch user writes::
 
 Rounds alternate the order; reported: median ms per call, median latency per sample at
 batch 1, and the paired ratio hand / predict (>= 1 means predict is as fast).
+
+The default run pins glibc's malloc thresholds for the whole process first
+(``nnlab.utils.allocator``), so both contestants run on the same footing. ``--fresh``
+instead runs each contestant in its own new process per round (a warm-up call, then
+``--calls`` timed ones at each batch size): what a user's script gets, where only
+``predict`` pins the thresholds.
 Inputs are the smallest each family accepts among 32, 64, 96 and 128 pixels (speed of the
 wrapper, not of ImageNet-sized inference), with random weights and 10 classes.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 import torch
@@ -70,6 +79,51 @@ def measure(model, x, batch, rounds):
     return times
 
 
+def child(args) -> None:
+    """One contestant on one family in this fresh process: JSON seconds per batch size."""
+    name, channels = FAMILIES[args.family]
+    model, side = build(name, channels)
+    run = {"hand": hand_loop, "predict": nnlab_predict}[args.only]
+    torch.manual_seed(0)
+    out = {}
+    for batch, n in ((128, args.samples), (1, args.singles)):
+        x = torch.rand(n, side, side, channels)
+        run(model, x[:batch], batch)
+        secs = []
+        for _ in range(args.calls):
+            start = time.perf_counter()
+            run(model, x, batch)
+            secs.append(time.perf_counter() - start)
+        out[str(batch)] = statistics.median(secs)
+    print(json.dumps({"seconds": out, "side": side, "allocator": allocator.malloc_state()}))
+
+
+def fresh(args) -> None:
+    """Each contestant in its own process per round, order alternated."""
+    print(f"each contestant in its own process: {args.rounds} processes each, median of "
+          f"{args.calls} calls after a warm-up in each")
+    print(f"{'family':<17}{'batch':>6}{'hand ms':>10}{'predict ms':>11}{'ratio (paired)':>24}"
+          f"  allocator hand / predict")
+    for family in args.families.split(","):
+        got = {"hand": [], "predict": []}
+        for r in range(args.rounds):
+            for who in (("hand", "predict") if r % 2 == 0 else ("predict", "hand")):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--only", who, "--family", family,
+                     "--threads", str(args.threads), "--calls", str(args.calls),
+                     "--samples", str(args.samples), "--singles", str(args.singles)],
+                    capture_output=True, text=True, check=True)
+                got[who].append(json.loads(out.stdout.strip().splitlines()[-1]))
+        for batch in ("128", "1"):
+            hand = [g["seconds"][batch] for g in got["hand"]]
+            ours = [g["seconds"][batch] for g in got["predict"]]
+            ratios = [h / p for h, p in zip(hand, ours)]
+            print(f"{family:<17}{batch:>6}{1000 * statistics.median(hand):>10.1f}"
+                  f"{1000 * statistics.median(ours):>11.1f}{statistics.median(ratios):>11.3f}x "
+                  f"({min(ratios):.3f}-{max(ratios):.3f})  {got['hand'][0]['allocator']} / "
+                  f"{got['predict'][0]['allocator']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -77,8 +131,17 @@ def main() -> None:
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--samples", type=int, default=128, help="images per call at batch 128")
     parser.add_argument("--singles", type=int, default=16, help="images per call at batch 1")
+    parser.add_argument("--fresh", action="store_true", help="each contestant in its own process")
+    parser.add_argument("--calls", type=int, default=3, help="timed calls per fresh process")
+    parser.add_argument("--only", help=argparse.SUPPRESS)    # the child of --fresh
+    parser.add_argument("--family", help=argparse.SUPPRESS)  # the child of --fresh
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.only:
+        return child(args)
+    if args.fresh:
+        print(describe(args.threads))
+        return fresh(args)
     allocator.tune_malloc()
     print(describe(args.threads))
     print(f"{'family':<17}{'model':<23}{'input':>6}{'batch':>6}{'hand ms':>10}{'predict ms':>11}"
