@@ -14,12 +14,20 @@ Occlusion: images/s for one image with a ``window`` x ``window`` patch slid by `
 (13 x 13 = 169 positions at the defaults): nnlab with its default batching (1 occluded
 copy per forward pass with one torch thread, 8 x threads otherwise) and with 32; captum
 with its default ``perturbations_per_eval=1`` and with 32.
+
+In one process nnlab's first attribution pins glibc's malloc thresholds for everyone
+(``nnlab.utils.allocator``), captum included. ``--fresh [--rounds 3]`` instead runs
+saliency and integrated gradients of each library in its own new process per round
+(warm-up, then 3 timed calls each): what a user's script gets, where only nnlab pins.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -39,6 +47,48 @@ def timed(fn, repeats: int = 1) -> float:
     return (time.perf_counter() - start) / repeats
 
 
+def child(args) -> None:
+    """One library's saliency and IG in this fresh process: JSON seconds per call."""
+    from nnlab.utils import allocator
+    model = zoo.create("efficientnet_lite0", weights="imagenet").eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    torch.manual_seed(0)
+    x = torch.randn(args.batch, 224, 224, 3).clamp(-1, 1)
+    few, n = x[:args.ig_images], args.ig_steps
+    if args.library == "nnlab":
+        sal = lambda: Saliency(model).attribute(x, target=285)  # noqa: E731
+        ig = lambda: IntegratedGradients(model).attribute(few, target=285, n_steps=n)  # noqa: E731
+    else:
+        import captum.attr as ca            # dev-only oracle
+        sal = lambda: ca.Saliency(model).attribute(x, target=285)  # noqa: E731
+        ig = lambda: ca.IntegratedGradients(model).attribute(few, target=285, n_steps=n)  # noqa: E731
+    out = {"saliency": timed(sal, 3), "ig": timed(ig, 3), "allocator": allocator.malloc_state()}
+    print(json.dumps(out))
+
+
+def fresh(args) -> None:
+    got = {"nnlab": [], "captum": []}
+    for r in range(args.rounds):
+        for lib in ("nnlab", "captum") if r % 2 == 0 else ("captum", "nnlab"):
+            cmd = [sys.executable, __file__, "--library", lib, "--batch", str(args.batch),
+                   "--ig-images", str(args.ig_images), "--ig-steps", str(args.ig_steps)]
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            got[lib].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"each library in its own process: {args.rounds} processes each, a warm-up and 3 "
+          f"timed calls per method in each; allocator nnlab / captum: "
+          f"{got['nnlab'][0]['allocator']} / {got['captum'][0]['allocator']}")
+    for key, images, what in (("saliency", args.batch, f"saliency (batch {args.batch})"),
+                              ("ig", args.ig_images,
+                               f"integrated gradients ({args.ig_images} x {args.ig_steps})")):
+        ours = [g[key] for g in got["nnlab"]]
+        theirs = [g[key] for g in got["captum"]]
+        paired = [t / o for t, o in zip(theirs, ours)]
+        print(f"{what}: nnlab {images / statistics.median(ours):.3f} img/s, captum "
+              f"{images / statistics.median(theirs):.3f} img/s, nnlab / captum "
+              f"{statistics.median(paired):.2f}x paired ({min(paired):.2f}-{max(paired):.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=8)
@@ -48,8 +98,16 @@ def main() -> None:
     parser.add_argument("--ig-steps", type=int, default=32)
     parser.add_argument("--only", choices=("all", "saliency", "gradients"), default="all",
                         help="gradients: saliency and integrated gradients, no occlusion")
+    parser.add_argument("--fresh", action="store_true",
+                        help="saliency and IG, each library in its own process per round")
+    parser.add_argument("--rounds", type=int, default=3, help="processes per library (--fresh)")
+    parser.add_argument("--library", help=argparse.SUPPRESS)  # the child of --fresh
     args = parser.parse_args()
+    if args.library:
+        return child(args)
     print(describe(torch.get_num_threads()))
+    if args.fresh:
+        return fresh(args)
     import captum.attr as ca                # dev-only oracle
     model = zoo.create("efficientnet_lite0", weights="imagenet").eval()
     for p in model.parameters():
