@@ -29,6 +29,7 @@ from .. import optimizers as optimizers_mod
 from ..callbacks import History
 from ..layers.base.fast_call import call_layer
 from ..layers.base.masking import get_mask, set_mask
+from ..utils.allocator import cpu_allocator_tuning
 from .builtin_step import BuiltinStep
 from .custom_step import CustomStepMixin, ModelStep, overrides
 from .data_adapter import ArrayData, adapt
@@ -37,7 +38,6 @@ from .epoch_loop import TrainStep, new_run, run_fit
 from .first_batch_checks import check_embedding_ids
 from .fit_arguments import FitArguments
 from .fit_thread import check_not_fitting
-from ..utils.allocator import cpu_allocator_tuning
 from .inference import InferenceMixin
 from .loss_tracker import LossTracker
 from .memory_format import finish_fit as finish_memory_format

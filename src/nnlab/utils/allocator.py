@@ -12,9 +12,8 @@ nnlab does this once per process at the start of ``fit``/``predict`` on CPU, and
 attack (``nnlab.adversarial``) or an attribution (``nnlab.interpret``) is made for a CPU
 model (they run the same large forward and backward passes: PGD-40 on 256 MNIST images
 took 1.45-1.74 s pinned against 2.0-2.2 s in a process where nothing had pinned it),
-only where
-glibc is the C library (through ``ctypes``: no root, no preload). It cannot be undone:
-glibc has no getter for the thresholds and explicit values switch its dynamic
+only where glibc is the C library (through ``ctypes``: no root, no preload). It cannot
+be undone: glibc has no getter for the thresholds and explicit values switch its dynamic
 adjustment off for the process. Opt out before the first fit with
 ``nnlab.config.set_malloc_tuning(False)`` or ``NNLAB_MALLOC_TUNING=0``. For more, preload
 jemalloc or tcmalloc (``LD_PRELOAD=libjemalloc.so.2 python train.py``).
