@@ -49,15 +49,22 @@ def test_cooccurrence_matrix_matches_a_loop():
     np.testing.assert_allclose(x, want)
 
 
-def test_cbow_bags_are_cbow_windows_without_padding():
+def test_cbow_bags_match_a_loop_over_tokens():
     rng = np.random.default_rng(0)
     for trial in range(50):
         n, window = int(rng.integers(0, 60)), int(rng.integers(1, 6))
         ids, sent = rng.integers(0, 1000, n), np.sort(rng.integers(0, 8, n))
-        centre, ctx, mask = cbow_windows(ids, sent, window, np.random.default_rng(trial))
-        c2, words, sizes = cbow_bags(ids, sent, window, np.random.default_rng(trial))
-        assert c2.tolist() == centre.tolist()
-        assert words.tolist() == ctx[mask].tolist() and sizes.tolist() == mask.sum(1).tolist()
+        centre, words, sizes = cbow_bags(ids, sent, window, np.random.default_rng(trial))
+        eff = np.random.default_rng(trial).integers(1, window + 1, size=n)  # the same draws
+        want = [(ids[i], [ids[j] for j in range(i - eff[i], i + eff[i] + 1)
+                          if 0 <= j < n and j != i and sent[j] == sent[i]]) for i in range(n)]
+        want = [(c, ctx) for c, ctx in want if ctx]
+        assert centre.tolist() == [c for c, _ in want]
+        assert sizes.tolist() == [len(ctx) for _, ctx in want]
+        assert words.tolist() == [w for _, ctx in want for w in ctx]
+        c2, padded, mask = cbow_windows(ids, sent, window, np.random.default_rng(trial))
+        assert c2.tolist() == centre.tolist() and padded[mask].tolist() == words.tolist()
+        assert (padded[~mask] == 0).all() and mask.shape == (len(centre), 2 * window)
 
 
 def test_permute_bags_moves_whole_bags():

@@ -44,34 +44,28 @@ def skipgram_pairs(ids: np.ndarray, sentence: np.ndarray, window: int,
 
 def cbow_windows(ids: np.ndarray, sentence: np.ndarray, window: int,
                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each centre with its padded context, for CBOW.
+    """Each centre with its padded context, for CBOW: :func:`cbow_bags` as a rectangle.
 
     Returns:
-        ``centre`` ``int64 (N,)``, ``context`` ``int64 (N, 2 * window)`` (padding index
-        0 where ``mask`` is False) and ``mask`` ``bool (N, 2 * window)``; centres with an
-        empty context (one-word sentences) are dropped.
+        ``centre`` ``int64 (N,)``, ``context`` ``int64 (N, 2 * window)`` (a row's context
+        words first, in position order, then padding index 0 where ``mask`` is False)
+        and ``mask`` ``bool (N, 2 * window)``; centres with an empty context (one-word
+        sentences) are dropped.
     """
-    n = len(ids)
-    eff = reduced_windows(n, window, rng)
-    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])  # (2W,)
-    pos = np.arange(n)[:, None] + offsets[None, :]                             # (N, 2W)
-    inside = (pos >= 0) & (pos < n)
-    pos_c = np.clip(pos, 0, max(n - 1, 0))
-    mask = inside & (sentence[pos_c] == sentence[:, None]) & (np.abs(offsets)[None, :]
-                                                               <= eff[:, None])
-    context = np.where(mask, ids[pos_c], 0)
-    has = mask.any(1)
-    return ids[has], context[has], mask[has]
+    centre, words, sizes = cbow_bags(ids, sentence, window, rng)
+    mask = np.arange(2 * window)[None, :] < sizes[:, None]
+    context = np.zeros(mask.shape, dtype=ids.dtype)
+    context[mask] = words                                       # row-major: bag by bag
+    return centre, context, mask
 
 
 def cbow_bags(ids: np.ndarray, sentence: np.ndarray, window: int,
               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each centre with its context as a ragged bag, for CBOW's training kernel.
 
-    The same windows as :func:`cbow_windows` (same draws from ``rng``) without the
-    ``(N, 2 * window)`` padding: a centre's context is the run of positions
-    ``lo..hi`` of its sentence around it, minus itself, so the flat list is built from
-    the runs' ends in a few whole-array passes over the ``~N * window`` context words.
+    A centre's context is the run of positions ``lo..hi`` of its sentence around it,
+    minus itself, so the flat list is built from the runs' ends in a few whole-array
+    passes over the ``~N * window`` context words (no ``(N, 2 * window)`` padding).
 
     Returns:
         ``centre`` ``int64 (N,)``, ``words`` ``int64 (sizes.sum(),)`` the contexts one
