@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import time
 
 import torch
@@ -32,7 +30,7 @@ from nnlab.adversarial import PGD
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nnlab.utils import allocator
-from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import describe, fresh_process  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def hand_written(model, x, y, eps=0.3, alpha=0.01, steps=40):
@@ -57,11 +55,9 @@ def fresh_processes(a) -> None:
     states = {}
     for r in range(a.repeats):
         for name in names if r % 2 == 0 else names[::-1]:
-            out = subprocess.run([sys.executable, __file__, "--only", name, "--n", str(a.n),
-                                  "--threads", str(torch.get_num_threads()),
-                                  "--calls", str(a.calls)],
-                                 capture_output=True, text=True, check=True)
-            got = json.loads(out.stdout.strip().splitlines()[-1])
+            got = fresh_process(__file__, "--only", name, "--n", str(a.n),
+                                "--threads", str(torch.get_num_threads()),
+                                "--calls", str(a.calls))
             times[name].append(statistics.median(got["seconds"]))
             states[name] = got["allocator"]
     print(f"PGD-40, {a.n} MNIST images, each contender in its own process ({a.repeats} "

@@ -11,8 +11,11 @@ per kind. An AVX-512 machine can run torch's and oneDNN's AVX2 kernels
 """
 from __future__ import annotations
 
+import json
 import os
 import platform
+import subprocess
+import sys
 
 import torch
 
@@ -43,3 +46,12 @@ def describe(threads: int) -> str:
             f"torch {torch.__version__} ({'CUDA ' + torch.version.cuda if torch.version.cuda else 'CPU build'}), "
             f"{threads} threads of {os.cpu_count()} CPUs; allocator: {allocator.malloc_state()}; "
             f"load average {load}")
+
+
+def fresh_process(script: str, *args: str) -> dict:
+    """Run ``python script *args`` in a new process and return the JSON object its last
+    line prints: the ``--fresh`` mode of a benchmark, where every contestant starts with
+    the allocator, caches and thread pools of a new process, as a user's script does."""
+    out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])

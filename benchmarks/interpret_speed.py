@@ -26,8 +26,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -36,7 +34,7 @@ import torch  # noqa: E402
 
 from nnlab import zoo  # noqa: E402
 from nnlab.interpret import IntegratedGradients, Occlusion, Saliency  # noqa: E402
-from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import describe, fresh_process  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def timed(fn, repeats: int = 1) -> float:
@@ -71,10 +69,9 @@ def fresh(args) -> None:
     got = {"nnlab": [], "captum": []}
     for r in range(args.rounds):
         for lib in ("nnlab", "captum") if r % 2 == 0 else ("captum", "nnlab"):
-            cmd = [sys.executable, __file__, "--library", lib, "--batch", str(args.batch),
-                   "--ig-images", str(args.ig_images), "--ig-steps", str(args.ig_steps)]
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-            got[lib].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            got[lib].append(fresh_process(
+                __file__, "--library", lib, "--batch", str(args.batch), "--ig-images",
+                str(args.ig_images), "--ig-steps", str(args.ig_steps)))
     print(f"each library in its own process: {args.rounds} processes each, a warm-up and 3 "
           f"timed calls per method in each; allocator nnlab / captum: "
           f"{got['nnlab'][0]['allocator']} / {got['captum'][0]['allocator']}")

@@ -28,15 +28,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 
 import torch
 
 import nnlab.zoo as zoo
 from nnlab.utils import allocator
-from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import describe, fresh_process  # noqa: E402  (benchmarks/ is the script's folder)
 
 FAMILIES = {"lenet": ("lenet5", 1), "alexnet": ("alexnet", 3), "vgg": ("vgg16", 3),
             "nin": ("nin", 3), "googlenet": ("googlenet", 3), "resnet": ("resnet18", 3),
@@ -108,12 +106,10 @@ def fresh(args) -> None:
         got = {"hand": [], "predict": []}
         for r in range(args.rounds):
             for who in (("hand", "predict") if r % 2 == 0 else ("predict", "hand")):
-                out = subprocess.run(
-                    [sys.executable, __file__, "--only", who, "--family", family,
-                     "--threads", str(args.threads), "--calls", str(args.calls),
-                     "--samples", str(args.samples), "--singles", str(args.singles)],
-                    capture_output=True, text=True, check=True)
-                got[who].append(json.loads(out.stdout.strip().splitlines()[-1]))
+                got[who].append(fresh_process(
+                    __file__, "--only", who, "--family", family, "--threads",
+                    str(args.threads), "--calls", str(args.calls), "--samples",
+                    str(args.samples), "--singles", str(args.singles)))
         for batch in ("128", "1"):
             hand = [g["seconds"][batch] for g in got["hand"]]
             ours = [g["seconds"][batch] for g in got["predict"]]
