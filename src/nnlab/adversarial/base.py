@@ -29,7 +29,7 @@ from typing import Any, Optional, Tuple
 import torch
 import torch.nn.functional as F
 
-from ..utils.allocator import cpu_allocator_tuning
+from ..utils.allocator import cpu_allocator_tuning, reuse_large_blocks
 from ..utils.frozen import frozen_parameters
 
 __all__ = ["Attack", "as_labels"]
@@ -203,7 +203,8 @@ class Attack:
         self._probabilities = None if self.outputs == "auto" else \
             self.outputs == "probabilities"
         # frozen_parameters: autograd follows only the input's path (same images, faster)
-        with eval_mode(self.model), frozen_parameters(self.model), torch.enable_grad():
+        with eval_mode(self.model), frozen_parameters(self.model), torch.enable_grad(), \
+                reuse_large_blocks(self.model):  # CPU: activations above 32 MiB reused too
             with torch.no_grad():  # output shape, label range, logits or probabilities
                 self._check_logits(self.model(x[:2]), labels)
             x_adv = self.perturb(x, labels)

@@ -19,7 +19,7 @@ from torch import nn
 
 from ._common import (TargetType, channel_axis, check_inputs, data_format_of, num_outputs,
                       resolve_layer, select, target_index)
-from .saliency import Attribution
+from .saliency import Attribution, reusing_large_blocks
 
 
 def layer_output_and_grad(model: nn.Module, layer: nn.Module, inputs: torch.Tensor,
@@ -73,6 +73,7 @@ class GradCAM(Attribution):
         self.layer = resolve_layer(model, layer)
         self.data_format = data_format_of(model, data_format)
 
+    @reusing_large_blocks
     def attribute(self, inputs: torch.Tensor, target: TargetType = None,
                   relu_attributions: bool = True, upsample: bool = True):
         check_inputs(inputs)

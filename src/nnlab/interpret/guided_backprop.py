@@ -32,7 +32,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from ._common import TargetType, check_inputs
-from .saliency import Attribution, input_gradients
+from .saliency import Attribution, reusing_large_blocks, input_gradients
 
 #: the ReLU calls guided (functions torch's function mode reports)
 _GUIDED = {torch.relu, F.relu, torch.Tensor.relu, F.relu6}
@@ -106,6 +106,7 @@ class GuidedBackprop(Attribution):
             model calls the in-place ``relu_`` without using its result.
     """
 
+    @reusing_large_blocks
     def attribute(self, inputs: torch.Tensor, target: TargetType = None):
         check_inputs(inputs)
         with guided_relus(self.model) as mode:

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ._common import TargetType, check_inputs, num_outputs, target_index
-from .saliency import Attribution, input_gradients
+from .saliency import Attribution, reusing_large_blocks, input_gradients
 
 METHODS = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle",
            "riemann_trapezoid")
@@ -59,6 +59,7 @@ class IntegratedGradients(Attribution):
     ``F(x) - F(baseline)`` (completeness).
     """
 
+    @reusing_large_blocks
     def attribute(self, inputs: torch.Tensor, target: TargetType = None,
                   baselines: Union[float, torch.Tensor] = 0.0, n_steps: int = 50,
                   method: str = "gausslegendre", internal_batch_size: int = None):

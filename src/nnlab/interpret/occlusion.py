@@ -23,7 +23,7 @@ import torch
 
 from ._common import TargetType, channel_axis, check_inputs, data_format_of, forward_scores, \
     select
-from .saliency import Attribution
+from .saliency import Attribution, reusing_large_blocks
 
 IntOrTuple = Union[int, Sequence[int]]
 
@@ -82,6 +82,7 @@ class Occlusion(Attribution):
         counts = [math.ceil((n - w) / s) + 1 for n, w, s in zip(sample, window, strides)]
         return window, strides, counts
 
+    @reusing_large_blocks
     def attribute(self, inputs: torch.Tensor, sliding_window_shapes: IntOrTuple = None,
                   strides: IntOrTuple = None, baselines: Union[float, torch.Tensor] = 0.0,
                   target: TargetType = None, perturbations_per_eval: Optional[int] = None):

@@ -8,12 +8,13 @@ returns a tensor shaped like ``inputs``.
 """
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import torch
 from torch import nn
 
-from ..utils.allocator import cpu_allocator_tuning
+from ..utils.allocator import cpu_allocator_tuning, reuse_large_blocks
 from ..utils.frozen import frozen_parameters
 from ._common import TargetType, channel_axis, check_inputs, data_format_of, forward_scores
 from .pre_softmax import check_scores, scored_model
@@ -40,6 +41,17 @@ class Attribution:
         raise NotImplementedError
 
 
+def reusing_large_blocks(attribute):
+    """Decorator of every ``attribute`` method: the call runs in
+    :func:`~nnlab.utils.allocator.reuse_large_blocks` for the attribution's network (on
+    the CPU, activations above 32 MiB are reused between passes, not page-faulted in)."""
+    @functools.wraps(attribute)
+    def run(self, *args, **kwargs):
+        with reuse_large_blocks(self.network):
+            return attribute(self, *args, **kwargs)
+    return run
+
+
 def input_gradients(model: nn.Module, inputs: torch.Tensor, target: TargetType):
     """``d S_target / d inputs`` for a batch: the scores are summed over the batch (each
     sample's score depends only on its own input), one backward pass."""
@@ -63,6 +75,7 @@ class Saliency(Attribution):
     Returns: a tensor shaped like ``inputs``.
     """
 
+    @reusing_large_blocks
     def attribute(self, inputs: torch.Tensor, target: TargetType = None, abs: bool = True):
         check_inputs(inputs)
         grad, _ = input_gradients(self.model, inputs, target)

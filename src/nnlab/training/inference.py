@@ -12,7 +12,7 @@ import torch
 
 from ..layers.base.fast_call import call_layer, direct_call
 from ..tree import first_leaf
-from ..utils.allocator import cpu_allocator_tuning
+from ..utils.allocator import reuse_large_blocks
 from ..callbacks import CallbackList
 from ..models.training_methods import TrainingMethods
 from .custom_step import overrides
@@ -108,20 +108,26 @@ class InferenceMixin:
         check_not_fitting(self.model, "evaluate")
         batch_size = 32 if batch_size is None else batch_size
         data = adapt(x, self.order_targets(y), sample_weight, batch_size, False, steps)
+        with reuse_large_blocks(self.model):  # CPU: activations above 32 MiB reused too
+            logs = self._evaluate_logs(data, batch_size, callbacks, verbose)
+        return self._report(logs, verbose, return_dict)
+
+    def _evaluate_logs(self, data, batch_size: int, callbacks, verbose: int) -> Dict[str, Any]:
+        """``evaluate``'s logs, from the model's own ``test_step`` or the built-in loss and
+        metrics, between the callbacks' ``on_test_begin`` and ``on_test_end``."""
+        cbs = CallbackList(list(callbacks or []), self.model, {"verbose": verbose})
         if overrides(self.model):  # the model's own test_step (custom_step.py)
-            cbs = CallbackList(list(callbacks or []), self.model, {"verbose": verbose})
             cbs.call("on_test_begin", {})
             logs = self._evaluate_custom(data, batch_size)
-            cbs.call("on_test_end", logs)
-            return self._report(logs, verbose, return_dict)
-        self._regularized = any(getattr(m, "_regularized", None) for m in self.model.modules())
-        self._fused = []
-        self._check_targets(data, self._probe(data))
-        cbs = CallbackList(list(callbacks or []), self.model, {"verbose": verbose})
-        cbs.call("on_test_begin", {})
-        logs = self._evaluate_data(data, batch_size)
+        else:
+            self._regularized = any(getattr(m, "_regularized", None)
+                                    for m in self.model.modules())
+            self._fused = []
+            self._check_targets(data, self._probe(data))
+            cbs.call("on_test_begin", {})
+            logs = self._evaluate_data(data, batch_size)
         cbs.call("on_test_end", logs)
-        return self._report(logs, verbose, return_dict)
+        return logs
 
     @staticmethod
     def _report(logs: Dict[str, Any], verbose: int, return_dict: bool):
@@ -146,10 +152,14 @@ class InferenceMixin:
         check_not_fitting(self.model, "predict")
         _check_batch_axis(self.model, x)
         data = adapt(x, None, None, batch_size or 32, False, steps)
-        cpu_allocator_tuning(self.model)
         if isinstance(data, ArrayData) and batch_size is None and data.n <= 32:
             batch_size = data.n
-        batch_size = batch_size or 32
+        with reuse_large_blocks(self.model):  # CPU: activations above 32 MiB reused too
+            return self._predict_data(data, batch_size or 32)
+
+    def _predict_data(self, data, batch_size: int):
+        """``predict`` on adapted data: the model's own ``predict_step`` or the batches in
+        inference mode, as numpy."""
         if type(self.model).predict_step is not TrainingMethods.predict_step:
             return self._predict_custom(data, batch_size)  # the model's own predict_step
         training = training_modules(self.model)  # eval_mode(), without its generator

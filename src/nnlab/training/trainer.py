@@ -29,7 +29,7 @@ from .. import optimizers as optimizers_mod
 from ..callbacks import History
 from ..layers.base.fast_call import call_layer
 from ..layers.base.masking import get_mask, set_mask
-from ..utils.allocator import cpu_allocator_tuning
+from ..utils.allocator import reuse_large_blocks
 from .builtin_step import BuiltinStep
 from .custom_step import CustomStepMixin, ModelStep, overrides
 from .data_adapter import ArrayData, adapt
@@ -348,14 +348,14 @@ class Trainer(InferenceMixin, CustomStepMixin):
         if args.distributed:  # shard per rank, DDP forward, rank-0 checkpoint and progress
             args = distributed_fit_preparer()(self, args)
         data, val = args.datasets()
-        cpu_allocator_tuning(self.model)
-        if isinstance(step, BuiltinStep):  # a model's own train_step feeds x its own way
-            prepare_memory_format(self.model, data, val, args.batch_size or 32)
-        step.prepare(data, val)
-        try:
-            return run_fit(new_run(self.model, args, data, val), step)
-        finally:
-            finish_memory_format(self.model)
+        with reuse_large_blocks(self.model):  # CPU: activations above 32 MiB reused too
+            if isinstance(step, BuiltinStep):  # a model's own train_step feeds x its own way
+                prepare_memory_format(self.model, data, val, args.batch_size or 32)
+            step.prepare(data, val)
+            try:
+                return run_fit(new_run(self.model, args, data, val), step)
+            finally:
+                finish_memory_format(self.model)
 
     def _fit_step(self) -> TrainStep:
         """Check that the compiled model can be fit; the step that trains it."""
