@@ -85,6 +85,14 @@ def set_malloc_tuning(enabled: bool) -> None:
     _set(enabled)
 
 
+def set_large_block_reuse(enabled: bool) -> None:
+    """Allow (default) or forbid serving blocks above 32 MiB from the reusable heap while
+    nnlab computes on CPU (up to +14 % peak memory for much less page faulting; see
+    :func:`nnlab.utils.allocator.reuse_large_blocks`). Also ``NNLAB_LARGE_BLOCK_REUSE=0``."""
+    from .utils.allocator import set_large_block_reuse as _set
+    _set(enabled)
+
+
 _OPTIMIZER_KERNELS = ("auto", "fused", "foreach", "for-loop")
 _state["optimizer_kernel"] = os.environ.get("NNLAB_OPTIMIZER_KERNEL", "auto")
 if _state["optimizer_kernel"] not in _OPTIMIZER_KERNELS:

@@ -199,3 +199,18 @@ def test_every_attribution_method_is_wrapped():
     assert {"Saliency", "IntegratedGradients", "GradCAM", "Occlusion",
             "GuidedBackprop"} <= set(found)
     assert all(found.values()), found
+
+
+def test_large_block_reuse_can_be_switched_off():
+    """``nnlab.config.set_large_block_reuse(False)`` keeps the pinning but not the scope."""
+    import nnlab
+    import torch
+    from nnlab.utils import allocator
+    nnlab.config.set_large_block_reuse(False)
+    try:
+        with allocator.reuse_large_blocks(torch.nn.Linear(2, 2)):
+            assert not allocator.large_blocks_reused()
+    finally:
+        nnlab.config.set_large_block_reuse(True)
+    with allocator.reuse_large_blocks(torch.nn.Linear(2, 2)):
+        assert allocator.large_blocks_reused() == (allocator.malloc_state() == "pinned")

@@ -52,13 +52,21 @@ MMAP_THRESHOLD = 32 * 1024 * 1024  # blocks up to 32 MiB come from the reusable 
 TRIM_THRESHOLD = 512 * 1024 * 1024
 
 _state = {"enabled": os.environ.get("NNLAB_MALLOC_TUNING", "1") != "0", "applied": None,
-          "libc": None, "depth": 0, "cpu_only": False}
+          "libc": None, "depth": 0, "cpu_only": False,
+          "large_blocks": os.environ.get("NNLAB_LARGE_BLOCK_REUSE", "1") != "0"}
 _scope_lock = threading.Lock()
 
 
 def set_malloc_tuning(enabled: bool) -> None:
     """Allow (default) or forbid nnlab to pin glibc's malloc thresholds."""
     _state["enabled"] = bool(enabled)
+
+
+def set_large_block_reuse(enabled: bool) -> None:
+    """Allow (default) or forbid :class:`reuse_large_blocks` (the thresholds stay pinned):
+    with less memory to spare, blocks above 32 MiB are then mapped fresh at every use
+    again. Also ``NNLAB_LARGE_BLOCK_REUSE=0``."""
+    _state["large_blocks"] = bool(enabled)
 
 
 def malloc_state() -> str:
@@ -130,15 +138,16 @@ class reuse_large_blocks:  # noqa: N801 - used as a function: ``with reuse_large
     activations are reused by the next step instead of being mapped and page-faulted in
     again (VGG-16 predict at batch 128 on 64x64 images: 270k faults per call without).
     Nested and concurrent scopes count; the last one out restores glibc's mmap default
-    and the pinned trim threshold. Otherwise (GPU model, opted out, not glibc) it does
-    nothing. A class, not a generator, to cost ``predict`` four Python calls (~1 us)."""
+    and the pinned trim threshold. Otherwise (GPU model, opted out of the tuning or of
+    this with :func:`set_large_block_reuse`, not glibc) it does nothing. A class, not a generator, to cost ``predict`` four Python calls (~1 us)."""
 
     __slots__ = ("_active",)
 
     def __init__(self, model) -> None:
         if _state["libc"] is None:
             cpu_allocator_tuning(model)
-        self._active = _state["libc"] is not None and (_state["cpu_only"] or _on_cpu(model))
+        self._active = _state["libc"] is not None and _state["large_blocks"] and \
+            (_state["cpu_only"] or _on_cpu(model))
 
     def __enter__(self) -> None:
         if self._active:
