@@ -87,7 +87,7 @@ def set_malloc_tuning(enabled: bool) -> None:
 
 def set_large_block_reuse(enabled: bool) -> None:
     """Allow (default) or forbid serving blocks above 32 MiB from the reusable heap while
-    nnlab computes on CPU (up to +14 % peak memory for much less page faulting; see
+    nnlab computes on CPU (+2-16 % peak memory measured, for far fewer page faults; see
     :func:`nnlab.utils.allocator.reuse_large_blocks`). Also ``NNLAB_LARGE_BLOCK_REUSE=0``."""
     from .utils.allocator import set_large_block_reuse as _set
     _set(enabled)
