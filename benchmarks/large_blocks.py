@@ -3,7 +3,7 @@
 (``NNLAB_LARGE_BLOCK_REUSE=0``; glibc's thresholds pinned either way), each mode in its own
 new process per round, order alternated.
 
-    python benchmarks/large_blocks.py [--rounds 3] [--calls 3] [--workloads ig,predict,fit]
+    python benchmarks/large_blocks.py [--rounds 3] [--calls 3] [--workloads ig,predict,fit,detector]
 
 Workloads (all with blocks above glibc's 32 MiB mmap maximum):
 
@@ -11,6 +11,8 @@ Workloads (all with blocks above glibc's 32 MiB mmap maximum):
   (one 64-image batch through the network and back).
 - ``predict``: ``predict`` of FractalNet on 128 images of 32x32 at batch 128.
 - ``fit``: one epoch of ResNet-18 on 64 images of 224x224 at batch 16 (4 steps).
+- ``detector``: one epoch of ``nnlab.vision.train_detector`` on 512 digit canvases of
+  64x64 at batch 64 (8 steps; its first activations are 64x32x64x64 floats, 32 MiB).
 
 Reported per mode: median seconds per call (after one warm-up call), minor page faults
 per call (``ru_minflt``) and the process's peak RSS; then the paired ratio off / on.
@@ -47,6 +49,11 @@ def workload(name: str):
         model.compile("adam", "sparse_categorical_crossentropy")
         x, y = torch.rand(64, 224, 224, 3).numpy(), torch.randint(0, 10, (64,)).numpy()
         return lambda: model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    if name == "detector":
+        from nnlab.vision.canvas_data import make_digit_canvases
+        from nnlab.vision.train_detector import train_detector
+        data = make_digit_canvases(512, seed=0)
+        return lambda: train_detector(data, epochs=1, batch_size=64)
     raise ValueError(f"unknown workload {name!r}")
 
 
@@ -71,7 +78,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--workloads", default="ig,predict,fit")
+    parser.add_argument("--workloads", default="ig,predict,fit,detector")
     parser.add_argument("--workload", help=argparse.SUPPRESS)  # the child
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

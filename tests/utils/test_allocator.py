@@ -214,3 +214,43 @@ def test_large_block_reuse_can_be_switched_off():
         nnlab.config.set_large_block_reuse(True)
     with allocator.reuse_large_blocks(torch.nn.Linear(2, 2)):
         assert allocator.large_blocks_reused() == (allocator.malloc_state() == "pinned")
+
+
+def _loops():
+    """nnlab's own training loops outside ``fit``, each on a few samples."""
+    import torch
+    from nnlab.vision.canvas_data import make_digit_canvases, make_localisation_set
+    from nnlab.vision.localisation import train_localiser
+    from nnlab.vision.segmentation import train_segmentation
+    from nnlab.vision.train_detector import train_detector
+    return {
+        "train_detector": lambda: train_detector(make_digit_canvases(8, seed=0), epochs=1,
+                                                 batch_size=4),
+        "train_localiser": lambda: train_localiser(make_localisation_set(8, seed=0),
+                                                   epochs=1, batch_size=4),
+        "train_segmentation": lambda: train_segmentation(
+            torch.rand(4, 16, 16, 1), torch.randint(0, 3, (4, 16, 16)), num_classes=3,
+            epochs=1, batch_size=2),
+    }
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+@pytest.mark.parametrize("loop", ["train_detector", "train_localiser", "train_segmentation"])
+def test_nnlabs_own_training_loops_reuse_large_blocks(loop, monkeypatch):
+    """The vision training loops (and ``train_fast_style``, ``JacobianAugmentation``, same
+    code) take their optimizer steps inside ``reuse_large_blocks``."""
+    import platform
+    import torch
+    from nnlab.utils import allocator
+    if platform.libc_ver()[0] != "glibc" or not allocator.tune_malloc():
+        pytest.skip("glibc with tuning allowed only")
+    seen = []
+    step = torch.optim.Adam.step
+
+    def noted_step(self, *args, **kwargs):
+        seen.append(allocator.large_blocks_reused())
+        return step(self, *args, **kwargs)
+    monkeypatch.setattr(torch.optim.Adam, "step", noted_step)
+    _loops()[loop]()
+    assert seen and all(seen), seen
+    assert not allocator.large_blocks_reused()

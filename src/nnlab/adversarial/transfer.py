@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional
 import torch
 import torch.nn.functional as F
 
+from ..utils.allocator import reuse_large_blocks
 from .base import Attack, _check_number, as_labels, check_steps, eval_mode
 from .evaluation import _tensor, predict_labels
 
@@ -108,16 +109,17 @@ class JacobianAugmentation:
             raise TypeError(f"optimizer(params) must return a torch.optim.Optimizer, got "
                             f"{type(optimizer).__name__}")
         model.train()
-        for _ in range(self.epochs):
-            order = torch.randperm(len(x), generator=gen)
-            for i in range(0, len(x), self.batch_size):
-                idx = order[i:i + self.batch_size]
-                out = model(x[idx])
-                loss = F.nll_loss(out.clamp_min(1e-38).log(), labels[idx]) \
-                    if _is_probabilities(out) else F.cross_entropy(out, labels[idx])
-                loss.backward()
-                optimizer.step()
-                optimizer.zero_grad(set_to_none=True)
+        with reuse_large_blocks(model):  # CPU: activations above 32 MiB reused
+            for _ in range(self.epochs):
+                order = torch.randperm(len(x), generator=gen)
+                for i in range(0, len(x), self.batch_size):
+                    idx = order[i:i + self.batch_size]
+                    out = model(x[idx])
+                    loss = F.nll_loss(out.clamp_min(1e-38).log(), labels[idx]) \
+                        if _is_probabilities(out) else F.cross_entropy(out, labels[idx])
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad(set_to_none=True)
         model.eval()
 
     def _augment(self, x: torch.Tensor, labels: torch.Tensor, lam: float) -> torch.Tensor:

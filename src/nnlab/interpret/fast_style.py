@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import config as _config
+from ..utils.allocator import reuse_large_blocks
 from .style import EFFICIENTNET_STYLE_LAYERS, Preprocess, StyleLoss, efficientnet_pixels
 
 
@@ -135,20 +136,21 @@ def train_fast_style(loss_model: nn.Module, style: torch.Tensor,
     history: Dict[str, List[float]] = {"content": [], "style": [], "total": []}
     loss_fn = None
     start = time.perf_counter()
-    for _ in range(steps):
-        batch = _random_crops(photos, image_size, batch_size, g, channels_last)
-        if loss_fn is None:
-            loss_fn = StyleLoss(loss_model, content_layer, style_layers, batch, style,
-                                content_weight, style_weights, tv_weight, preprocess)
-        else:
-            loss_fn.set_content(batch)
-        opt.zero_grad(set_to_none=True)
-        losses = loss_fn(net(batch))
-        losses["total"].backward()
-        opt.step()
-        for k in history:
-            history[k].append(float(losses[k].detach()))
-        if time_limit is not None and time.perf_counter() - start > time_limit:
-            break
+    with reuse_large_blocks(net):  # CPU: activations above 32 MiB reused
+        for _ in range(steps):
+            batch = _random_crops(photos, image_size, batch_size, g, channels_last)
+            if loss_fn is None:
+                loss_fn = StyleLoss(loss_model, content_layer, style_layers, batch, style,
+                                    content_weight, style_weights, tv_weight, preprocess)
+            else:
+                loss_fn.set_content(batch)
+            opt.zero_grad(set_to_none=True)
+            losses = loss_fn(net(batch))
+            losses["total"].backward()
+            opt.step()
+            for k in history:
+                history[k].append(float(losses[k].detach()))
+            if time_limit is not None and time.perf_counter() - start > time_limit:
+                break
     history["seconds"] = [time.perf_counter() - start]
     return net.eval(), history

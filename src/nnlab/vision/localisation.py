@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..utils.allocator import reuse_large_blocks
+
 __all__ = ["ClassifyLocalise", "localisation_loss", "train_localiser"]
 
 
@@ -59,11 +61,12 @@ def train_localiser(data: Dict[str, torch.Tensor], epochs: int = 5, batch_size: 
     model = ClassifyLocalise(image_size=x.shape[1])
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
-    for _ in range(epochs):
-        for idx in torch.randperm(len(x)).split(batch_size):
-            loss = localisation_loss(model(x[idx]), data["labels"][idx], data["boxes"][idx],
-                                     data["landmarks"][idx], x.shape[1], **loss_kwargs)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+    with reuse_large_blocks(model):  # CPU: activations above 32 MiB reused
+        for _ in range(epochs):
+            for idx in torch.randperm(len(x)).split(batch_size):
+                loss = localisation_loss(model(x[idx]), data["labels"][idx], data["boxes"][idx],
+                                         data["landmarks"][idx], x.shape[1], **loss_kwargs)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
     return model.eval()

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..utils.allocator import reuse_large_blocks
 from ..layers import Conv2DTranspose, MaxPooling2D
 from ..layers.unpooling import MaxUnpooling2D
 
@@ -171,26 +172,27 @@ def train_segmentation(images: torch.Tensor, masks: torch.Tensor, num_classes: i
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
     start = time.process_time()
     model.train()
-    for epoch in range(epochs):
-        total = torch.zeros(())
-        for idx in torch.randperm(len(images)).split(batch_size):
-            logits = model(images[idx])
-            loss = F.cross_entropy(logits.permute(0, 3, 1, 2), masks[idx])
-            if dice_weight:
-                loss = loss + dice_weight * soft_dice_loss(logits, masks[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.detach() * len(idx)
-        spent = time.process_time() - start
-        if verbose:
-            print(f"epoch {epoch + 1}/{epochs} loss {total.item() / len(images):.4f} "
-                  f"cpu {spent:.0f}s", flush=True)
-        if cpu_budget is not None and spent > cpu_budget:
+    with reuse_large_blocks(model):  # CPU: activations above 32 MiB reused
+        for epoch in range(epochs):
+            total = torch.zeros(())
+            for idx in torch.randperm(len(images)).split(batch_size):
+                logits = model(images[idx])
+                loss = F.cross_entropy(logits.permute(0, 3, 1, 2), masks[idx])
+                if dice_weight:
+                    loss = loss + dice_weight * soft_dice_loss(logits, masks[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                sched.step()
+                total += loss.detach() * len(idx)
+            spent = time.process_time() - start
             if verbose:
-                print(f"cpu budget {cpu_budget:.0f}s spent after {epoch + 1} epochs")
-            break
+                print(f"epoch {epoch + 1}/{epochs} loss {total.item() / len(images):.4f} "
+                      f"cpu {spent:.0f}s", flush=True)
+            if cpu_budget is not None and spent > cpu_budget:
+                if verbose:
+                    print(f"cpu budget {cpu_budget:.0f}s spent after {epoch + 1} epochs")
+                break
     return model.eval()
 
 

@@ -6,6 +6,7 @@ from typing import Dict, Optional
 
 import torch
 
+from ..utils.allocator import reuse_large_blocks
 from .map_metric import mean_average_precision
 from .yolo import YoloDetector, yolo_decode, yolo_loss, yolo_targets
 
@@ -25,18 +26,19 @@ def train_detector(data: Dict, epochs: int = 10, batch_size: int = 64, lr: float
     steps = epochs * ((len(images) + batch_size - 1) // batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
     model.train()
-    for epoch in range(epochs):
-        t0, total = time.time(), torch.zeros(())
-        for idx in torch.randperm(len(images)).split(batch_size):
-            loss = yolo_loss(model(images[idx]), target[idx], mask[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.detach() * len(idx)
-        if verbose:
-            print(f"epoch {epoch + 1}/{epochs} loss {total.item() / len(images):.3f} "
-                  f"({time.time() - t0:.0f}s)")
+    with reuse_large_blocks(model):  # CPU: activations above 32 MiB reused
+        for epoch in range(epochs):
+            t0, total = time.time(), torch.zeros(())
+            for idx in torch.randperm(len(images)).split(batch_size):
+                loss = yolo_loss(model(images[idx]), target[idx], mask[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                sched.step()
+                total += loss.detach() * len(idx)
+            if verbose:
+                print(f"epoch {epoch + 1}/{epochs} loss {total.item() / len(images):.3f} "
+                      f"({time.time() - t0:.0f}s)")
     return model.eval()
 
 
