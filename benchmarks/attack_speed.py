@@ -30,7 +30,7 @@ from nnlab.adversarial import PGD
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nnlab.utils import allocator
-from bench_machine import describe, fresh_process  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import describe, alternating_fresh  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def hand_written(model, x, y, eps=0.3, alpha=0.01, steps=40):
@@ -51,15 +51,11 @@ def fresh_processes(a) -> None:
     import importlib.util
     names = ["nnlab", "hand-written"] + (["torchattacks"]
                                          if importlib.util.find_spec("torchattacks") else [])
-    times = {k: [] for k in names}
-    states = {}
-    for r in range(a.repeats):
-        for name in names if r % 2 == 0 else names[::-1]:
-            got = fresh_process(__file__, "--only", name, "--n", str(a.n),
-                                "--threads", str(torch.get_num_threads()),
-                                "--calls", str(a.calls))
-            times[name].append(statistics.median(got["seconds"]))
-            states[name] = got["allocator"]
+    got = alternating_fresh(__file__, names, a.repeats, lambda name: (
+        "--only", name, "--n", str(a.n), "--threads", str(torch.get_num_threads()),
+        "--calls", str(a.calls)))
+    times = {name: [statistics.median(g["seconds"]) for g in runs] for name, runs in got.items()}
+    states = {name: runs[-1]["allocator"] for name, runs in got.items()}
     print(f"PGD-40, {a.n} MNIST images, each contender in its own process ({a.repeats} "
           f"processes each, median of {a.calls} calls after a warm-up in each)")
     for name, v in times.items():

@@ -16,6 +16,7 @@ import os
 import platform
 import subprocess
 import sys
+from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
 
@@ -48,10 +49,26 @@ def describe(threads: int) -> str:
             f"load average {load}")
 
 
-def fresh_process(script: str, *args: str) -> dict:
-    """Run ``python script *args`` in a new process and return the JSON object its last
-    line prints: the ``--fresh`` mode of a benchmark, where every contestant starts with
-    the allocator, caches and thread pools of a new process, as a user's script does."""
+def fresh_process(script: str, *args: str, env: Optional[Dict[str, str]] = None) -> dict:
+    """Run ``python script *args`` in a new process (``env``: variables added to this
+    process's environment) and return the JSON object its last line prints: the
+    ``--fresh`` mode of a benchmark, where every contestant starts with the allocator,
+    caches and thread pools of a new process, as a user's script does."""
     out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True,
-                         check=True)
+                         check=True, env=None if env is None else {**os.environ, **env})
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def alternating_fresh(script: str, names: Sequence[str], rounds: int,
+                      args_of: Callable[[str], Sequence[str]],
+                      env_of: Optional[Callable[[str], Dict[str, str]]] = None
+                      ) -> Dict[str, List[dict]]:
+    """``rounds`` rounds of :func:`fresh_process`, one process per contestant in
+    ``names``, the order reversed every other round (drift hits all alike): each name's
+    JSON results, one per round, so ``zip`` pairs the rounds."""
+    got: Dict[str, List[dict]] = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            got[name].append(fresh_process(script, *args_of(name),
+                                           env=env_of(name) if env_of else None))
+    return got

@@ -34,7 +34,7 @@ import torch  # noqa: E402
 
 from nnlab import zoo  # noqa: E402
 from nnlab.interpret import IntegratedGradients, Occlusion, Saliency  # noqa: E402
-from bench_machine import describe, fresh_process  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import describe, alternating_fresh  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def timed(fn, repeats: int = 1) -> float:
@@ -66,12 +66,9 @@ def child(args) -> None:
 
 
 def fresh(args) -> None:
-    got = {"nnlab": [], "captum": []}
-    for r in range(args.rounds):
-        for lib in ("nnlab", "captum") if r % 2 == 0 else ("captum", "nnlab"):
-            got[lib].append(fresh_process(
-                __file__, "--library", lib, "--batch", str(args.batch), "--ig-images",
-                str(args.ig_images), "--ig-steps", str(args.ig_steps)))
+    got = alternating_fresh(__file__, ("nnlab", "captum"), args.rounds, lambda lib: (
+        "--library", lib, "--batch", str(args.batch), "--ig-images", str(args.ig_images),
+        "--ig-steps", str(args.ig_steps)))
     print(f"each library in its own process: {args.rounds} processes each, a warm-up and 3 "
           f"timed calls per method in each; allocator nnlab / captum: "
           f"{got['nnlab'][0]['allocator']} / {got['captum'][0]['allocator']}")

@@ -29,7 +29,7 @@ import time
 
 import torch
 
-from bench_machine import describe, fresh_process  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import describe, alternating_fresh  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def workload(name: str):
@@ -91,14 +91,11 @@ def main() -> None:
     print(f"{'workload':<9}{'mode':<5}{'s/call':>9}{'faults/call':>13}{'peak MiB':>10}"
           f"{'off / on (paired)':>28}")
     for name in args.workloads.split(","):
-        got = {"on": [], "off": []}
-        for r in range(args.rounds):
-            for mode in (("on", "off") if r % 2 == 0 else ("off", "on")):
-                os.environ["NNLAB_LARGE_BLOCK_REUSE"] = "1" if mode == "on" else "0"
-                got[mode].append(fresh_process(
-                    __file__, "--workload", name, "--calls", str(args.calls), "--threads",
-                    str(args.threads)))
-        os.environ.pop("NNLAB_LARGE_BLOCK_REUSE")
+        got = alternating_fresh(
+            __file__, ("on", "off"), args.rounds,
+            lambda mode: ("--workload", name, "--calls", str(args.calls), "--threads",
+                          str(args.threads)),
+            env_of=lambda mode: {"NNLAB_LARGE_BLOCK_REUSE": "1" if mode == "on" else "0"})
         ratios = [off["seconds"] / on["seconds"] for on, off in zip(got["on"], got["off"])]
         for mode in ("on", "off"):
             runs = got[mode]

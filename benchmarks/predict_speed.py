@@ -34,7 +34,7 @@ import torch
 
 import nnlab.zoo as zoo
 from nnlab.utils import allocator
-from bench_machine import describe, fresh_process  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import describe, alternating_fresh  # noqa: E402  (benchmarks/ is the script's folder)
 
 FAMILIES = {"lenet": ("lenet5", 1), "alexnet": ("alexnet", 3), "vgg": ("vgg16", 3),
             "nin": ("nin", 3), "googlenet": ("googlenet", 3), "resnet": ("resnet18", 3),
@@ -103,13 +103,9 @@ def fresh(args) -> None:
     print(f"{'family':<17}{'batch':>6}{'hand ms':>10}{'predict ms':>11}{'ratio (paired)':>24}"
           f"  allocator hand / predict")
     for family in args.families.split(","):
-        got = {"hand": [], "predict": []}
-        for r in range(args.rounds):
-            for who in (("hand", "predict") if r % 2 == 0 else ("predict", "hand")):
-                got[who].append(fresh_process(
-                    __file__, "--only", who, "--family", family, "--threads",
-                    str(args.threads), "--calls", str(args.calls), "--samples",
-                    str(args.samples), "--singles", str(args.singles)))
+        got = alternating_fresh(__file__, ("hand", "predict"), args.rounds, lambda who: (
+            "--only", who, "--family", family, "--threads", str(args.threads), "--calls",
+            str(args.calls), "--samples", str(args.samples), "--singles", str(args.singles)))
         for batch in ("128", "1"):
             hand = [g["seconds"][batch] for g in got["hand"]]
             ours = [g["seconds"][batch] for g in got["predict"]]
