@@ -139,7 +139,9 @@ class reuse_large_blocks:  # noqa: N801 - used as a function: ``with reuse_large
     again (VGG-16 predict at batch 128 on 64x64 images: 270k faults per call without).
     Nested and concurrent scopes count; the last one out restores glibc's mmap default
     and the pinned trim threshold. Otherwise (GPU model, opted out of the tuning or of
-    this with :func:`set_large_block_reuse`, not glibc) it does nothing. A class, not a generator, to cost ``predict`` four Python calls (~1 us)."""
+    this with :func:`set_large_block_reuse`, not glibc) it does nothing. A class, not a
+    generator: it costs a ``predict`` call four Python calls (~4 us with its four
+    ``mallopt`` calls)."""
 
     __slots__ = ("_active",)
 
