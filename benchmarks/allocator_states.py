@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 
-from bench_machine import describe  # benchmarks/ is the script's folder
+from bench_machine import describe, load_after  # benchmarks/ is the script's folder
 
 PINNED_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "536870912"}
 STATES = {  # name -> (extra environment, settle first, contended)
@@ -114,7 +114,7 @@ def main() -> None:
         ratio = statistics.median(b["second"] / r["second"] for b, r in zip(base, runs))
         print(f"{name:<22}{runs[0]['allocator']:>12}{first:>17,.0f}{second:>17,.0f}"
               f"{ratio:>17.3f}x")
-    print("after: load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print(load_after())
 
 
 if __name__ == "__main__":

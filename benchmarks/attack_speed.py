@@ -30,7 +30,7 @@ from nnlab.adversarial import PGD
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nnlab.utils import allocator
-from bench_machine import describe, alternating_fresh  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import alternating_fresh, describe, paired  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def hand_written(model, x, y, eps=0.3, alpha=0.01, steps=40):
@@ -62,9 +62,8 @@ def fresh_processes(a) -> None:
         print(f"  {name:13s} {a.n / statistics.median(v):8.1f} images/s   allocator in its "
               f"process: {states[name]}")
     for peer in names[1:][::-1]:
-        paired = [p / o for p, o in zip(times[peer], times["nnlab"])]
-        print(f"  nnlab / {peer} = {statistics.median(paired):.2f}x paired "
-              f"({min(paired):.2f}-{max(paired):.2f})")
+        ratios = [p / o for p, o in zip(times[peer], times["nnlab"])]
+        print(f"  nnlab / {peer} = {paired(ratios)} paired")
 
 
 def main() -> None:
@@ -129,9 +128,9 @@ def main() -> None:
         print(f"  {name:13s} {s:8.1f} images/s   (max |x_adv - nnlab's| = {diff:.1e})")
     for peer in ("torchattacks", "hand-written"):
         if peer in times:  # ratio of medians, and the per-round (paired) ratios' median, range
-            paired = [p / o for p, o in zip(times[peer], times["nnlab"])]
+            ratios = [p / o for p, o in zip(times[peer], times["nnlab"])]
             print(f"  nnlab / {peer} = {speed['nnlab'] / speed[peer]:.2f}x   paired "
-                  f"{statistics.median(paired):.2f}x ({min(paired):.2f}-{max(paired):.2f})")
+                  f"{paired(ratios)}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 from typing import Callable, Dict, List, Optional, Sequence
@@ -47,6 +48,17 @@ def describe(threads: int) -> str:
             f"torch {torch.__version__} ({'CUDA ' + torch.version.cuda if torch.version.cuda else 'CPU build'}), "
             f"{threads} threads of {os.cpu_count()} CPUs; allocator: {allocator.malloc_state()}; "
             f"load average {load}")
+
+
+def load_after() -> str:
+    """The closing line of a report: the load average once the timings are done."""
+    return "after: load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def paired(ratios: Sequence[float], digits: int = 2, width: int = 0) -> str:
+    """Per-round ratios as ``median x (min-max)``, the median right-aligned in ``width``."""
+    return (f"{statistics.median(ratios):>{width}.{digits}f}x "
+            f"({min(ratios):.{digits}f}-{max(ratios):.{digits}f})")
 
 
 def fresh_process(script: str, *args: str, env: Optional[Dict[str, str]] = None) -> dict:

@@ -22,7 +22,7 @@ import torch
 import nnlab
 from nnlab.data import load_mnist
 from nnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D
-from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import describe, load_after  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def lecture_cnn():
@@ -73,7 +73,7 @@ def main() -> None:
     for name in names:
         med = statistics.median(times[name])
         print(f"  {name:<28} {med:7.2f} s   {med / base:.3f}x the run without checkpoints")
-    print("after: load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print(load_after())
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ import nnlab
 from nnlab.demo import lecture_cnn
 from nnlab.layers import Dense, Flatten
 from nnlab.utils import allocator
-from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import describe, load_after, paired  # noqa: E402  (benchmarks/ is the script's folder)
 
 #: name -> (samples per epoch, batch, input shape HWC)
 WORKLOADS = {"dense": (24_000, 128, (28, 28, 1)), "cnn": (12_800, 128, (28, 28, 1)),
@@ -246,7 +246,7 @@ def report(kind: str, times: dict, samples: int, batch: int) -> None:
         ratios = [b / t for b, t in zip(base, ts)]
         print(f"  {name:<20}{statistics.median(rates):>11,.0f}"
               f"{f'{min(rates):,.0f}-{max(rates):,.0f}':>19}"
-              f"{statistics.median(ratios):>12.3f}x  ({min(ratios):.3f}-{max(ratios):.3f})")
+              f"{paired(ratios, 3, 12)}")
     if kind.startswith("tiny"):
         steps = -(-samples // batch)
         for name in ("nnlab", "nnlab for-loop opt"):
@@ -283,7 +283,7 @@ def main() -> None:
             for name in names[r % len(names):] + names[:r % len(names)]:
                 times[name].append(runs[name](kind, x, y, batch))
         report(kind, times, samples, batch)
-    print("\nafter: load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print("\n" + load_after())
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ import torch  # noqa: E402
 
 from nnlab import zoo  # noqa: E402
 from nnlab.interpret import IntegratedGradients, Occlusion, Saliency  # noqa: E402
-from bench_machine import describe, alternating_fresh  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import alternating_fresh, describe, paired  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def timed(fn, repeats: int = 1) -> float:
@@ -77,10 +77,10 @@ def fresh(args) -> None:
                                f"integrated gradients ({args.ig_images} x {args.ig_steps})")):
         ours = [g[key] for g in got["nnlab"]]
         theirs = [g[key] for g in got["captum"]]
-        paired = [t / o for t, o in zip(theirs, ours)]
+        ratios = [t / o for t, o in zip(theirs, ours)]
         print(f"{what}: nnlab {images / statistics.median(ours):.3f} img/s, captum "
               f"{images / statistics.median(theirs):.3f} img/s, nnlab / captum "
-              f"{statistics.median(paired):.2f}x paired ({min(paired):.2f}-{max(paired):.2f})")
+              f"{paired(ratios)} paired")
 
 
 def main() -> None:

@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import time
 
 import torch
 
-from bench_machine import describe, alternating_fresh  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import alternating_fresh, describe, load_after, paired  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def workload(name: str):
@@ -99,12 +98,11 @@ def main() -> None:
         ratios = [off["seconds"] / on["seconds"] for on, off in zip(got["on"], got["off"])]
         for mode in ("on", "off"):
             runs = got[mode]
-            ratio = (f"{statistics.median(ratios):>11.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
-                     if mode == "on" else "")
+            ratio = paired(ratios, width=11) if mode == "on" else ""
             print(f"{name:<9}{mode:<5}{statistics.median(r['seconds'] for r in runs):>9.3f}"
                   f"{statistics.median(r['faults'] for r in runs):>13,.0f}"
                   f"{max(r['peak_mib'] for r in runs):>10,.0f}{ratio:>28}")
-    print("after: load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print(load_after())
 
 
 if __name__ == "__main__":

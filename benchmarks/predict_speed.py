@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import time
 
@@ -34,7 +33,7 @@ import torch
 
 import nnlab.zoo as zoo
 from nnlab.utils import allocator
-from bench_machine import describe, alternating_fresh  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import alternating_fresh, describe, load_after, paired  # noqa: E402  (benchmarks/ is the script's folder)
 
 FAMILIES = {"lenet": ("lenet5", 1), "alexnet": ("alexnet", 3), "vgg": ("vgg16", 3),
             "nin": ("nin", 3), "googlenet": ("googlenet", 3), "resnet": ("resnet18", 3),
@@ -149,9 +148,8 @@ def main() -> None:
             hand, ours = (1000 * statistics.median(t[k]) for k in ("hand", "predict"))
             latency = f"{ours / n:.2f}" if batch == 1 else ""
             print(f"{family:<17}{name:<23}{side:>6}{batch:>6}{hand:>10.1f}{ours:>11.1f}"
-                  f"{latency:>15}{statistics.median(ratios):>11.3f}x ({min(ratios):.3f}-"
-                  f"{max(ratios):.3f})")
-    print("after: load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+                  f"{latency:>15}{paired(ratios, 3, 11)}")
+    print(load_after())
 
 
 if __name__ == "__main__":

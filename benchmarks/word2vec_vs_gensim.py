@@ -27,7 +27,7 @@ from scipy.stats import spearmanr
 
 from nnlab.data import load_analogies
 from nnlab.embeddings import Word2Vec, load_corpus
-from bench_machine import describe  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import describe, paired  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def write_questions(path: str) -> None:
@@ -123,11 +123,10 @@ def main() -> None:
           f"(paired) | analogy acc. | answered (coverage) | Spearman vs gensim |")
     print("|---|---|---|---|---|---|---|")
     for mode, res, rho, ref, _ in rows:
-        paired = [g / n for g, n in zip(res["gensim"][1], res["nnlab"][1])]
+        gensim_over_nnlab = [g / n for g, n in zip(res["gensim"][1], res["nnlab"][1])]
         for name, (m, secs, score, answered) in res.items():
             wps = [raw * args.epochs / s for s in secs]
-            ratio = (f"{statistics.median(paired):.2f}x ({min(paired):.2f}-{max(paired):.2f})"
-                     if name == "nnlab" else "")
+            ratio = paired(gensim_over_nnlab) if name == "nnlab" else ""
             sp = {"gensim": "1", "nnlab": f"{rho:.3f}", "gensim seed 1": f"{ref:.3f}"}[name]
             print(f"| {mode} | {name} | {statistics.median(wps):,.0f} ({min(wps):,.0f}-"
                   f"{max(wps):,.0f}) | {ratio} | {100 * score:.2f} % | "
