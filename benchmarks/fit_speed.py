@@ -23,10 +23,17 @@ over the default loop, and nnlab's ratio to it is nnlab's own cost or gain.
 The glibc allocator is pinned for every contestant before the first round (the state nnlab's
 fit sets itself; see ``nnlab.utils.allocator``), and stated in the header with the load
 average, so that no contestant gains or loses from what an earlier one freed.
+
+``--fresh`` instead runs every contestant in its own new process per round (order reversed
+every other round), as a user's script runs: the hand loops with glibc's default
+thresholds, nnlab with what its fit sets. That is the comparison with "the loop a user
+writes"; the default one-process run is the stricter one (the hand loops get nnlab's
+allocator state for free).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import statistics
@@ -43,7 +50,7 @@ import nnlab
 from nnlab.demo import lecture_cnn
 from nnlab.layers import Dense, Flatten
 from nnlab.utils import allocator
-from bench_machine import describe, load_after, paired  # noqa: E402  (benchmarks/ is the script's folder)
+from bench_machine import alternating_fresh, describe, load_after, paired  # noqa: E402  (benchmarks/ is the script's folder)
 
 #: name -> (samples per epoch, batch, input shape HWC)
 WORKLOADS = {"dense": (24_000, 128, (28, 28, 1)), "cnn": (12_800, 128, (28, 28, 1)),
@@ -232,10 +239,6 @@ def contestants(kind: str, peers: bool) -> dict:
 
 
 # ------------------------------------------------------------------ reporting
-def conditions(threads: int) -> str:
-    return describe(threads)
-
-
 def report(kind: str, times: dict, samples: int, batch: int) -> None:
     base = times["hand channels_last"]
     print(f"\n{kind}: {samples} samples/epoch, batch {batch}, {-(-samples // batch)} steps "
@@ -247,6 +250,9 @@ def report(kind: str, times: dict, samples: int, batch: int) -> None:
         print(f"  {name:<20}{statistics.median(rates):>11,.0f}"
               f"{f'{min(rates):,.0f}-{max(rates):,.0f}':>19}"
               f"{paired(ratios, 3, 12)}")
+    textbook = times.get("hand NCHW", base)  # dense/tiny: no images, the CL loop *is* NCHW
+    print(f"  nnlab / textbook loop (hand NCHW, default Adam), paired: "
+          f"{paired([h / n for h, n in zip(textbook, times['nnlab'])], 3)}")
     if kind.startswith("tiny"):
         steps = -(-samples // batch)
         for name in ("nnlab", "nnlab for-loop opt"):
@@ -258,6 +264,37 @@ def report(kind: str, times: dict, samples: int, batch: int) -> None:
                   f"{100 * max(over):+.1f}%)")
 
 
+def data(kind: str, scale: float):
+    """Seeded random images and labels of ``kind``'s workload, and its batch size."""
+    samples, batch, shape = WORKLOADS[kind]
+    samples = max(batch * 4, int(samples * scale))
+    torch.manual_seed(0)
+    return torch.rand(samples, *shape), torch.randint(0, 10, (samples,)), batch
+
+
+def child(args) -> None:
+    """One contestant on one workload in this fresh process: JSON seconds of epoch two."""
+    x, y, batch = data(args.workloads, args.scale)
+    peer = args.only in ("keras3-torch", "lightning")  # a hand loop's process imports no peer
+    seconds = contestants(args.workloads, peer)[args.only](args.workloads, x, y, batch)
+    print(json.dumps({"seconds": seconds, "allocator": allocator.malloc_state()}))
+
+
+def fresh(args) -> None:
+    """Every contestant in its own process per round, the order reversed every other round."""
+    print(f"each contestant in its own process ({args.rounds} each): the hand loops keep "
+          f"glibc's default thresholds, as a user's script does")
+    for kind in args.workloads.split(","):
+        x, _, batch = data(kind, args.scale)
+        names = list(contestants(kind, not args.no_peers))
+        got = alternating_fresh(__file__, names, args.rounds, lambda who: (
+            "--only", who, "--workloads", kind, "--threads", str(args.threads),
+            "--scale", str(args.scale)))
+        report(kind, {n: [g["seconds"] for g in got[n]] for n in names}, len(x), batch)
+        print("  allocator at the end: " + "; ".join(
+            f"{n} {got[n][0]['allocator']}" for n in ("hand channels_last", "nnlab")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -265,17 +302,24 @@ def main() -> None:
     parser.add_argument("--workloads", default=DEFAULT, help=f"any of {','.join(WORKLOADS)}")
     parser.add_argument("--no-peers", action="store_true", help="skip Keras and Lightning")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply samples per epoch")
+    parser.add_argument("--fresh", action="store_true", help="each contestant in its own process")
+    parser.add_argument("--only", help=argparse.SUPPRESS)  # the child of --fresh
     args = parser.parse_args()
     logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
     torch.set_num_threads(args.threads)
-    allocator.tune_malloc()  # the same allocator state for every contestant
-    print(conditions(args.threads))
+    if args.only:
+        return child(args)
+    if not args.fresh:
+        allocator.tune_malloc()  # the same allocator state for every contestant
+    print(describe(args.threads))
+    if args.fresh:
+        fresh(args)
+        print("\n" + load_after())
+        return
     for kind in args.workloads.split(","):
-        samples, batch, shape = WORKLOADS[kind]
-        samples = max(batch * 4, int(samples * args.scale))
-        torch.manual_seed(0)
-        x, y = torch.rand(samples, *shape), torch.randint(0, 10, (samples,))
+        x, y, batch = data(kind, args.scale)
+        samples = len(x)
         runs = contestants(kind, not args.no_peers)
         times = {name: [] for name in runs}
         names = list(runs)
