@@ -44,7 +44,12 @@ test: setup data
 test-slow: setup data
 	KERAS_BACKEND=torch $(PY) -m pytest -q -m slow
 
-bench: setup
+# The benchmarks' peers beyond the dev oracles (Lightning).
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[bench]" "$(TORCH_PIN)"
+	touch $@
+
+bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/fit_speed.py
 
 lint: setup

@@ -33,6 +33,7 @@ allocator state for free).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -113,11 +114,13 @@ def is_conv(kind: str) -> bool:
 
 
 # ------------------------------------------------------------ the contestants
-def hand_loop(layout: str, fused: bool = False):
+def hand_loop(layout: str, fused: bool = False, scoped: bool = False):
     """A hand loop; ``layout`` 'nchw' (contiguous tensors and weights: what a textbook loop
     does) or 'channels_last' (weights and inputs channels_last: what oneDNN prefers).
     ``fused``: torch's fused Adam kernel instead of its default per-tensor loop -- the loop
-    an expert writes, and the ceiling of what an optimizer kernel alone can gain."""
+    an expert writes, and the ceiling of what an optimizer kernel alone can gain.
+    ``scoped``: the loop inside ``nnlab.utils.allocator.reuse_large_blocks(model)``, the
+    one line a user adds to give their own loop the allocator state nnlab's fit runs in."""
     def run(kind, x, y, batch):
         model = torch_model(kind)
         if layout == "channels_last":
@@ -128,18 +131,24 @@ def hand_loop(layout: str, fused: bool = False):
                 if is_conv(kind) else x
         opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=fused or None)
         model.train()
-        seconds = 0.0
-        for _ in range(2):
-            start = time.perf_counter()
-            perm = torch.randperm(len(data))
-            for i in range(0, len(data), batch):
-                idx = perm[i:i + batch]
-                opt.zero_grad(set_to_none=True)
-                F.cross_entropy(model(data[idx]), y[idx]).backward()
-                opt.step()
-            seconds = time.perf_counter() - start
-        return seconds
+        with allocator.reuse_large_blocks(model) if scoped else contextlib.nullcontext():
+            return two_epochs(model, opt, data, y, batch)
     return run
+
+
+def two_epochs(model, opt, data, y, batch) -> float:
+    """The hand loop's two epochs; returns the seconds of the second."""
+    seconds = 0.0
+    for _ in range(2):
+        start = time.perf_counter()
+        perm = torch.randperm(len(data))
+        for i in range(0, len(data), batch):
+            idx = perm[i:i + batch]
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(model(data[idx]), y[idx]).backward()
+            opt.step()
+        seconds = time.perf_counter() - start
+    return seconds
 
 
 def run_nnlab(kind, x, y, batch):
@@ -225,10 +234,14 @@ def available(name: str) -> bool:
         return False
 
 
-def contestants(kind: str, peers: bool) -> dict:
+def contestants(kind: str, peers: bool, fresh: bool = False) -> dict:
+    """name -> run(kind, x, y, batch) giving seconds; ``fresh`` adds the hand loop inside
+    nnlab's allocator scope (in one process every contestant already runs pinned)."""
     out = {"hand channels_last": hand_loop("channels_last"), "nnlab": run_nnlab,
            "nnlab for-loop opt": run_nnlab_loop_kernel,
            "hand CL fused Adam": hand_loop("channels_last", fused=True)}
+    if fresh:
+        out["hand CL + scope"] = hand_loop("channels_last", scoped=True)
     if is_conv(kind):
         out["hand NCHW"] = hand_loop("nchw")
     if peers and not kind.startswith("resnet18") and available("keras"):
@@ -276,7 +289,8 @@ def child(args) -> None:
     """One contestant on one workload in this fresh process: JSON seconds of epoch two."""
     x, y, batch = data(args.workloads, args.scale)
     peer = args.only in ("keras3-torch", "lightning")  # a hand loop's process imports no peer
-    seconds = contestants(args.workloads, peer)[args.only](args.workloads, x, y, batch)
+    seconds = contestants(args.workloads, peer, fresh=True)[args.only](args.workloads, x, y,
+                                                                       batch)
     print(json.dumps({"seconds": seconds, "allocator": allocator.malloc_state()}))
 
 
@@ -286,7 +300,7 @@ def fresh(args) -> None:
           f"glibc's default thresholds, as a user's script does")
     for kind in args.workloads.split(","):
         x, _, batch = data(kind, args.scale)
-        names = list(contestants(kind, not args.no_peers))
+        names = list(contestants(kind, not args.no_peers, fresh=True))
         got = alternating_fresh(__file__, names, args.rounds, lambda who: (
             "--only", who, "--workloads", kind, "--threads", str(args.threads),
             "--scale", str(args.scale)))
