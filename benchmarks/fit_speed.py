@@ -266,6 +266,9 @@ def report(kind: str, times: dict, samples: int, batch: int) -> None:
     textbook = times.get("hand NCHW", base)  # dense/tiny: no images, the CL loop *is* NCHW
     print(f"  nnlab / textbook loop (hand NCHW, default Adam), paired: "
           f"{paired([h / n for h, n in zip(textbook, times['nnlab'])], 3)}")
+    if "hand CL + scope" in times:  # the same allocator state as nnlab's fit, own process
+        print(f"  nnlab / hand CL + scope, paired: "
+              f"{paired([h / n for h, n in zip(times['hand CL + scope'], times['nnlab'])], 3)}")
     if kind.startswith("tiny"):
         steps = -(-samples // batch)
         for name in ("nnlab", "nnlab for-loop opt"):
