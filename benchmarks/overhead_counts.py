@@ -13,9 +13,10 @@ Python) and aten operators (a ``TorchDispatchMode`` that sees every operator cal
 - ``fit``: one training step of fit_speed's dense 784-512-10 workload (batch 128), nnlab's
   ``fit`` against fit_speed's hand loop, by differencing 20- and 60-step fits (the
   per-fit work cancels); nnlab with its default (fused) optimizer kernel and with torch's
-  per-tensor loop, the one the hand loop runs.
+  per-tensor loop, the one the hand loop runs. ``--fit-workloads dense,resnet18`` adds the
+  zoo's ResNet-18 (64x64x3, batch 32, channels_last hand loop; 6- minus 2-step fits).
 
-    python benchmarks/overhead_counts.py [--diff]
+    python benchmarks/overhead_counts.py [--diff] [--fit-workloads dense,resnet18]
 
 ``--diff`` also lists the operators and Python functions whose counts differ.
 """
@@ -94,22 +95,27 @@ def predict_counts(diff: bool) -> None:
                 show_diff(f"{name} {key} operators", res["nnlab"][key][1], res["hand"][key][1])
 
 
-def fit_counts(diff: bool) -> None:
-    batch = 128
+#: workload -> (batch, input shape HWC, the two fit lengths whose difference is counted)
+FIT_WORKLOADS = {"dense": (128, (28, 28, 1), (20, 60)), "resnet18": (32, (64, 64, 3), (2, 6))}
+
+
+def fit_counts(diff: bool, workload: str = "dense") -> None:
+    batch, shape, (short, long) = FIT_WORKLOADS[workload]
     # Time-bound work made exact: the display and NaN-guard reads every 0.2 s are off, and
     # the guard's weight copy (at most once per 100x its cost) is taken at every chance
     # (fit's start and end), so it cancels in the difference of two fits.
     Progress.due = lambda self, now: False
     nnlab.callbacks.TerminateOnNaN._COST_FACTOR = 0.0
     torch.manual_seed(0)
-    x, y = torch.rand(60 * batch, 28, 28, 1), torch.randint(0, 10, (60 * batch,))
+    x, y = torch.rand(long * batch, *shape), torch.randint(0, 10, (long * batch,))
+    conv = workload != "dense"
 
     def nnlab_run(kernel):
         def run(steps):
             before = nnlab.config.optimizer_kernel()
             nnlab.config.set_optimizer_kernel(kernel)
             try:
-                model = runs.setdefault(kernel, nnlab_model("dense"))
+                model = runs.setdefault(kernel, nnlab_model(workload))
                 if model.compiled is None:
                     model.compile("adam", "sparse_categorical_crossentropy")
                 model.fit(x[:steps * batch], y[:steps * batch], batch_size=batch, verbose=0)
@@ -117,7 +123,8 @@ def fit_counts(diff: bool) -> None:
                 nnlab.config.set_optimizer_kernel(before)
         return run
 
-    net = torch_model("dense").to(memory_format=torch.channels_last)
+    net = torch_model(workload).to(memory_format=torch.channels_last)
+    data = x.permute(0, 3, 1, 2) if conv else x  # NHWC memory: channels_last, as fit_speed
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
 
     def hand(steps):  # fit_speed.hand_loop's epoch
@@ -125,32 +132,38 @@ def fit_counts(diff: bool) -> None:
         for i in range(0, steps * batch, batch):
             idx = perm[i:i + batch]
             opt.zero_grad(set_to_none=True)
-            F.cross_entropy(net(x[idx]), y[idx]).backward()
+            F.cross_entropy(net(data[idx]), y[idx]).backward()
             opt.step()
 
     runs: dict = {}
-    print("\nfit, dense 784-512-10, batch 128: per training step (60- minus 20-step fit, / 40)")
+    n = long - short
+    print(f"\nfit, {workload}, batch {batch}: per training step ({long}- minus {short}-step "
+          f"fit, / {n})")
     per_step = {}
     for who, run in (("hand loop", hand), ("nnlab (fused Adam)", nnlab_run("auto")),
                      ("nnlab (loop Adam)", nnlab_run("for-loop"))):
-        (c20, o20), (c60, o60) = (counts(lambda: run(s)) for s in (20, 60))
-        c60.subtract(c20)
-        o60.subtract(o20)
-        per_step[who] = (c60, o60)
-        print(f"  {who:<20}{total(c60) / 40:>7.2f} Python calls {total(o60) / 40:>6.2f} aten ops")
+        (c_short, o_short), (c_long, o_long) = (counts(lambda: run(s)) for s in (short, long))
+        c_long.subtract(c_short)
+        o_long.subtract(o_short)
+        per_step[who] = (c_long, o_long)
+        print(f"  {who:<20}{total(c_long) / n:>7.2f} Python calls "
+              f"{total(o_long) / n:>6.2f} aten ops")
     if diff:
         for who in ("nnlab (fused Adam)", "nnlab (loop Adam)"):
-            show_diff(f"{who} operators x40", per_step[who][1], per_step["hand loop"][1])
+            show_diff(f"{who} operators x{n}", per_step[who][1], per_step["hand loop"][1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--diff", action="store_true", help="list the counts that differ")
+    parser.add_argument("--fit-workloads", default="dense",
+                        help=f"fit workloads to count, any of {','.join(FIT_WORKLOADS)}")
     args = parser.parse_args()
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, Python {sys.version.split()[0]}")
     predict_counts(args.diff)
-    fit_counts(args.diff)
+    for workload in args.fit_workloads.split(","):
+        fit_counts(args.diff, workload)
 
 
 if __name__ == "__main__":
