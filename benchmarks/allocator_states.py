@@ -1,6 +1,7 @@
 """The lecture CNN's fit speed in each state of glibc's allocator, each in a fresh process.
 
-    python benchmarks/allocator_states.py [--rounds 3] [--threads 2]
+    python benchmarks/allocator_states.py [--rounds 3] [--threads 2] [--loop train_on_batch]
+        [--states "cold;cold, tuning off"]
 
 glibc serves blocks above its mmap threshold with fresh pages and moves that threshold
 up as the process frees large blocks, so the same training loop can run 2-3x slower or
@@ -17,7 +18,10 @@ at the first fit/predict (``nnlab.utils.allocator``). States measured:
 - ``contended``: cold, while another process keeps one core busy; with the reference
   measured under the same contention.
 
-Each child times the first and the second epoch (128-image batches, 12,800 images).
+Each child times the first and the second epoch (128-image batches, 12,800 images), with
+``model.fit`` or (``--loop train_on_batch``) the Keras loop a GAN lecture writes, one
+``model.train_on_batch`` call per batch (pinned since round nine, as fit; before, such a
+loop ran in glibc's default state: what ``cold, tuning off`` measures).
 """
 from __future__ import annotations
 
@@ -43,7 +47,7 @@ STATES = {  # name -> (extra environment, settle first, contended)
 }
 
 
-def child(threads: int, settle: bool) -> None:
+def child(threads: int, settle: bool, loop: str) -> None:
     import numpy as np
     import torch
 
@@ -62,7 +66,14 @@ def child(threads: int, settle: bool) -> None:
         on_epoch_end=lambda epoch, logs: marks.append(time.perf_counter()))
     model = lecture_cnn()
     model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(x, y, batch_size=128, epochs=2, verbose=0, callbacks=[clock])
+    if loop == "fit":
+        model.fit(x, y, batch_size=128, epochs=2, verbose=0, callbacks=[clock])
+    else:
+        for _ in range(2):
+            marks.append(time.perf_counter())
+            for i in range(0, len(x), 128):
+                model.train_on_batch(x[i:i + 128], y[i:i + 128])
+            marks.append(time.perf_counter())
     from nnlab.utils.allocator import malloc_state
     print(json.dumps({"first": marks[1] - marks[0], "second": marks[3] - marks[2],
                       "allocator": malloc_state()}))
@@ -73,10 +84,10 @@ def burner() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "while True: sum(range(10000))"])
 
 
-def run_state(name: str, threads: int) -> dict:
+def run_state(name: str, threads: int, loop: str) -> dict:
     extra, settle, contended = STATES[name]
     env = {**os.environ, **extra, "OMP_NUM_THREADS": str(threads)}
-    args = [sys.executable, __file__, "--child", "--threads", str(threads)]
+    args = [sys.executable, __file__, "--child", "--threads", str(threads), "--loop", loop]
     if settle:
         args.append("--settle")
     other = burner() if contended else None
@@ -95,16 +106,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--settle", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--loop", choices=("fit", "train_on_batch"), default="fit")
+    parser.add_argument("--states", default=";".join(STATES),
+                        help="a ;-separated subset of the states (env-pinned always runs)")
     args = parser.parse_args()
     if args.child:
-        return child(args.threads, args.settle)
-    print(describe(args.threads) + f"; {args.rounds} rounds")
-    results = {name: [] for name in STATES}
-    names = list(STATES)
+        return child(args.threads, args.settle, args.loop)
+    print(describe(args.threads) + f"; {args.rounds} rounds; loop: {args.loop}")
+    chosen = [n for n in STATES if n in args.states.split(";") or n == "env-pinned" or
+              (n == "env-pinned, contended" and "contended" in args.states)]
+    results = {name: [] for name in chosen}
+    names = list(chosen)
     for r in range(args.rounds):  # rotate the order each round
         for name in names[r % len(names):] + names[:r % len(names)]:
-            results[name].append(run_state(name, args.threads))
-    ref = {"": results["env-pinned"], "contended": results["env-pinned, contended"]}
+            results[name].append(run_state(name, args.threads, args.loop))
+    ref = {"": results["env-pinned"], "contended": results.get("env-pinned, contended")}
     print(f"{'state':<22}{'allocator':>12}{'1st epoch img/s':>17}{'2nd epoch img/s':>17}"
           f"{'2nd vs reference':>18}")
     for name, runs in results.items():

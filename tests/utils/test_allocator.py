@@ -35,13 +35,18 @@ def test_first_fit_pins_and_opt_outs_are_respected():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
-@pytest.mark.parametrize("make", ["nnlab.adversarial.PGD(m, eps=0.1)",
-                                  "nnlab.interpret.Saliency(m)"])
-def test_an_attack_or_attribution_pins_like_fit(make):
+@pytest.mark.parametrize("make", [
+    "nnlab.adversarial.PGD(m, eps=0.1)", "nnlab.interpret.Saliency(m)",
+    "m.compile('sgd', 'mse'); m.train_on_batch(torch.ones(4, 3), torch.ones(4, 2))",
+    # a GradientTape-style loop: the optimizer's first apply on CPU variables
+    "nnlab.optimizers.Adam().apply([torch.ones(2)], [torch.nn.Parameter(torch.zeros(2))])"])
+def test_other_entry_points_pin_like_fit(make):
+    """An attack or attribution made, a ``train_on_batch`` call, an optimizer's first
+    ``apply``: each pins the allocator as the first fit does."""
     import platform
     expected = "pinned" if platform.libc_ver()[0] == "glibc" else "not glibc"
     script = textwrap.dedent(f"""
-        import nnlab, nnlab.adversarial, nnlab.interpret
+        import torch, nnlab, nnlab.adversarial, nnlab.interpret
         from nnlab.utils import allocator
         m = nnlab.Sequential([nnlab.layers.Dense(2, input_shape=(3,))])
         print(allocator.malloc_state())
@@ -180,6 +185,7 @@ CALLS = {
     "fit": lambda m, x, y: m.fit(x.numpy(), y.numpy(), epochs=1, batch_size=4, verbose=0),
     "evaluate": lambda m, x, y: m.evaluate(x.numpy(), y.numpy(), verbose=0),
     "predict": lambda m, x, y: m.predict(x.numpy(), verbose=0),
+    "train_on_batch": lambda m, x, y: m.train_on_batch(x.numpy(), y.numpy()),
     "PGD": lambda m, x, y: __import__("nnlab.adversarial").adversarial.PGD(
         m, eps=0.1, steps=2)(x, y),
     "Saliency": lambda m, x, y: __import__("nnlab.interpret").interpret.Saliency(

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import torch
 
+from ..utils.allocator import tune_malloc
+
 
 class ApplyMixin:
     """Mixed into :class:`nnlab.optimizers.Optimizer` (which provides ``build``,
@@ -65,6 +67,8 @@ class ApplyMixin:
 
     def _optimizer_for(self, variables: list) -> torch.optim.Optimizer:
         if self._torch is None:
+            if variables[0].device.type == "cpu":  # a GradientTape-style loop on the CPU:
+                tune_malloc()  # the allocator pinned as fit pins it (once per process)
             self.build(variables)  # (loads a state given before the build)
             return self._torch
         known = {id(p) for group in self._torch.param_groups for p in group["params"]}

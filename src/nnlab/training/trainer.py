@@ -409,12 +409,15 @@ class Trainer(InferenceMixin, CustomStepMixin):
     # ---------------------------------------------------------- single batches
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                        return_dict: bool = False):
-        """One gradient step on one batch; returns its loss (and metrics)."""
+        """One gradient step on one batch; returns its loss (and metrics). On the CPU it
+        runs in the allocator state of ``fit`` (a Keras loop of ``train_on_batch`` calls,
+        as a GAN lecture writes, would otherwise fault its temporaries in at every step)."""
         data = adapt(x, y, sample_weight, None)
-        if overrides(self.model):  # the model's own train_step
-            logs = self._train_on_batch_custom(data)
-        else:
-            logs = self._train_on_batch_builtin(data)
+        with reuse_large_blocks(self.model):
+            if overrides(self.model):  # the model's own train_step
+                logs = self._train_on_batch_custom(data)
+            else:
+                logs = self._train_on_batch_builtin(data)
         return self._report(logs, 0, return_dict)
 
     def _train_on_batch_builtin(self, data) -> Dict[str, Any]:

@@ -8,8 +8,9 @@ page-faults its buffers in again, and the same loop runs 2-3x slower. Setting th
 thresholds explicitly (``mallopt``) freezes them at values above typical activation
 sizes, so large blocks are reused from the heap.
 
-nnlab does this once per process at the start of ``fit``/``evaluate``/``predict`` and of
-its own training loops on CPU, and when an attack (``nnlab.adversarial``) or an
+nnlab does this once per process at the start of ``fit``/``evaluate``/``predict``/
+``train_on_batch`` and of its own training loops on CPU, at an optimizer's first ``apply``
+to CPU variables (a GradientTape-style loop), and when an attack (``nnlab.adversarial``) or an
 attribution (``nnlab.interpret``) is made for a CPU model (they run the same large forward and backward passes: PGD-40 on 256 MNIST images
 took 1.45-1.74 s pinned against 2.0-2.2 s in a process where nothing had pinned it),
 only where glibc is the C library (through ``ctypes``: no root, no preload). It cannot
@@ -20,7 +21,7 @@ adjustment off for the process. Opt out before the first fit with
 Blocks above 32 MiB (glibc's largest mmap threshold) would still be mapped fresh and
 page-faulted in at every use: a VGG-16 activation at batch 128, an EfficientNet batch at
 224x224 -- 25k faults and ~25 ms per 100 MB here. So *while* nnlab computes with a CPU
-model (``fit``, ``evaluate``, ``predict``, an attack or an attribution call, nnlab's own
+model (``fit``, ``evaluate``, ``predict``, ``train_on_batch``, an attack or an attribution call, nnlab's own
 training loops such as ``nnlab.vision.train_detector``: :func:`reuse_large_blocks`) glibc's ``M_MMAP_MAX`` is 0 and trimming is off: every block
 comes from the heap and is reused by the next step, as torch's CUDA cache does. When the
 call ends glibc's mmap default and the 512 MiB trim threshold come back: a user's own
