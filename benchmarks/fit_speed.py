@@ -2,6 +2,7 @@
 torch backend and Lightning (when installed), in one process.
 
     python benchmarks/fit_speed.py [--rounds 5] [--threads 2] [--workloads dense,cnn,...]
+        [--fresh] [--contestants "hand CL + scope,hand NCHW"]
 
 Workloads: ``dense`` (784-512-10, batch 128), ``cnn`` (the lecture CNN, batch 128),
 ``tiny32`` / ``tiny128`` (Dense(10) on 784 inputs at batch 32 / 128: per-step overhead),
@@ -271,13 +272,25 @@ def report(kind: str, times: dict, samples: int, batch: int) -> None:
               f"{paired([h / n for h, n in zip(times['hand CL + scope'], times['nnlab'])], 3)}")
     if kind.startswith("tiny"):
         steps = -(-samples // batch)
-        for name in ("nnlab", "nnlab for-loop opt"):
+        for name in [n for n in ("nnlab", "nnlab for-loop opt") if n in times]:
             hand, ours = base, times[name]
             over = [o / h - 1 for h, o in zip(hand, ours)]
             print(f"  per step ({name}): hand {1e6 * statistics.median(hand) / steps:.0f} us, "
                   f"nnlab {1e6 * statistics.median(ours) / steps:.0f} us; overhead (paired) "
                   f"{100 * statistics.median(over):+.1f}% ({100 * min(over):+.1f}..."
                   f"{100 * max(over):+.1f}%)")
+
+
+def chosen(runs: dict, wanted: str) -> list:
+    """The contestants to run: all, or the comma-separated ``wanted`` ones plus the two
+    every report compares (the channels_last hand loop and nnlab)."""
+    if not wanted:
+        return list(runs)
+    keep = {"hand channels_last", "nnlab", *wanted.split(",")}
+    unknown = keep - set(runs)
+    if unknown:
+        raise SystemExit(f"--contestants: unknown {sorted(unknown)}; known: {list(runs)}")
+    return [name for name in runs if name in keep]
 
 
 def data(kind: str, scale: float):
@@ -303,7 +316,7 @@ def fresh(args) -> None:
           f"glibc's default thresholds, as a user's script does")
     for kind in args.workloads.split(","):
         x, _, batch = data(kind, args.scale)
-        names = list(contestants(kind, not args.no_peers, fresh=True))
+        names = chosen(contestants(kind, not args.no_peers, fresh=True), args.contestants)
         got = alternating_fresh(__file__, names, args.rounds, lambda who: (
             "--only", who, "--workloads", kind, "--threads", str(args.threads),
             "--scale", str(args.scale)))
@@ -320,6 +333,8 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="skip Keras and Lightning")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply samples per epoch")
     parser.add_argument("--fresh", action="store_true", help="each contestant in its own process")
+    parser.add_argument("--contestants", default="",
+                        help="comma-separated subset (the CL hand loop and nnlab always run)")
     parser.add_argument("--only", help=argparse.SUPPRESS)  # the child of --fresh
     args = parser.parse_args()
     logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
@@ -338,8 +353,8 @@ def main() -> None:
         x, y, batch = data(kind, args.scale)
         samples = len(x)
         runs = contestants(kind, not args.no_peers)
-        times = {name: [] for name in runs}
-        names = list(runs)
+        names = chosen(runs, args.contestants)
+        times = {name: [] for name in names}
         for r in range(args.rounds):
             for name in names[r % len(names):] + names[:r % len(names)]:
                 times[name].append(runs[name](kind, x, y, batch))
