@@ -9,10 +9,11 @@ thresholds explicitly (``mallopt``) freezes them at values above typical activat
 sizes, so large blocks are reused from the heap.
 
 nnlab does this once per process at the start of ``fit``/``evaluate``/``predict``/
-``train_on_batch`` and of its own training loops on CPU, at an optimizer's first ``apply``
-to CPU variables (a GradientTape-style loop), and when an attack (``nnlab.adversarial``) or an
-attribution (``nnlab.interpret``) is made for a CPU model (they run the same large forward and backward passes: PGD-40 on 256 MNIST images
-took 1.45-1.74 s pinned against 2.0-2.2 s in a process where nothing had pinned it),
+``train_on_batch`` and of its own training loops on CPU, at an optimizer's first
+``apply`` to CPU variables (a GradientTape-style loop), and when an attack
+(``nnlab.adversarial``) or an attribution (``nnlab.interpret``) is made for a CPU model
+(they run the same large forward and backward passes: PGD-40 on 256 MNIST images took
+1.45-1.74 s pinned against 2.0-2.2 s in a process where nothing had pinned it),
 only where glibc is the C library (through ``ctypes``: no root, no preload). It cannot
 be undone: glibc has no getter for the thresholds and explicit values switch its dynamic
 adjustment off for the process. Opt out before the first fit with
@@ -21,8 +22,9 @@ adjustment off for the process. Opt out before the first fit with
 Blocks above 32 MiB (glibc's largest mmap threshold) would still be mapped fresh and
 page-faulted in at every use: a VGG-16 activation at batch 128, an EfficientNet batch at
 224x224 -- 25k faults and ~25 ms per 100 MB here. So *while* nnlab computes with a CPU
-model (``fit``, ``evaluate``, ``predict``, ``train_on_batch``, an attack or an attribution call, nnlab's own
-training loops such as ``nnlab.vision.train_detector``: :func:`reuse_large_blocks`) glibc's ``M_MMAP_MAX`` is 0 and trimming is off: every block
+model (``fit``, ``evaluate``, ``predict``, ``train_on_batch``, an attack or an
+attribution call, nnlab's own training loops such as ``nnlab.vision.train_detector``:
+:func:`reuse_large_blocks`) glibc's ``M_MMAP_MAX`` is 0 and trimming is off: every block
 comes from the heap and is reused by the next step, as torch's CUDA cache does. When the
 call ends glibc's mmap default and the 512 MiB trim threshold come back: a user's own
 large arrays are mapped and returned as usual, and the heap's free top beyond 512 MiB is
@@ -141,8 +143,10 @@ class reuse_large_blocks:  # noqa: N801 - used as a function: ``with reuse_large
     Nested and concurrent scopes count; the last one out restores glibc's mmap default
     and the pinned trim threshold. Otherwise (GPU model, opted out of the tuning or of
     this with :func:`set_large_block_reuse`, not glibc) it does nothing. A class, not a
-    generator: it costs a ``predict`` call four Python calls (~4 us with its four
-    ``mallopt`` calls)."""
+    generator: four Python calls and four ``mallopt`` calls, 2.5 us alone; each
+    ``mallopt`` also consolidates glibc's fast bins, so after a step that freed many
+    small blocks a ``train_on_batch`` call pays 7-24 us for it (a 0.4 ms tiny-model step
+    here; docs/performance.md, round nine)."""
 
     __slots__ = ("_active",)
 
