@@ -15,6 +15,7 @@ from typing import Any, Dict, List
 import torch
 
 from .. import config
+from .flat_step import flatten_fused_steps
 from .layouts import guard_layouts
 
 #: the kernels tried, fastest first, for each setting of ``config.optimizer_kernel()``
@@ -53,5 +54,6 @@ def build_with_kernel(torch_class: type, params: list, kwargs: Dict[str, Any]
             continue
         opt.nnlab_kernel = kernel
         guard_layouts(opt)  # torch's fused kernels misread mixed layouts (layouts.py)
+        flatten_fused_steps(opt)  # ... and copy channels_last gradients (flat_step.py)
         return opt
     raise last_error  # pragma: no cover (the loop kernel always builds)

@@ -67,4 +67,5 @@ def guard_layouts(optimizer: torch.optim.Optimizer) -> None:
     def before_step(opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
         align_layouts(opt)
 
+    before_step._nnlab_layout_guard = True  # flat_step.py tells it from a user's hook
     optimizer.register_step_pre_hook(before_step)
