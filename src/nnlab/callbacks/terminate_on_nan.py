@@ -94,7 +94,7 @@ class TerminateOnNaN(Callback):
 
 
 def all_finite(tensors: List[Any]) -> bool:
-    """True when no tensor of ``tensors`` (floating point, one device) holds a NaN or inf.
+    """True when no tensor of ``tensors`` (floating point) holds a NaN or inf.
 
     One synchronising read of every tensor's 2-norm, from one multi-tensor kernel
     (``torch._foreach_norm``, as ``clip_grad_norm_`` uses): NaN and inf carry through a
@@ -102,11 +102,13 @@ def all_finite(tensors: List[Any]) -> bool:
     ResNet-18's weights, 2 threads). Only finite values above ~1e19 can overflow the sum
     of squares; the exact check by largest |value| then settles it."""
     import torch
-    norms = torch.stack([n.float() for n in torch._foreach_norm(tensors, 2)])
-    if bool(norms.isfinite().all()):
+    try:
+        norms = torch.stack([n.float() for n in torch._foreach_norm(tensors, 2)])
+    except RuntimeError:  # tensors on several devices: the exact check below, per tensor
+        norms = None
+    if norms is not None and bool(norms.isfinite().all()):
         return True
-    return bool(torch.stack([torch.linalg.vector_norm(t, math.inf).float()
-                             for t in tensors]).isfinite().all())
+    return all(bool(torch.linalg.vector_norm(t, math.inf).isfinite()) for t in tensors)
 
 
 def _no_grad():

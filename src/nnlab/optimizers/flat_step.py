@@ -86,7 +86,8 @@ class _Swap:
 
 def _eligible(optimizer: torch.optim.Optimizer, p: torch.Tensor
               ) -> Optional[Tuple[int, ...]]:
-    if p.grad is None or p.dim() < 4 or p.numel() < MIN_ELEMENTS or p.grad.is_sparse:
+    if p.grad is None or p.dim() < 4 or p.numel() < MIN_ELEMENTS or p.grad.is_sparse or \
+            p.device.type != "cpu":  # the copy is the CPU kernels'; GPUs are unmeasured
         return None
     order = contiguous_order(p)
     if order is None or p.grad.stride() != p.stride():
