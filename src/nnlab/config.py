@@ -123,7 +123,7 @@ def set_optimizer_kernel(kernel: str) -> None:
     _state["optimizer_kernel"] = kernel
 
 
-_CONV_MEMORY_FORMATS = ("auto", "channels_last", "contiguous")
+_CONV_MEMORY_FORMATS = ("auto", "channels_last", "contiguous", "mixed")
 _state["conv_memory_format"] = os.environ.get("NNLAB_CONV_MEMORY_FORMAT", "auto")
 if _state["conv_memory_format"] not in _CONV_MEMORY_FORMATS:
     raise ValueError(f"NNLAB_CONV_MEMORY_FORMAT must be one of {_CONV_MEMORY_FORMATS}, got "
@@ -141,8 +141,10 @@ def set_conv_memory_format(memory_format: str) -> None:
 
     ``"auto"`` (default): measured at the first ``fit`` of each model on this machine
     (:mod:`nnlab.training.memory_format`); ``"channels_last"``: NHWC memory (the user's
-    arrays as they are); ``"contiguous"``: torch's NCHW memory. Shapes, weights and
-    results are the same; only speed differs. Also ``NNLAB_CONV_MEMORY_FORMAT``.
+    arrays as they are); ``"contiguous"``: torch's NCHW memory; ``"mixed"``: NHWC up to
+    the first convolution whose kernel outweighs its output, NCHW after (the late stages
+    of a ResNet). Shapes, weights and results are the same; only speed differs. Also
+    ``NNLAB_CONV_MEMORY_FORMAT``.
     """
     if memory_format not in _CONV_MEMORY_FORMATS:
         raise ValueError(f"set_conv_memory_format: memory_format must be one of "

@@ -154,3 +154,68 @@ def test_one_by_one_kernels_get_the_strides_of_the_format(setting):
     assert _kernels(model)[1].stride() == torch.empty_like(
         torch.empty(8, 8, 1, 1), memory_format=torch.channels_last).stride()
     assert not model(x).movedim(-1, 1).is_contiguous()  # channels_last all through
+
+
+def _late_cnn():
+    """Its second conv's kernel (64 x 8 x 3 x 3 = 4,608) outweighs its output for a batch
+    of 16 (16 x 64 x 2 x 2 = 4,096): the layer "mixed" runs in NCHW."""
+    nnlab.set_seed(0)
+    model = nnlab.Sequential([Conv2D(8, 3, padding="same", activation="relu",
+                                     input_shape=(8, 8, 3), name="early"),
+                              MaxPooling2D(2), Conv2D(64, 3, name="late"), Flatten(),
+                              Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    return model
+
+
+class _LayerFormats(nnlab.callbacks.Callback):
+    """Records, per conv layer, (kernel is channels_last, input converted) during fit."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = set()
+
+    def on_train_batch_end(self, batch, logs=None):
+        for layer in memory_format.conv_layers(self.model):
+            self.seen.add((layer.name, layer.kernel.is_contiguous(
+                memory_format=torch.channels_last), layer._nchw_inputs))
+
+
+def test_mixed_runs_the_late_layers_in_nchw_and_trains_alike(setting):
+    rng = np.random.default_rng(1)
+    x, y = rng.random((48, 8, 8, 3), dtype=np.float32), rng.integers(0, 3, 48)
+    late = memory_format.late_layers(_late_cnn(), torch.as_tensor(x[:16]))
+    assert [layer.name for layer in late] == ["late"]
+    results = {}
+    for fmt in ("channels_last", "mixed"):
+        config.set_conv_memory_format(fmt)
+        model = _late_cnn()
+        probe = _LayerFormats()
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0, shuffle=False, callbacks=[probe])
+        assert model._conv_memory_format == fmt
+        expected = {("early", True, False), ("late", fmt == "channels_last", fmt == "mixed")}
+        assert probe.seen == expected
+        # after fit: every kernel channels_last again, no layer converting its input
+        assert all(not layer._nchw_inputs and layer.kernel.is_contiguous(
+            memory_format=torch.channels_last) for layer in memory_format.conv_layers(model))
+        results[fmt] = (model.get_weights(), model.predict(x, verbose=0))
+    for a, b in zip(results["channels_last"][0], results["mixed"][0]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(results["channels_last"][1], results["mixed"][1],
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_auto_measures_mixed_only_where_a_kernel_outweighs_its_output(setting, monkeypatch):
+    rng = np.random.default_rng(1)
+    x = torch.as_tensor(rng.random((16, 8, 8, 3), dtype=np.float32))
+    model = _late_cnn()
+    seconds = memory_format.measure(model, x)
+    assert set(seconds) == {"channels_last", "contiguous", "mixed"}
+    assert all(not layer._nchw_inputs and layer.kernel.is_contiguous(
+        memory_format=torch.channels_last) for layer in memory_format.conv_layers(model))
+    assert set(memory_format.measure(_cnn(), torch.rand(16, 10, 10, 1))) == \
+        {"channels_last", "contiguous"}  # no kernel outweighs its output: two candidates
+    config.set_conv_memory_format("auto")
+    monkeypatch.setattr(memory_format, "measure", lambda m, xb, repeats=3: {
+        "channels_last": 1.0, "contiguous": 0.9, "mixed": 0.8})
+    assert memory_format.choose(_late_cnn(), x) == "mixed"

@@ -46,6 +46,9 @@ class BaseConv(SpatialLayer):
     ``bias`` ``(filters,)``.
     """
 
+    #: set during a ``"mixed"``-format fit on the layers that run in NCHW memory
+    _nchw_inputs = False
+
     _normalized_config = ("kernel_size", "strides", "dilation_rate", "padding")
 
     def keras_weight_rule(self, name: str):
@@ -109,6 +112,8 @@ class BaseConv(SpatialLayer):
     # -------------------------------------------------------------------- call
     def call(self, inputs):
         x, pad = self._padded_channels_first(inputs)
+        if self._nchw_inputs and not x.is_contiguous():
+            x = x.contiguous()  # a "mixed" fit's NCHW layer (training/memory_format.py)
         try:
             y = _CONV[self.rank](x, self.kernel, self.bias, self.strides, pad,
                                  self.dilation_rate, self.groups)
