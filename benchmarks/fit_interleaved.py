@@ -18,11 +18,10 @@ import statistics
 import time
 
 import torch
-import torch.nn.functional as F
 
 import nnlab
 from bench_machine import describe, load_after, paired
-from fit_speed import data, is_conv, nnlab_model, torch_model
+from fit_speed import data, is_conv, nnlab_model, one_epoch, torch_model
 
 
 def hand_epoch_runner(kind: str, x: torch.Tensor, y: torch.Tensor, batch: int, fused: bool):
@@ -31,17 +30,7 @@ def hand_epoch_runner(kind: str, x: torch.Tensor, y: torch.Tensor, batch: int, f
     inputs = x.permute(0, 3, 1, 2) if is_conv(kind) else x  # NHWC memory: channels_last
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=fused or None)
     model.train()
-
-    def epoch() -> float:
-        start = time.perf_counter()
-        perm = torch.randperm(len(inputs))
-        for i in range(0, len(inputs), batch):
-            idx = perm[i:i + batch]
-            opt.zero_grad(set_to_none=True)
-            F.cross_entropy(model(inputs[idx]), y[idx]).backward()
-            opt.step()
-        return time.perf_counter() - start
-    return epoch
+    return lambda: one_epoch(model, opt, inputs, y, batch)
 
 
 def interleaved(kind: str, pairs: int, fused: bool) -> None:
