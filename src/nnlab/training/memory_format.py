@@ -20,13 +20,12 @@ channels_last while ResNet-18 (64x64, batch 32) trains 5% faster in NCHW (issue 
 - ``"channels_last"`` or ``"contiguous"``: that format, no measurement;
 - ``"mixed"``: channels_last until the activations shrink to the output of the first
   convolution whose kernel holds more numbers than it, NCHW after (:func:`late_layers`):
-  the late stages of a
-  ResNet, where a channels_last kernel costs a kernel-sized copy of its gradient in every
-  backward pass (torch converts oneDNN's plain-layout weight gradient to the kernel's
-  format) while the activations it saves converting are small. Measured on ResNet-18
-  (64x64, batch 32, AMD EPYC AVX-512, 2 threads): its last two stages in NCHW made the
-  step 7-8 % faster than all channels_last. ``"auto"`` times it as a third candidate when
-  the model has such layers.
+  the late stages of a ResNet, where a channels_last kernel costs a kernel-sized copy of
+  its gradient in every backward pass (torch converts oneDNN's plain-layout weight
+  gradient to the kernel's format) while the activations it saves converting are small.
+  Measured on ResNet-18 (64x64, batch 32, AMD EPYC AVX-512, 2 threads): its last two
+  stages in NCHW made the step 7-8 % faster than all channels_last. ``"auto"`` times it
+  as a third candidate when the model has such layers.
 
 Applying a format converts the 4-D conv kernels' storage (shape and values unchanged,
 so ``get_weights``/``state_dict`` are untouched) and the training arrays' memory once
@@ -40,6 +39,7 @@ import json
 import logging
 import os
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -56,6 +56,7 @@ _CHOICES: Dict[str, str] = {}  # [signature, batch shape, threads, cpu] -> forma
 _MARGIN = 0.03  # another format must win by more than this to replace the default
 _MEASURE_VERSION = 4  # stored choices of an older measurement are measured again
 _CANDIDATES = ("channels_last", "contiguous", "mixed")
+_LATE: "weakref.WeakKeyDictionary[Any, tuple]" = weakref.WeakKeyDictionary()  # late_layers
 
 
 def _kernels_of(module: torch.nn.Module) -> List[torch.nn.Parameter]:
@@ -70,6 +71,12 @@ def conv_layers(model: torch.nn.Module) -> List[Layer]:
             and getattr(m, "data_format", None) == "channels_last" and _kernels_of(m)]
 
 
+def _converts_inputs(layer: Layer) -> bool:
+    """Whether ``layer``'s call converts a channels_last input to NCHW when asked to
+    (``_nchw_inputs``: Conv1D/2D/3D; not the depthwise or transposed convolutions)."""
+    return hasattr(type(layer), "_nchw_inputs")
+
+
 def conv_kernels(model: torch.nn.Module) -> List[torch.nn.Parameter]:
     """The 4-D kernels of ``model``'s channels_last nnlab convolutions."""
     return [p for layer in conv_layers(model) for p in _kernels_of(layer)]
@@ -82,10 +89,9 @@ def convert_kernels(model: torch.nn.Module, fmt: str,
     memory_format = _FORMATS[fmt]
     layers = conv_layers(model) if layers is None else layers
     with torch.no_grad():
-        for layer in layers:
-            if hasattr(type(layer), "_nchw_inputs"):
-                # a layer with NCHW kernels among channels_last ones converts its input
-                layer._nchw_inputs = fmt == "contiguous"
+        for layer in filter(_converts_inputs, layers):
+            # a layer with NCHW kernels among channels_last ones converts its input
+            layer._nchw_inputs = fmt == "contiguous"
         for p in (p for layer in layers for p in _kernels_of(layer)):
             # compare strides, not is_contiguous(fmt): a 1x1 kernel is "contiguous" in
             # both formats, but oneDNN reads its strides to pick the activations' layout
@@ -105,7 +111,16 @@ def late_layers(model: torch.nn.Module, xb: torch.Tensor) -> List[Layer]:
     """The conv layers ``"mixed"`` runs in NCHW: those whose output for the batch ``xb``
     is no larger than the output of the first layer (in execution order) whose kernel
     holds more numbers than its output; none when no kernel does. One forward pass
-    without gradients, in inference mode."""
+    without gradients, in inference mode, once per model and batch shape."""
+    known = _LATE.get(model)
+    if known is not None and known[0] == tuple(xb.shape):
+        return known[1]
+    late = _find_late_layers(model, xb)
+    _LATE[model] = (tuple(xb.shape), late)
+    return late
+
+
+def _find_late_layers(model: torch.nn.Module, xb: torch.Tensor) -> List[Layer]:
     order: List[tuple] = []
     hooks = [layer.register_forward_hook(
         lambda module, args, out: order.append((module, out.numel())))
@@ -128,7 +143,7 @@ def late_layers(model: torch.nn.Module, xb: torch.Tensor) -> List[Layer]:
     # (Conv1D/2D/3D): a depthwise one keeps its channels_last kernel (results equal)
     late: List[Layer] = []
     for layer, out in order:
-        if out <= first and layer not in late and hasattr(type(layer), "_nchw_inputs"):
+        if out <= first and layer not in late and _converts_inputs(layer):
             late.append(layer)
     return late
 
@@ -157,7 +172,8 @@ def measure(model: torch.nn.Module, xb: torch.Tensor, repeats: int = 3) -> Dict[
     buffers = [(b, b.detach().clone()) for b in model.buffers()]
     grads = [(p, p.grad) for p in model.parameters()]
     formats = [(p, p.data) for p in conv_kernels(model)]
-    flags = [(layer, getattr(layer, "_nchw_inputs", False)) for layer in conv_layers(model)]
+    flags = [(layer, layer._nchw_inputs) for layer in conv_layers(model)
+             if _converts_inputs(layer)]
     seconds = {}
     try:
         with torch.random.fork_rng(devices=[]):
@@ -182,8 +198,7 @@ def measure(model: torch.nn.Module, xb: torch.Tensor, repeats: int = 3) -> Dict[
             for p, data in formats:
                 p.data = data
             for layer, flag in flags:
-                if hasattr(type(layer), "_nchw_inputs"):
-                    layer._nchw_inputs = flag
+                layer._nchw_inputs = flag
         for p, grad in grads:
             p.grad = grad
     return seconds
