@@ -37,6 +37,19 @@ def _kernels(model):
     return memory_format.conv_kernels(model)
 
 
+def _same_training(results, a, b):
+    """Weights and predictions of the runs ``a`` and ``b`` agree to float rounding."""
+    for wa, wb in zip(results[a][0], results[b][0]):
+        np.testing.assert_allclose(wa, wb, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(results[a][1], results[b][1], rtol=1e-4, atol=1e-5)
+
+
+def _all_back_to_channels_last(model):
+    """Every kernel channels_last again and no layer converting its input."""
+    return all(not layer._nchw_inputs and layer.kernel.is_contiguous(
+        memory_format=torch.channels_last) for layer in memory_format.conv_layers(model))
+
+
 class _KernelFormat(nnlab.callbacks.Callback):
     """Records whether the conv kernels are channels_last during the fit."""
 
@@ -67,10 +80,7 @@ def test_both_formats_train_to_the_same_weights(setting, tmp_path):
         back = nnlab.load_model(tmp_path / f"{fmt}.nnlab")
         np.testing.assert_array_equal(back.predict(x, verbose=0), model.predict(x, verbose=0))
         results[fmt] = (model.get_weights(), model.predict(x, verbose=0))
-    for a, b in zip(results["channels_last"][0], results["contiguous"][0]):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(results["channels_last"][1], results["contiguous"][1],
-                               rtol=1e-4, atol=1e-5)
+    _same_training(results, "channels_last", "contiguous")
     np.testing.assert_array_equal(x, before)  # the caller's array is never rewritten
 
 
@@ -195,14 +205,9 @@ def test_mixed_runs_the_late_layers_in_nchw_and_trains_alike(setting):
         assert model._conv_memory_format == fmt
         expected = {("early", True, False), ("late", fmt == "channels_last", fmt == "mixed")}
         assert probe.seen == expected
-        # after fit: every kernel channels_last again, no layer converting its input
-        assert all(not layer._nchw_inputs and layer.kernel.is_contiguous(
-            memory_format=torch.channels_last) for layer in memory_format.conv_layers(model))
+        assert _all_back_to_channels_last(model)  # after fit
         results[fmt] = (model.get_weights(), model.predict(x, verbose=0))
-    for a, b in zip(results["channels_last"][0], results["mixed"][0]):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(results["channels_last"][1], results["mixed"][1],
-                               rtol=1e-4, atol=1e-5)
+    _same_training(results, "channels_last", "mixed")
 
 
 def test_auto_measures_mixed_only_where_a_kernel_outweighs_its_output(setting, monkeypatch):
@@ -211,8 +216,7 @@ def test_auto_measures_mixed_only_where_a_kernel_outweighs_its_output(setting, m
     model = _late_cnn()
     seconds = memory_format.measure(model, x)
     assert set(seconds) == {"channels_last", "contiguous", "mixed"}
-    assert all(not layer._nchw_inputs and layer.kernel.is_contiguous(
-        memory_format=torch.channels_last) for layer in memory_format.conv_layers(model))
+    assert _all_back_to_channels_last(model)  # the probe put everything back
     assert set(memory_format.measure(_cnn(), torch.rand(16, 10, 10, 1))) == \
         {"channels_last", "contiguous"}  # no kernel outweighs its output: two candidates
     config.set_conv_memory_format("auto")
